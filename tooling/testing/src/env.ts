@@ -1,0 +1,45 @@
+import {
+  ACCOUNT_ID,
+  FAKE_CREDENTIALS,
+  FUNCTION_HANDLER,
+  FUNCTION_NAME,
+  INSTANCE_ID,
+  MEMORY_MB,
+  REGION,
+} from './identity.js';
+
+export type FcEnv = Readonly<Record<string, string>>;
+
+/** The environment FC 3.0 gives a function instance (custom runtime on port 9000). */
+export const fc3Env: FcEnv = Object.freeze({
+  FC_FUNCTION_NAME: FUNCTION_NAME,
+  FC_FUNCTION_HANDLER: FUNCTION_HANDLER,
+  FC_FUNCTION_MEMORY_SIZE: String(MEMORY_MB),
+  FC_REGION: REGION,
+  FC_ACCOUNT_ID: ACCOUNT_ID,
+  FC_INSTANCE_ID: INSTANCE_ID,
+  FC_CUSTOM_LISTEN_PORT: '9000',
+  FC_FUNC_CODE_PATH: '/code',
+  FC_FUNCTION_VERSION: 'LATEST',
+  ALIBABA_CLOUD_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: FAKE_CREDENTIALS.accessKeySecret,
+  ALIBABA_CLOUD_SECURITY_TOKEN: FAKE_CREDENTIALS.securityToken,
+});
+
+/** The environment of an FC 2.0 instance: a service and qualifier, and the older `FC_VER_ID`. */
+export const fc2Env: FcEnv = Object.freeze({
+  FC_SERVICE_NAME: 'shop',
+  FC_QUALIFIER: 'prod',
+  FC_FUNCTION_NAME: FUNCTION_NAME,
+  FC_FUNCTION_HANDLER: FUNCTION_HANDLER,
+  FC_FUNCTION_MEMORY_SIZE: String(MEMORY_MB),
+  FC_REGION: REGION,
+  FC_ACCOUNT_ID: ACCOUNT_ID,
+  FC_INSTANCE_ID: INSTANCE_ID,
+  FC_CUSTOM_LISTEN_PORT: '9000',
+  FC_FUNC_CODE_PATH: '/code',
+  FC_VER_ID: '3',
+  ALIBABA_CLOUD_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: FAKE_CREDENTIALS.accessKeySecret,
+  ALIBABA_CLOUD_SECURITY_TOKEN: FAKE_CREDENTIALS.securityToken,
+});
