@@ -1,0 +1,620 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import {
+  type ChainOptions,
+  type Credentials,
+  type CredentialsProvider,
+  defaultCredentialsChain,
+  protectCredentials,
+  resolveAccountId,
+  resolveRegion,
+} from './credentials.js';
+import { type EndpointKind, resolveEndpoint } from './endpoint.js';
+import { FcError, errorFromResponse } from './errors.js';
+import { functionBody, functionFromWire } from './functions.js';
+import {
+  type Fc2InvokeResult,
+  fc2Meta,
+  type InvokeMeta,
+  type InvokeResult,
+  type InvokeStreamResult,
+  invokeMeta,
+  type ResolvedRoute,
+  type SessionRoute,
+  sessionHeaders,
+  withBody,
+} from './invoke.js';
+import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, sleep } from './retry.js';
+import { rfc3986 } from './signing/encoding.js';
+import { signFc2Request, signRequest } from './signing/index.js';
+import { header, Pools, readBody, send } from './transport.js';
+import type {
+  CreateFunctionInput,
+  CreateSessionInput,
+  FunctionConfig,
+  ListFunctionsInput,
+  ListFunctionsOutput,
+  ListSessionsInput,
+  ListSessionsOutput,
+  Session,
+  UpdateFunctionInput,
+  UpdateSessionInput,
+} from './types.js';
+import {
+  integerIn,
+  invalid,
+  LIST_LIMIT_MAX,
+  oneOf,
+  validateAsyncTaskId,
+  validateFunctionName,
+  validateQualifier,
+  validateSessionId,
+  validateSessionSettings,
+} from './validate.js';
+
+export const API_VERSION = '2023-03-30';
+const FC2_API_VERSION = '2016-08-15';
+const VERSION = '0.1.0';
+
+export interface FcClientOptions extends ChainOptions {
+  /** e.g. `http://127.0.0.1:9100`; default `$FCS_ENDPOINT`, else built from region and account id. */
+  endpoint?: string;
+  /** Default `$ALIBABA_CLOUD_REGION_ID`, `$FC_REGION`, or the aliyun CLI profile's region. */
+  region?: string;
+  /** Default from the environment or the Serverless Devs alias (see `resolveAccountId`). */
+  accountId?: string;
+  /** Call the region's VPC endpoint. */
+  internal?: boolean;
+  /** Keys, or an async provider; default the chain of `defaultCredentialsChain`. */
+  credentials?: Credentials | CredentialsProvider;
+  /** Per-call timeout for management calls; default 30 000 ms. */
+  timeoutMs?: number;
+  /** Per-call timeout for invocations; default 600 000 ms. */
+  invokeTimeoutMs?: number;
+  /** Retries of calls that are safe to repeat; `false` turns them off. Default 3 attempts, 100 ms base, 5 s cap. */
+  retry?: RetryOptions | false;
+  userAgent?: string;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface QualifiedOptions extends CallOptions {
+  qualifier?: string;
+}
+
+export interface InvokeOptions extends QualifiedOptions {
+  /** The event: bytes or text, sent as is. */
+  body?: string | Uint8Array;
+  invocationType?: 'Sync' | 'Async';
+  logType?: 'None' | 'Tail';
+  /** Async task id (`x-fc-async-task-id`). */
+  asyncTaskId?: string;
+  /** `x-fc-async-delay`, seconds [0, 3600]. */
+  asyncDelaySeconds?: number;
+  /** Extra request headers, sent unsigned as FC expects for affinity and web headers. */
+  headers?: Record<string, string>;
+  /** A session id, or how to route one (see `SessionRoute`). */
+  session?: string | SessionRoute;
+  /** Invocations are not retried unless asked: `true` uses the client's policy. */
+  retry?: RetryOptions | boolean;
+}
+
+export interface Fc2InvokeOptions extends QualifiedOptions {
+  body?: string | Uint8Array;
+  invocationType?: 'Sync' | 'Async';
+  logType?: 'None' | 'Tail';
+  /** `X-Fc-Stateful-Async-Invocation-Id`. */
+  statefulAsyncInvocationId?: string;
+  headers?: Record<string, string>;
+  retry?: RetryOptions | boolean;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface Operation<T> {
+  action: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Query;
+  json?: unknown;
+  kind?: EndpointKind;
+  /** Whether a repeat after an unknown outcome is harmless. */
+  idempotent: boolean;
+  options?: CallOptions & { retry?: RetryOptions | boolean };
+  /** Lets a retried call turn a failure caused by its own earlier attempt into success. */
+  recover?: (error: FcError) => Promise<T> | undefined;
+}
+
+interface Context {
+  credentials: Credentials;
+  origin: URL;
+  accountId: string | undefined;
+}
+
+function encodeQuery(query: Query | undefined): string {
+  if (!query) return '';
+  const pairs = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${rfc3986(name)}=${rfc3986(String(value))}`);
+  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
+}
+
+const seg = encodeURIComponent;
+
+/** Makes a session id the way FC does (32 lower-hex), so a retried CreateSession is idempotent. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * A Function Compute 3.0 client: sessions, invocations (FC 3.0 and FC 2.0) and functions.
+ * Connections are kept alive; call `close()` to free them before a short-lived process exits.
+ */
+export class FcClient {
+  readonly #options: FcClientOptions;
+  readonly #pools = new Pools();
+  readonly #routes = new Map<string, { route: ResolvedRoute; expires: number }>();
+  #chain: Promise<Credentials> | undefined;
+  #place: Promise<{ region: string | undefined; accountId: string | undefined }> | undefined;
+  readonly #retry: Required<RetryOptions>;
+
+  constructor(options: FcClientOptions = {}) {
+    this.#options = { ...options };
+    this.#retry = retryPolicy(options.retry, DEFAULT_RETRY);
+    integerIn('timeoutMs', options.timeoutMs, 1, 3_600_000);
+    integerIn('invokeTimeoutMs', options.invokeTimeoutMs, 1, 86_400_000);
+    if (options.endpoint) resolveEndpoint({ endpoint: options.endpoint }, 'management');
+  }
+
+  /** Frees kept-alive connections. */
+  close(): void {
+    this.#pools.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { endpoint: this.#options.endpoint, region: this.#options.region, accountId: this.#options.accountId };
+  }
+
+  // ---- sessions ---------------------------------------------------------------------------
+
+  /**
+   * Creates a session: FC pre-allocates an instance, runs its initializer and binds the session.
+   * Without `sessionId` the client picks one, so a retry after a lost answer cannot make a second session.
+   */
+  async createSession(functionName: string, input: CreateSessionInput = {}, options: QualifiedOptions = {}): Promise<Session> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    if (input.sessionId !== undefined) validateSessionId(input.sessionId);
+    validateSessionSettings(input as Record<string, unknown>);
+    const body = { ...input, sessionId: input.sessionId ?? newSessionId() };
+    return this.#json<Session>({
+      action: 'CreateSession',
+      method: 'POST',
+      path: `/functions/${seg(functionName)}/sessions`,
+      query: { qualifier: options.qualifier },
+      json: body,
+      idempotent: true,
+      options,
+      recover: (error) =>
+        error.status === 409 ? this.getSession(functionName, body.sessionId, options) : undefined,
+    });
+  }
+
+  async getSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<Session> {
+    this.#checkSession(functionName, sessionId, options.qualifier);
+    return this.#json<Session>({
+      action: 'GetSession',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+    });
+  }
+
+  async updateSession(functionName: string, sessionId: string, input: UpdateSessionInput, options: QualifiedOptions = {}): Promise<Session> {
+    this.#checkSession(functionName, sessionId, options.qualifier);
+    validateSessionSettings(input as Record<string, unknown>);
+    return this.#json<Session>({
+      action: 'UpdateSession',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
+      query: { qualifier: options.qualifier },
+      json: input,
+      idempotent: true,
+      options,
+    });
+  }
+
+  /** Deletes a session; a retry that finds it already gone (404) counts as success. */
+  async deleteSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<void> {
+    this.#checkSession(functionName, sessionId, options.qualifier);
+    await this.#json<unknown>({
+      action: 'DeleteSession',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+  }
+
+  /** One page of sessions. */
+  async listSessions(functionName: string, input: ListSessionsInput = {}, options: CallOptions = {}): Promise<ListSessionsOutput> {
+    validateFunctionName(functionName);
+    validateQualifier(input.qualifier);
+    integerIn('limit', input.limit, 1, LIST_LIMIT_MAX);
+    if (input.sessionId !== undefined) validateSessionId(input.sessionId);
+    const page = await this.#json<Partial<ListSessionsOutput>>({
+      action: 'ListSessions',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/sessions`,
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return { sessions: page.sessions ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  /** Every session, page after page. */
+  async *iterateSessions(functionName: string, input: Omit<ListSessionsInput, 'nextToken'> = {}, options: CallOptions = {}): AsyncGenerator<Session> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listSessions(functionName, { ...input, nextToken }, options);
+      yield* page.sessions;
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  async pauseSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<Session | undefined> {
+    this.#checkSession(functionName, sessionId, options.qualifier);
+    return this.#optionalJson<Session>({
+      action: 'PauseSession',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/pause`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+    });
+  }
+
+  async resumeSession(
+    functionName: string,
+    sessionId: string,
+    options: QualifiedOptions & { fileSystemOnly?: boolean } = {},
+  ): Promise<Session | undefined> {
+    this.#checkSession(functionName, sessionId, options.qualifier);
+    return this.#optionalJson<Session>({
+      action: 'ResumeSession',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/resume`,
+      query: { qualifier: options.qualifier, fileSystemOnly: options.fileSystemOnly },
+      idempotent: true,
+      options,
+    });
+  }
+
+  // ---- functions --------------------------------------------------------------------------
+
+  /** Creates a function; not retried after an unknown outcome (a repeat would meet FunctionAlreadyExists). */
+  async createFunction(input: CreateFunctionInput, options: CallOptions = {}): Promise<FunctionConfig> {
+    validateFunctionName(input.functionName);
+    if (typeof input.runtime !== 'string' || !input.runtime) throw invalid('runtime', input.runtime, 'is required (e.g. nodejs20, custom.debian12)');
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'CreateFunction',
+      method: 'POST',
+      path: '/functions',
+      json: functionBody(input),
+      idempotent: false,
+      options,
+    });
+    this.#forgetRoutes(input.functionName);
+    return functionFromWire(raw);
+  }
+
+  /** Reads a function; `sessionAffinityConfig` comes back parsed. */
+  async getFunction(functionName: string, options: QualifiedOptions = {}): Promise<FunctionConfig> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'GetFunction',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+    });
+    return functionFromWire(raw);
+  }
+
+  async updateFunction(functionName: string, input: UpdateFunctionInput, options: CallOptions = {}): Promise<FunctionConfig> {
+    validateFunctionName(functionName);
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'UpdateFunction',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}`,
+      json: functionBody(input),
+      idempotent: true,
+      options,
+    });
+    this.#forgetRoutes(functionName);
+    return functionFromWire(raw);
+  }
+
+  async deleteFunction(functionName: string, options: CallOptions = {}): Promise<void> {
+    validateFunctionName(functionName);
+    await this.#json<unknown>({
+      action: 'DeleteFunction',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}`,
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+    this.#forgetRoutes(functionName);
+  }
+
+  async listFunctions(input: ListFunctionsInput = {}, options: CallOptions = {}): Promise<ListFunctionsOutput> {
+    integerIn('limit', input.limit, 1, LIST_LIMIT_MAX);
+    const page = await this.#json<{ functions?: Record<string, unknown>[]; nextToken?: string }>({
+      action: 'ListFunctions',
+      method: 'GET',
+      path: '/functions',
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return { functions: (page.functions ?? []).map(functionFromWire), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  async *iterateFunctions(input: Omit<ListFunctionsInput, 'nextToken'> = {}, options: CallOptions = {}): AsyncGenerator<FunctionConfig> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listFunctions({ ...input, nextToken }, options);
+      yield* page.functions;
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  // ---- invoke -----------------------------------------------------------------------------
+
+  /** Invokes a function (FC 3.0) and reads the whole answer. A function error is a result with `errorType`, not a throw. */
+  async invoke(functionName: string, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const { response, meta } = await this.#invoke(functionName, options);
+    return withBody(meta, await readBody(response));
+  }
+
+  /** Like `invoke`, but hands back the body as a stream, unbuffered. */
+  async invokeStream(functionName: string, options: InvokeOptions = {}): Promise<InvokeStreamResult> {
+    const { response, meta } = await this.#invoke(functionName, options);
+    return { ...meta, body: response };
+  }
+
+  /** Invokes an FC 2.0 function: `POST /2016-08-15/services/{service}.{qualifier}/functions/{fn}/invocations`, FC 2.0-signed. */
+  async invokeFc2(serviceName: string, functionName: string, options: Fc2InvokeOptions = {}): Promise<Fc2InvokeResult> {
+    validateFunctionName(serviceName, 'serviceName');
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    oneOf('invocationType', options.invocationType, ['Sync', 'Async']);
+    oneOf('logType', options.logType, ['None', 'Tail']);
+    validateAsyncTaskId(options.statefulAsyncInvocationId, 'statefulAsyncInvocationId');
+    const service = options.qualifier ? `${seg(serviceName)}.${seg(options.qualifier)}` : seg(serviceName);
+    const path = `/${FC2_API_VERSION}/services/${service}/functions/${seg(functionName)}/invocations`;
+    const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    const response = await this.#attempts(
+      { idempotent: false, retry: options.retry, signal: options.signal },
+      async () => {
+        const context = await this.#context('invoke');
+        const headers: Record<string, string> = {
+          ...lowerCased(options.headers),
+          host: context.origin.host,
+          'content-type': 'application/octet-stream',
+          'user-agent': this.#userAgent(),
+          ...(context.accountId ? { 'x-fc-account-id': context.accountId } : {}),
+          'x-fc-invocation-type': options.invocationType ?? 'Sync',
+          'x-fc-log-type': options.logType ?? 'None',
+          ...(options.statefulAsyncInvocationId ? { 'x-fc-stateful-async-invocation-id': options.statefulAsyncInvocationId } : {}),
+        };
+        Object.assign(headers, signFc2Request({ method: 'POST', url: path, headers, body }, context.credentials));
+        return this.#exchange(context.origin, 'POST', path, headers, body, options.timeoutMs ?? this.#invokeTimeout(), options.signal);
+      },
+    );
+    return withBody(fc2Meta(response), await readBody(response));
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  async #invoke(functionName: string, options: InvokeOptions): Promise<{ response: IncomingMessage; meta: InvokeMeta }> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    oneOf('invocationType', options.invocationType, ['Sync', 'Async']);
+    oneOf('logType', options.logType, ['None', 'Tail']);
+    validateAsyncTaskId(options.asyncTaskId);
+    integerIn('asyncDelaySeconds', options.asyncDelaySeconds, 0, 3600);
+    const session = typeof options.session === 'string' ? { id: options.session } : options.session;
+    if (session?.id !== undefined) validateSessionId(session.id, 'session.id');
+    const route = session ? await this.#route(functionName, options.qualifier, session, options) : undefined;
+    const extra = lowerCased(options.headers);
+    const routing = route ? sessionHeaders(route, session?.id, functionName, extra['cookie']) : {};
+    const headers: Record<string, string> = {
+      ...extra,
+      ...routing,
+      'content-type': extra['content-type'] ?? 'application/octet-stream',
+      'x-fc-invocation-type': options.invocationType ?? 'Sync',
+      'x-fc-log-type': options.logType ?? 'None',
+      ...(options.asyncTaskId ? { 'x-fc-async-task-id': options.asyncTaskId } : {}),
+      ...(options.asyncDelaySeconds !== undefined ? { 'x-fc-async-delay': String(options.asyncDelaySeconds) } : {}),
+    };
+    const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    const path = `/${API_VERSION}/functions/${seg(functionName)}/invocations${encodeQuery({ qualifier: options.qualifier })}`;
+    const response = await this.#attempts(
+      { idempotent: false, retry: options.retry, signal: options.signal },
+      async () => {
+        const context = await this.#context('invoke');
+        const signed = { ...headers, ...this.#acsHeaders(context, 'InvokeFunction') };
+        Object.assign(signed, signRequest({ method: 'POST', url: path, headers: signed, body }, context.credentials));
+        return this.#exchange(context.origin, 'POST', path, signed, body, options.timeoutMs ?? this.#invokeTimeout(), options.signal);
+      },
+    );
+    return { response, meta: invokeMeta(response, session?.id, route) };
+  }
+
+  /** The function's affinity, from the caller or from GetFunction (cached for a minute). */
+  async #route(functionName: string, qualifier: string | undefined, session: SessionRoute, options: CallOptions): Promise<ResolvedRoute> {
+    if (session.affinity && (session.affinity !== 'HEADER_FIELD' || session.headerName)) {
+      return { affinity: session.affinity, headerName: session.headerName };
+    }
+    const key = `${functionName}:${qualifier ?? ''}`;
+    const cached = this.#routes.get(key);
+    if (cached && cached.expires > Date.now()) return cached.route;
+    const fn = await this.getFunction(functionName, { ...options, ...(qualifier ? { qualifier } : {}) });
+    const route = {
+      affinity: session.affinity ?? fn.sessionAffinity ?? 'NONE',
+      headerName: session.headerName ?? fn.sessionAffinityConfig?.affinityHeaderFieldName,
+    };
+    this.#routes.set(key, { route, expires: Date.now() + 60_000 });
+    return route;
+  }
+
+  #forgetRoutes(functionName: string): void {
+    for (const key of this.#routes.keys()) if (key.startsWith(`${functionName}:`)) this.#routes.delete(key);
+  }
+
+  #checkSession(functionName: string, sessionId: string, qualifier: string | undefined): void {
+    validateFunctionName(functionName);
+    validateSessionId(sessionId);
+    validateQualifier(qualifier);
+  }
+
+  async #optionalJson<T>(op: Operation<T | undefined>): Promise<T | undefined> {
+    const value = await this.#json(op);
+    return value && typeof value === 'object' && Object.keys(value).length > 0 ? value : undefined;
+  }
+
+  async #json<T>(op: Operation<T>): Promise<T> {
+    const path = `/${API_VERSION}${op.path}${encodeQuery(op.query)}`;
+    const body = op.json === undefined ? undefined : Buffer.from(JSON.stringify(op.json));
+    const timeoutMs = op.options?.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
+    return this.#attempts<T>(
+      { idempotent: op.idempotent, retry: op.options?.retry, signal: op.options?.signal, recover: op.recover },
+      async () => {
+        const context = await this.#context(op.kind ?? 'management');
+        const headers: Record<string, string> = {
+          accept: 'application/json',
+          ...this.#acsHeaders(context, op.action),
+          ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        };
+        Object.assign(headers, signRequest({ method: op.method, url: path, headers, body }, context.credentials));
+        const response = await this.#exchange(context.origin, op.method, path, headers, body, timeoutMs, op.options?.signal);
+        return parseJson<T>(op.action, response, (await readBody(response)).toString('utf8'));
+      },
+    );
+  }
+
+  /** Sends and turns an error status into a thrown FcError (the body is read for its code). */
+  async #exchange(
+    origin: URL,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
+    const response = await send(this.#pools, { origin, method, path, headers, body, timeoutMs, signal });
+    const status = response.statusCode ?? 0;
+    if (status < 400) return response;
+    const text = (await readBody(response)).toString('utf8');
+    throw errorFromResponse(status, text, header(response, 'x-fc-request-id') ?? header(response, 'x-acs-request-id'));
+  }
+
+  /** Runs `attempt` under the retry policy; unsafe calls are repeated only when the caller asks. */
+  async #attempts<R>(
+    call: {
+      idempotent: boolean;
+      retry: RetryOptions | boolean | undefined;
+      signal: AbortSignal | undefined;
+      recover?: ((error: FcError) => Promise<R> | undefined) | undefined;
+    },
+    attempt: () => Promise<R>,
+  ): Promise<R> {
+    const policy = call.idempotent ? retryPolicy(call.retry, this.#retry) : retryPolicy(call.retry ?? false, NO_RETRY);
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const failure = error instanceof FcError ? error : new FcError({ code: 'InternalError', message: String(error), cause: error });
+        const recovered = n > 1 ? call.recover?.(failure) : undefined;
+        if (recovered) return recovered;
+        if (!failure.retryable || n >= policy.maxAttempts || call.signal?.aborted) throw failure;
+        await sleep(backoffDelay(n, policy), call.signal);
+      }
+    }
+  }
+
+  #acsHeaders(context: Context, action: string): Record<string, string> {
+    return {
+      host: context.origin.host,
+      'user-agent': this.#userAgent(),
+      'x-acs-action': action,
+      'x-acs-version': API_VERSION,
+    };
+  }
+
+  #userAgent(): string {
+    return this.#options.userAgent ?? `fc-sessions-client/${VERSION} node/${process.versions.node}`;
+  }
+
+  #invokeTimeout(): number {
+    return this.#options.invokeTimeoutMs ?? 600_000;
+  }
+
+  async #context(kind: EndpointKind): Promise<Context> {
+    const { region, accountId } = await this.#resolvePlace();
+    const origin = resolveEndpoint({ ...this.#options, region, accountId }, kind);
+    return { credentials: await this.#credentials(), origin, accountId };
+  }
+
+  #resolvePlace(): Promise<{ region: string | undefined; accountId: string | undefined }> {
+    this.#place ??= (async () => ({
+      region: this.#options.region ?? (await resolveRegion(this.#options)),
+      accountId: this.#options.accountId ?? (await resolveAccountId(this.#options)),
+    }))();
+    return this.#place;
+  }
+
+  #credentials(): Promise<Credentials> {
+    const given = this.#options.credentials;
+    if (typeof given === 'function') return given().then(protectCredentials);
+    if (given) return Promise.resolve(protectCredentials(given));
+    this.#chain ??= defaultCredentialsChain(this.#options)().catch((error: unknown) => {
+      this.#chain = undefined;
+      throw error;
+    });
+    return this.#chain;
+  }
+}
+
+function parseJson<T>(action: string, response: IncomingMessage, text: string): T {
+  if (!text) return {} as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new FcError({
+      code: 'InvalidResponse',
+      message: `${action} answered ${response.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`,
+      status: response.statusCode,
+      requestId: header(response, 'x-fc-request-id'),
+    });
+  }
+}
+
+function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import {
+  hmacSha256,
+  lowerCaseHeaders,
+  rfc3986,
+  sha256Hex,
+  splitUrl,
+  timingSafeEqualText,
+} from './encoding.js';
+import type {
+  Credentials,
+  SecretLookup,
+  SignableRequest,
+  SignOptions,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js';
+
+export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
+const DEFAULT_MAX_SKEW_SECONDS = 900;
+
+/** `name=value` pairs, both RFC 3986-encoded, sorted by name then value, joined by `&`. */
+export function canonicalQuery(query: ReadonlyArray<readonly [string, string]>): string {
+  return query
+    .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+}
+
+/** Which headers ACS3 signs: `host`, `content-type` and every `x-acs-*`, sorted. */
+export function headersToSign(headers: ReadonlyMap<string, string>): string[] {
+  return [...headers.keys()].filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-')).sort();
+}
+
+export function canonicalHeaders(headers: ReadonlyMap<string, string>, signed: readonly string[]): string {
+  return signed.map((name) => `${name}:${(headers.get(name) ?? '').trim()}\n`).join('');
+}
+
+export function canonicalRequest(
+  method: string,
+  url: string,
+  headers: ReadonlyMap<string, string>,
+  signed: readonly string[],
+  contentSha256: string,
+): string {
+  const { path, query } = splitUrl(url);
+  return [
+    method.toUpperCase(),
+    path,
+    canonicalQuery(query),
+    canonicalHeaders(headers, signed),
+    signed.join(';'),
+    contentSha256,
+  ].join('\n');
+}
+
+export function stringToSign(canonical: string): string {
+  return `${ACS3_ALGORITHM}\n${sha256Hex(canonical)}`;
+}
+
+export function signature(accessKeySecret: string, toSign: string): string {
+  return hmacSha256(accessKeySecret, toSign).toString('hex');
+}
+
+/** `YYYY-MM-DDTHH:mm:ssZ` in UTC. */
+export function acsDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Signs a request with ACS3-HMAC-SHA256. The request's own headers should already hold `host`,
+ * `x-acs-action`, `x-acs-version` and `content-type` when there is a body. Returns the headers to
+ * add: `x-acs-date`, `x-acs-signature-nonce`, `x-acs-content-sha256`, for STS keys
+ * `x-acs-accesskey-id` and `x-acs-security-token`, and `authorization`.
+ */
+export function signRequest(
+  request: SignableRequest,
+  credentials: Credentials,
+  options: SignOptions = {},
+): Record<string, string> {
+  const added: Record<string, string> = {
+    'x-acs-date': acsDate(options.date ?? new Date()),
+    'x-acs-signature-nonce': options.nonce ?? randomBytes(16).toString('hex'),
+    'x-acs-content-sha256': sha256Hex(request.body),
+  };
+  if (credentials.securityToken) {
+    added['x-acs-accesskey-id'] = credentials.accessKeyId;
+    added['x-acs-security-token'] = credentials.securityToken;
+  }
+  const headers = lowerCaseHeaders({ ...request.headers, ...added });
+  const signed = headersToSign(headers);
+  const canonical = canonicalRequest(request.method, request.url, headers, signed, added['x-acs-content-sha256']!);
+  const sig = signature(credentials.accessKeySecret, stringToSign(canonical));
+  added['authorization'] =
+    `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${sig}`;
+  return added;
+}
+
+interface ParsedAuthorization {
+  accessKeyId: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+export function parseAuthorization(value: string): ParsedAuthorization | undefined {
+  if (!value.startsWith(`${ACS3_ALGORITHM} `)) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of value.slice(ACS3_ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const accessKeyId = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const sig = fields.get('Signature');
+  if (!accessKeyId || !signedHeaders || !sig) return undefined;
+  return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature: sig };
+}
+
+const fail = (code: Extract<VerifyResult, { ok: false }>['code'], message: string): VerifyResult => ({
+  ok: false,
+  code,
+  message,
+});
+
+/**
+ * Verifies an ACS3-HMAC-SHA256 request: the signature over exactly the headers it lists, the body
+ * hash, that `host` and every `x-acs-*` header are signed, the date within `maxSkewSeconds`, and
+ * (with `acceptNonce`) that the nonce is new.
+ */
+export function verifyRequest(request: SignableRequest, lookupSecret: SecretLookup, options: VerifyOptions = {}): VerifyResult {
+  const headers = lowerCaseHeaders(request.headers);
+  const authorization = headers.get('authorization');
+  if (!authorization) return fail('MissingAuthorization', 'The request has no authorization header.');
+  const parsed = parseAuthorization(authorization);
+  if (!parsed) return fail('InvalidAuthorization', `The authorization header is not of the form "${ACS3_ALGORITHM} Credential=...,SignedHeaders=...,Signature=...".`);
+
+  const secret = lookupSecret(parsed.accessKeyId);
+  if (secret === undefined) return fail('InvalidAccessKeyId', 'The access key id is not known.');
+
+  for (const required of ['host', 'x-acs-date', 'x-acs-content-sha256']) {
+    if (!headers.has(required)) return fail('MissingRequiredHeader', `The request has no ${required} header.`);
+  }
+  const unsigned = [...headers.keys()].filter(
+    (name) => (name === 'host' || name.startsWith('x-acs-')) && !parsed.signedHeaders.includes(name),
+  );
+  if (unsigned.length > 0) return fail('SignatureNotMatch', `These headers must be signed: ${unsigned.join(', ')}.`);
+
+  const bodyHash = sha256Hex(request.body);
+  if (headers.get('x-acs-content-sha256') !== bodyHash) {
+    return fail('SignatureNotMatch', 'x-acs-content-sha256 does not match the body.');
+  }
+  const canonical = canonicalRequest(request.method, request.url, headers, parsed.signedHeaders, bodyHash);
+  if (!timingSafeEqualText(signature(secret, stringToSign(canonical)), parsed.signature)) {
+    return fail('SignatureNotMatch', 'The request signature does not match the signature computed with the secret.');
+  }
+
+  const sent = Date.parse(headers.get('x-acs-date') ?? '');
+  const now = (options.now ?? new Date()).getTime();
+  const maxSkew = options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS;
+  if (Number.isNaN(sent) || Math.abs(now - sent) > maxSkew * 1000) {
+    return fail('InvalidTimeStamp.Expired', `x-acs-date must be within ${maxSkew} seconds of the server time.`);
+  }
+  const nonce = headers.get('x-acs-signature-nonce');
+  if (options.acceptNonce && (!nonce || !options.acceptNonce(nonce))) {
+    return fail('SignatureNonceUsed', 'The x-acs-signature-nonce was used before.');
+  }
+  const securityToken = headers.get('x-acs-security-token');
+  return { ok: true, accessKeyId: parsed.accessKeyId, ...(securityToken ? { securityToken } : {}) };
+}
+
+/** Remembers nonces for `ttlSeconds` (default: the 15-minute skew window, doubled) and refuses repeats. */
+export function createNonceCache(ttlSeconds = DEFAULT_MAX_SKEW_SECONDS * 2): (nonce: string) => boolean {
+  const seen = new Map<string, number>();
+  return (nonce) => {
+    const now = Date.now();
+    if (seen.size > 10_000) {
+      for (const [key, expires] of seen) if (expires < now) seen.delete(key);
+    }
+    const expires = seen.get(nonce);
+    if (expires !== undefined && expires >= now) return false;
+    seen.set(nonce, now + ttlSeconds * 1000);
+    return true;
+  };
+}

@@ -1,0 +1,34 @@
+export {
+  ACS3_ALGORITHM,
+  acsDate,
+  canonicalHeaders,
+  canonicalQuery,
+  canonicalRequest,
+  createNonceCache,
+  headersToSign,
+  parseAuthorization,
+  signature,
+  signRequest,
+  stringToSign,
+  verifyRequest,
+} from './acs3.js';
+export { EMPTY_SHA256, rfc3986, sha256Hex } from './encoding.js';
+export {
+  fc2CanonicalHeaders,
+  fc2CanonicalResource,
+  fc2ContentMd5,
+  fc2StringToSign,
+  signFc2Request,
+  verifyFc2Request,
+} from './fc2.js';
+export type {
+  Credentials,
+  HeaderRecord,
+  HeaderValue,
+  SecretLookup,
+  SignableRequest,
+  SignOptions,
+  VerifyErrorCode,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js';

@@ -1,0 +1,101 @@
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { FcError, networkError } from './errors.js';
+
+export interface WireRequest {
+  origin: URL;
+  method: string;
+  /** Path and query exactly as signed. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | undefined;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Keep-alive connection pools, one per protocol, created on first use. */
+export class Pools {
+  #http?: HttpAgent;
+  #https?: HttpsAgent;
+
+  agent(origin: URL): HttpAgent {
+    if (origin.protocol === 'https:') {
+      this.#https ??= new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
+      return this.#https;
+    }
+    this.#http ??= new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+    return this.#http;
+  }
+
+  close(): void {
+    this.#http?.destroy();
+    this.#https?.destroy();
+  }
+}
+
+/**
+ * Sends one request and resolves when the response headers arrive. The timeout covers the whole
+ * exchange until the caller has read the body (`readBody`) or released the stream.
+ */
+export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
+  const target = `${req.method} ${req.origin.origin}${req.path.split('?')[0]}`;
+  return new Promise((resolve, reject) => {
+    if (req.signal?.aborted) {
+      reject(new FcError({ code: 'Aborted', message: `${target} was aborted before it was sent`, cause: req.signal.reason }));
+      return;
+    }
+    const options = {
+      protocol: req.origin.protocol,
+      hostname: req.origin.hostname,
+      port: req.origin.port,
+      method: req.method,
+      path: req.path,
+      headers: req.body ? { ...req.headers, 'content-length': String(req.body.length) } : req.headers,
+      agent: pools.agent(req.origin),
+    };
+    const outgoing = req.origin.protocol === 'https:' ? httpsRequest(options) : httpRequest(options);
+    let failure: FcError | undefined;
+    const fail = (error: FcError) => {
+      failure ??= error;
+      outgoing.destroy(failure);
+    };
+    const timer = setTimeout(
+      () => fail(new FcError({ code: 'RequestTimeout', message: `${target} took longer than ${req.timeoutMs} ms`, retryable: true })),
+      req.timeoutMs,
+    );
+    const onAbort = () => fail(new FcError({ code: 'Aborted', message: `${target} was aborted`, cause: req.signal?.reason }));
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    };
+    outgoing.on('error', (error) => {
+      done();
+      reject(failure ?? networkError(error, target));
+    });
+    outgoing.on('response', (response) => {
+      response.on('end', done);
+      response.on('close', done);
+      response.on('error', (error) => {
+        done();
+        response.emit('fc-error', failure ?? networkError(error, target));
+      });
+      resolve(response);
+    });
+    outgoing.end(req.body);
+  });
+}
+
+export function readBody(response: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    response.on('fc-error', reject);
+  });
+}
+
+export function header(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}

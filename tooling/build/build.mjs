@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Builds the package in the current directory: every src/**/*.ts file becomes dist/**/*.js (ESM)
+// and dist/**/*.cjs (CommonJS), one output file per source file so that module identity is the
+// same whichever entry a user imports; tsc writes the .d.ts files and each gets a .d.cts twin.
+// Finally every target named by package.json "exports", "main", "types" and "bin" must exist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+const pkgDir = process.cwd();
+const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+const srcDir = join(pkgDir, 'src');
+const outDir = join(pkgDir, 'dist');
+
+function listSources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listSources(path);
+    return /\.ts$/.test(entry.name) && !/\.(test|d)\.ts$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const relativeImports = (ext) => ({
+  name: 'relative-imports',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) =>
+      args.kind === 'entry-point' ? undefined : { path: args.path.replace(/\.js$/, ext), external: true },
+    );
+  },
+});
+
+const entryPoints = listSources(srcDir);
+rmSync(outDir, { recursive: true, force: true });
+const common = {
+  entryPoints,
+  outbase: srcDir,
+  outdir: outDir,
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  packages: 'external',
+  logLevel: 'warning',
+};
+await Promise.all([
+  build({ ...common, format: 'esm', outExtension: { '.js': '.js' }, plugins: [relativeImports('.js')] }),
+  build({
+    ...common,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    plugins: [relativeImports('.cjs')],
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  }),
+]);
+
+const tsc = createRequire(join(pkgDir, 'package.json')).resolve('typescript/bin/tsc');
+const declarations = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (declarations.status !== 0) process.exit(declarations.status ?? 1);
+
+for (const file of listDeclarations(outDir)) {
+  const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(\.\.?\/[^'"]+)\.js\2/g, '$1$2$3.cjs$2');
+  writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
+}
+
+function listDeclarations(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listDeclarations(path);
+    return entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function targets(value) {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(targets);
+  return [];
+}
+const missing = [pkg.exports, pkg.main, pkg.module, pkg.types, pkg.bin]
+  .flatMap(targets)
+  .filter((target) => !target.includes('*') && !existsSync(join(pkgDir, target)));
+if (missing.length > 0) {
+  console.error(`${pkg.name}: package.json names files the build did not produce: ${missing.join(', ')}`);
+  process.exit(1);
+}
+console.log(`${pkg.name}: built ${entryPoints.length} modules into ${relative(pkgDir, outDir)}/ (esm, cjs, d.ts, d.cts)`);
