@@ -184,7 +184,11 @@ export class FcClient {
    * Creates a session: FC pre-allocates an instance, runs its initializer and binds the session.
    * Without `sessionId` the client picks one, so a retry after a lost answer cannot make a second session.
    */
-  async createSession(functionName: string, input: CreateSessionInput = {}, options: QualifiedOptions = {}): Promise<Session> {
+  async createSession(
+    functionName: string,
+    input: CreateSessionInput = {},
+    options: QualifiedOptions = {},
+  ): Promise<Session> {
     validateFunctionName(functionName);
     validateQualifier(options.qualifier);
     if (input.sessionId !== undefined) validateSessionId(input.sessionId);
@@ -198,8 +202,7 @@ export class FcClient {
       json: body,
       idempotent: true,
       options,
-      recover: (error) =>
-        error.status === 409 ? this.getSession(functionName, body.sessionId, options) : undefined,
+      recover: (error) => (error.status === 409 ? this.getSession(functionName, body.sessionId, options) : undefined),
     });
   }
 
@@ -215,7 +218,12 @@ export class FcClient {
     });
   }
 
-  async updateSession(functionName: string, sessionId: string, input: UpdateSessionInput, options: QualifiedOptions = {}): Promise<Session> {
+  async updateSession(
+    functionName: string,
+    sessionId: string,
+    input: UpdateSessionInput,
+    options: QualifiedOptions = {},
+  ): Promise<Session> {
     this.#checkSession(functionName, sessionId, options.qualifier);
     validateSessionSettings(input as Record<string, unknown>);
     return this.#json<Session>({
@@ -244,7 +252,11 @@ export class FcClient {
   }
 
   /** One page of sessions. */
-  async listSessions(functionName: string, input: ListSessionsInput = {}, options: CallOptions = {}): Promise<ListSessionsOutput> {
+  async listSessions(
+    functionName: string,
+    input: ListSessionsInput = {},
+    options: CallOptions = {},
+  ): Promise<ListSessionsOutput> {
     validateFunctionName(functionName);
     validateQualifier(input.qualifier);
     integerIn('limit', input.limit, 1, LIST_LIMIT_MAX);
@@ -261,7 +273,11 @@ export class FcClient {
   }
 
   /** Every session, page after page. */
-  async *iterateSessions(functionName: string, input: Omit<ListSessionsInput, 'nextToken'> = {}, options: CallOptions = {}): AsyncGenerator<Session> {
+  async *iterateSessions(
+    functionName: string,
+    input: Omit<ListSessionsInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<Session> {
     let nextToken: string | undefined;
     do {
       const page = await this.listSessions(functionName, { ...input, nextToken }, options);
@@ -270,7 +286,11 @@ export class FcClient {
     } while (nextToken);
   }
 
-  async pauseSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<Session | undefined> {
+  async pauseSession(
+    functionName: string,
+    sessionId: string,
+    options: QualifiedOptions = {},
+  ): Promise<Session | undefined> {
     this.#checkSession(functionName, sessionId, options.qualifier);
     return this.#optionalJson<Session>({
       action: 'PauseSession',
@@ -303,7 +323,8 @@ export class FcClient {
   /** Creates a function; not retried after an unknown outcome (a repeat would meet FunctionAlreadyExists). */
   async createFunction(input: CreateFunctionInput, options: CallOptions = {}): Promise<FunctionConfig> {
     validateFunctionName(input.functionName);
-    if (typeof input.runtime !== 'string' || !input.runtime) throw invalid('runtime', input.runtime, 'is required (e.g. nodejs20, custom.debian12)');
+    if (typeof input.runtime !== 'string' || !input.runtime)
+      throw invalid('runtime', input.runtime, 'is required (e.g. nodejs20, custom.debian12)');
     const raw = await this.#json<Record<string, unknown>>({
       action: 'CreateFunction',
       method: 'POST',
@@ -331,7 +352,11 @@ export class FcClient {
     return functionFromWire(raw);
   }
 
-  async updateFunction(functionName: string, input: UpdateFunctionInput, options: CallOptions = {}): Promise<FunctionConfig> {
+  async updateFunction(
+    functionName: string,
+    input: UpdateFunctionInput,
+    options: CallOptions = {},
+  ): Promise<FunctionConfig> {
     validateFunctionName(functionName);
     const raw = await this.#json<Record<string, unknown>>({
       action: 'UpdateFunction',
@@ -368,10 +393,16 @@ export class FcClient {
       idempotent: true,
       options,
     });
-    return { functions: (page.functions ?? []).map(functionFromWire), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    return {
+      functions: (page.functions ?? []).map(functionFromWire),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
   }
 
-  async *iterateFunctions(input: Omit<ListFunctionsInput, 'nextToken'> = {}, options: CallOptions = {}): AsyncGenerator<FunctionConfig> {
+  async *iterateFunctions(
+    input: Omit<ListFunctionsInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<FunctionConfig> {
     let nextToken: string | undefined;
     do {
       const page = await this.listFunctions({ ...input, nextToken }, options);
@@ -417,10 +448,20 @@ export class FcClient {
           ...(context.accountId ? { 'x-fc-account-id': context.accountId } : {}),
           'x-fc-invocation-type': options.invocationType ?? 'Sync',
           'x-fc-log-type': options.logType ?? 'None',
-          ...(options.statefulAsyncInvocationId ? { 'x-fc-stateful-async-invocation-id': options.statefulAsyncInvocationId } : {}),
+          ...(options.statefulAsyncInvocationId
+            ? { 'x-fc-stateful-async-invocation-id': options.statefulAsyncInvocationId }
+            : {}),
         };
         Object.assign(headers, signFc2Request({ method: 'POST', url: path, headers, body }, context.credentials));
-        return this.#exchange(context.origin, 'POST', path, headers, body, options.timeoutMs ?? this.#invokeTimeout(), options.signal);
+        return this.#exchange(
+          context.origin,
+          'POST',
+          path,
+          headers,
+          body,
+          options.timeoutMs ?? this.#invokeTimeout(),
+          options.signal,
+        );
       },
     );
     return withBody(fc2Meta(response), await readBody(response));
@@ -428,7 +469,10 @@ export class FcClient {
 
   // ---- internals --------------------------------------------------------------------------
 
-  async #invoke(functionName: string, options: InvokeOptions): Promise<{ response: IncomingMessage; meta: InvokeMeta }> {
+  async #invoke(
+    functionName: string,
+    options: InvokeOptions,
+  ): Promise<{ response: IncomingMessage; meta: InvokeMeta }> {
     validateFunctionName(functionName);
     validateQualifier(options.qualifier);
     oneOf('invocationType', options.invocationType, ['Sync', 'Async']);
@@ -457,14 +501,27 @@ export class FcClient {
         const context = await this.#context('invoke');
         const signed = { ...headers, ...this.#acsHeaders(context, 'InvokeFunction') };
         Object.assign(signed, signRequest({ method: 'POST', url: path, headers: signed, body }, context.credentials));
-        return this.#exchange(context.origin, 'POST', path, signed, body, options.timeoutMs ?? this.#invokeTimeout(), options.signal);
+        return this.#exchange(
+          context.origin,
+          'POST',
+          path,
+          signed,
+          body,
+          options.timeoutMs ?? this.#invokeTimeout(),
+          options.signal,
+        );
       },
     );
     return { response, meta: invokeMeta(response, session?.id, route) };
   }
 
   /** The function's affinity, from the caller or from GetFunction (cached for a minute). */
-  async #route(functionName: string, qualifier: string | undefined, session: SessionRoute, options: CallOptions): Promise<ResolvedRoute> {
+  async #route(
+    functionName: string,
+    qualifier: string | undefined,
+    session: SessionRoute,
+    options: CallOptions,
+  ): Promise<ResolvedRoute> {
     if (session.affinity && (session.affinity !== 'HEADER_FIELD' || session.headerName)) {
       return { affinity: session.affinity, headerName: session.headerName };
     }
@@ -509,7 +566,15 @@ export class FcClient {
           ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
         };
         Object.assign(headers, signRequest({ method: op.method, url: path, headers, body }, context.credentials));
-        const response = await this.#exchange(context.origin, op.method, path, headers, body, timeoutMs, op.options?.signal);
+        const response = await this.#exchange(
+          context.origin,
+          op.method,
+          path,
+          headers,
+          body,
+          timeoutMs,
+          op.options?.signal,
+        );
         return parseJson<T>(op.action, response, (await readBody(response)).toString('utf8'));
       },
     );
@@ -547,7 +612,10 @@ export class FcClient {
       try {
         return await attempt();
       } catch (error) {
-        const failure = error instanceof FcError ? error : new FcError({ code: 'InternalError', message: String(error), cause: error });
+        const failure =
+          error instanceof FcError
+            ? error
+            : new FcError({ code: 'InternalError', message: String(error), cause: error });
         const recovered = n > 1 ? call.recover?.(failure) : undefined;
         if (recovered) return recovered;
         if (!failure.retryable || n >= policy.maxAttempts || call.signal?.aborted) throw failure;

@@ -40,7 +40,11 @@ export function protectCredentials(credentials: Credentials): Credentials {
   ) as Credentials;
 }
 
-function fromPair(id: string | undefined, secret: string | undefined, token: string | undefined): Credentials | undefined {
+function fromPair(
+  id: string | undefined,
+  secret: string | undefined,
+  token: string | undefined,
+): Credentials | undefined {
   if (!id || !secret) return undefined;
   return protectCredentials({ accessKeyId: id, accessKeySecret: secret, securityToken: token || undefined });
 }
@@ -48,8 +52,11 @@ function fromPair(id: string | undefined, secret: string | undefined, token: str
 /** `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN`, then Serverless Devs' `AccessKeyID` / `AccessKeySecret` / `SecurityToken`. */
 export function credentialsFromEnv(env: Env = process.env): Credentials | undefined {
   return (
-    fromPair(env['ALIBABA_CLOUD_ACCESS_KEY_ID'], env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'], env['ALIBABA_CLOUD_SECURITY_TOKEN']) ??
-    fromPair(env['AccessKeyID'], env['AccessKeySecret'], env['SecurityToken'])
+    fromPair(
+      env['ALIBABA_CLOUD_ACCESS_KEY_ID'],
+      env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+      env['ALIBABA_CLOUD_SECURITY_TOKEN'],
+    ) ?? fromPair(env['AccessKeyID'], env['AccessKeySecret'], env['SecurityToken'])
   );
 }
 
@@ -63,7 +70,9 @@ function decryptServerlessDevsValue(value: string): string {
   let material = Buffer.alloc(0);
   let block = Buffer.alloc(0);
   while (material.length < 48) {
-    block = createHash('md5').update(Buffer.concat([block, Buffer.from(SERVERLESS_DEVS_PASSPHRASE), salt])).digest();
+    block = createHash('md5')
+      .update(Buffer.concat([block, Buffer.from(SERVERLESS_DEVS_PASSPHRASE), salt]))
+      .digest();
     material = Buffer.concat([material, block]);
   }
   try {
@@ -106,7 +115,10 @@ function serverlessDevsHome(options: ChainOptions): string {
   return (options.env ?? process.env)['serverless_devs_config_home'] || options.home || homedir();
 }
 
-async function readServerlessDevsAlias(alias: string, options: ChainOptions): Promise<Record<string, string> | undefined> {
+async function readServerlessDevsAlias(
+  alias: string,
+  options: ChainOptions,
+): Promise<Record<string, string> | undefined> {
   let text: string;
   try {
     text = await readFile(join(serverlessDevsHome(options), '.s', 'access.yaml'), 'utf8');
@@ -117,7 +129,10 @@ async function readServerlessDevsAlias(alias: string, options: ChainOptions): Pr
 }
 
 /** A Serverless Devs alias from `~/.s/access.yaml` (or `$serverless_devs_config_home/.s/access.yaml`). */
-export async function credentialsFromServerlessDevs(alias = 'default', options: ChainOptions = {}): Promise<Credentials | undefined> {
+export async function credentialsFromServerlessDevs(
+  alias = 'default',
+  options: ChainOptions = {},
+): Promise<Credentials | undefined> {
   const entry = await readServerlessDevsAlias(alias, options);
   return entry && fromPair(entry['AccessKeyID'], entry['AccessKeySecret'], entry['SecurityToken']);
 }
@@ -146,7 +161,11 @@ async function readAliyunProfile(options: ChainOptions): Promise<AliyunProfile |
 export async function credentialsFromAliyunCli(options: ChainOptions = {}): Promise<Credentials | undefined> {
   const profile = await readAliyunProfile(options);
   if (!profile || (profile.mode !== 'AK' && profile.mode !== 'StsToken')) return undefined;
-  return fromPair(profile.access_key_id, profile.access_key_secret, profile.mode === 'StsToken' ? profile.sts_token : undefined);
+  return fromPair(
+    profile.access_key_id,
+    profile.access_key_secret,
+    profile.mode === 'StsToken' ? profile.sts_token : undefined,
+  );
 }
 
 /**
@@ -183,7 +202,9 @@ export function defaultCredentialsChain(options: ChainOptions = {}): Credentials
 /** The account id: `ALIBABA_CLOUD_ACCOUNT_ID`, `AccountID`, `FC_ACCOUNT_ID`, then the Serverless Devs alias. */
 export async function resolveAccountId(options: ChainOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
-  const fromEnv = options.access ? undefined : env['ALIBABA_CLOUD_ACCOUNT_ID'] || env['AccountID'] || env['FC_ACCOUNT_ID'];
+  const fromEnv = options.access
+    ? undefined
+    : env['ALIBABA_CLOUD_ACCOUNT_ID'] || env['AccountID'] || env['FC_ACCOUNT_ID'];
   if (fromEnv) return fromEnv;
   const entry = await readServerlessDevsAlias(options.access ?? 'default', options);
   return entry?.['AccountID'] || undefined;
@@ -192,5 +213,7 @@ export async function resolveAccountId(options: ChainOptions = {}): Promise<stri
 /** The region: `ALIBABA_CLOUD_REGION_ID`, `FC_REGION`, then the aliyun CLI profile's `region_id`. */
 export async function resolveRegion(options: ChainOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
-  return env['ALIBABA_CLOUD_REGION_ID'] || env['FC_REGION'] || (await readAliyunProfile(options))?.region_id || undefined;
+  return (
+    env['ALIBABA_CLOUD_REGION_ID'] || env['FC_REGION'] || (await readAliyunProfile(options))?.region_id || undefined
+  );
 }

@@ -43,8 +43,10 @@ export function resolveEndpoint(options: EndpointOptions, kind: EndpointKind): U
       message: `region is required (e.g. cn-hangzhou) unless endpoint or ${ENDPOINT_ENV} is set; also read from ALIBABA_CLOUD_REGION_ID`,
     });
   }
-  if (!/^[a-z]{2,}-[a-z0-9-]+$/.test(region)) throw invalid('region', region, 'must be a region id such as cn-hangzhou');
-  if (accountId !== undefined && !/^\d{1,32}$/.test(accountId)) throw invalid('accountId', accountId, 'must be the numeric account id');
+  if (!/^[a-z]{2,}-[a-z0-9-]+$/.test(region))
+    throw invalid('region', region, 'must be a region id such as cn-hangzhou');
+  if (accountId !== undefined && !/^\d{1,32}$/.test(accountId))
+    throw invalid('accountId', accountId, 'must be the numeric account id');
   if (accountId) return new URL(`https://${accountId}.${region}${options.internal ? '-internal' : ''}.fc.aliyuncs.com`);
   if (kind === 'management') return new URL(`https://fcv3.${region}.aliyuncs.com`);
   throw new FcError({

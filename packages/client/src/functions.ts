@@ -10,7 +10,8 @@ export function functionBody(input: FunctionInput): Record<string, unknown> {
   integerIn('instanceConcurrency', input.instanceConcurrency, 1, 200);
   oneOf('sessionAffinity', input.sessionAffinity, AFFINITIES);
   for (const name of Object.keys(input.environmentVariables ?? {})) {
-    if (name.startsWith('FC_')) throw invalid('environmentVariables', name, 'must not start with FC_ (reserved by Function Compute)');
+    if (name.startsWith('FC_'))
+      throw invalid('environmentVariables', name, 'must not start with FC_ (reserved by Function Compute)');
   }
   const { sessionAffinityConfig, ...rest } = input;
   if (sessionAffinityConfig === undefined) return rest;

@@ -1,4 +1,13 @@
-export { API_VERSION, type CallOptions, FcClient, type FcClientOptions, type Fc2InvokeOptions, type InvokeOptions, newSessionId, type QualifiedOptions } from './client.js';
+export {
+  API_VERSION,
+  type CallOptions,
+  FcClient,
+  type FcClientOptions,
+  type Fc2InvokeOptions,
+  type InvokeOptions,
+  newSessionId,
+  type QualifiedOptions,
+} from './client.js';
 export {
   type ChainOptions,
   type CredentialsProvider,

@@ -26,11 +26,21 @@ export interface ResolvedRoute {
 }
 
 /** The request headers that carry `id` the way `route` wants. */
-export function sessionHeaders(route: ResolvedRoute, id: string | undefined, functionName: string, cookie: string | undefined): Record<string, string> {
+export function sessionHeaders(
+  route: ResolvedRoute,
+  id: string | undefined,
+  functionName: string,
+  cookie: string | undefined,
+): Record<string, string> {
   if (id === undefined) return {};
   switch (route.affinity) {
     case 'HEADER_FIELD':
-      if (!route.headerName) throw invalid('session.headerName', route.headerName, `is required: function ${functionName} has no affinityHeaderFieldName`);
+      if (!route.headerName)
+        throw invalid(
+          'session.headerName',
+          route.headerName,
+          `is required: function ${functionName} has no affinityHeaderFieldName`,
+        );
       return { [route.headerName.toLowerCase()]: id };
     case 'GENERATED_COOKIE':
       return { cookie: cookie ? `${cookie}; ${SESSION_COOKIE}=${id}` : `${SESSION_COOKIE}=${id}` };
@@ -38,7 +48,11 @@ export function sessionHeaders(route: ResolvedRoute, id: string | undefined, fun
     case 'MCP_STREAMABLE':
       return { [MCP_SESSION_HEADER]: id };
     default:
-      throw invalid('session', id, `cannot be routed: function ${functionName} has sessionAffinity ${route.affinity}; use HEADER_FIELD, GENERATED_COOKIE or an MCP affinity`);
+      throw invalid(
+        'session',
+        id,
+        `cannot be routed: function ${functionName} has sessionAffinity ${route.affinity}; use HEADER_FIELD, GENERATED_COOKIE or an MCP affinity`,
+      );
   }
 }
 
@@ -105,7 +119,11 @@ function numberHeader(response: IncomingMessage, name: string): number | undefin
   return Number.isFinite(value) ? value : undefined;
 }
 
-export function invokeMeta(response: IncomingMessage, sessionId: string | undefined, route: ResolvedRoute | undefined): InvokeMeta {
+export function invokeMeta(
+  response: IncomingMessage,
+  sessionId: string | undefined,
+  route: ResolvedRoute | undefined,
+): InvokeMeta {
   return {
     status: response.statusCode ?? 0,
     headers: response.headers,
@@ -128,7 +146,10 @@ export function fc2Meta(response: IncomingMessage): Fc2InvokeMeta {
   };
 }
 
-export function withBody<M extends InvokeMeta>(meta: M, body: Uint8Array): M & { body: Uint8Array; text(): string; json<T = unknown>(): T } {
+export function withBody<M extends InvokeMeta>(
+  meta: M,
+  body: Uint8Array,
+): M & { body: Uint8Array; text(): string; json<T = unknown>(): T } {
   const text = () => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   return {
     ...meta,
@@ -138,7 +159,9 @@ export function withBody<M extends InvokeMeta>(meta: M, body: Uint8Array): M & {
       try {
         return JSON.parse(text()) as T;
       } catch (error) {
-        throw new SyntaxError(`The response of request ${meta.requestId ?? '(no id)'} is not JSON: ${(error as Error).message}`);
+        throw new SyntaxError(
+          `The response of request ${meta.requestId ?? '(no id)'} is not JSON: ${(error as Error).message}`,
+        );
       }
     },
   };

@@ -12,7 +12,10 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5000 };
 export const NO_RETRY: Required<RetryOptions> = { ...DEFAULT_RETRY, maxAttempts: 1 };
 
-export function retryPolicy(options: RetryOptions | boolean | undefined, fallback: Required<RetryOptions>): Required<RetryOptions> {
+export function retryPolicy(
+  options: RetryOptions | boolean | undefined,
+  fallback: Required<RetryOptions>,
+): Required<RetryOptions> {
   if (options === undefined) return fallback;
   if (typeof options === 'boolean') return options ? DEFAULT_RETRY : NO_RETRY;
   const policy = { ...DEFAULT_RETRY, ...options };
@@ -23,7 +26,11 @@ export function retryPolicy(options: RetryOptions | boolean | undefined, fallbac
 }
 
 /** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^(attempt-1))). */
-export function backoffDelay(attempt: number, policy: Required<RetryOptions>, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Required<RetryOptions>,
+  random: () => number = Math.random,
+): number {
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
 }
 

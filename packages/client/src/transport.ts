@@ -41,7 +41,9 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
   const target = `${req.method} ${req.origin.origin}${req.path.split('?')[0]}`;
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) {
-      reject(new FcError({ code: 'Aborted', message: `${target} was aborted before it was sent`, cause: req.signal.reason }));
+      reject(
+        new FcError({ code: 'Aborted', message: `${target} was aborted before it was sent`, cause: req.signal.reason }),
+      );
       return;
     }
     const options = {
@@ -60,10 +62,18 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       outgoing.destroy(failure);
     };
     const timer = setTimeout(
-      () => fail(new FcError({ code: 'RequestTimeout', message: `${target} took longer than ${req.timeoutMs} ms`, retryable: true })),
+      () =>
+        fail(
+          new FcError({
+            code: 'RequestTimeout',
+            message: `${target} took longer than ${req.timeoutMs} ms`,
+            retryable: true,
+          }),
+        ),
       req.timeoutMs,
     );
-    const onAbort = () => fail(new FcError({ code: 'Aborted', message: `${target} was aborted`, cause: req.signal?.reason }));
+    const onAbort = () =>
+      fail(new FcError({ code: 'Aborted', message: `${target} was aborted`, cause: req.signal?.reason }));
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => {
       clearTimeout(timer);

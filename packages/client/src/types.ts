@@ -1,5 +1,11 @@
 /** How FC routes requests of one session to one instance (`sessionAffinity` of a function). */
-export type SessionAffinity = 'NONE' | 'HEADER_FIELD' | 'GENERATED_COOKIE' | 'MCP_SSE' | 'MCP_STREAMABLE' | (string & {});
+export type SessionAffinity =
+  | 'NONE'
+  | 'HEADER_FIELD'
+  | 'GENERATED_COOKIE'
+  | 'MCP_SSE'
+  | 'MCP_STREAMABLE'
+  | (string & {});
 
 /** `sessionAffinityConfig` of a function: a JSON string on the wire, an object here. */
 export interface SessionAffinityConfig {
@@ -115,7 +121,12 @@ export interface FunctionSettings {
   timeout?: number;
   instanceConcurrency?: number;
   environmentVariables?: Record<string, string>;
-  customRuntimeConfig?: { command?: string[]; args?: string[]; port?: number; healthCheckConfig?: Record<string, unknown> };
+  customRuntimeConfig?: {
+    command?: string[];
+    args?: string[];
+    port?: number;
+    healthCheckConfig?: Record<string, unknown>;
+  };
   instanceLifecycleConfig?: { initializer?: InstanceLifecycleHook; preStop?: InstanceLifecycleHook };
   sessionAffinity?: SessionAffinity;
   sessionAffinityConfig?: SessionAffinityConfig;

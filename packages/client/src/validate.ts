@@ -1,7 +1,8 @@
 import { FcError } from './errors.js';
 
 export function invalid(field: string, value: unknown, rule: string): FcError {
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value) : String(value);
+  const shown =
+    typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value) : String(value);
   return new FcError({ code: 'InvalidArgument', field, message: `${field} ${rule}; got ${shown}` });
 }
 
@@ -18,7 +19,8 @@ export function integerIn(field: string, value: unknown, min: number, max: numbe
 
 export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(field, value, `must be one of ${allowed.join(', ')}`);
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    throw invalid(field, value, `must be one of ${allowed.join(', ')}`);
 }
 
 export function booleanOrUndefined(field: string, value: unknown): void {
@@ -26,24 +28,49 @@ export function booleanOrUndefined(field: string, value: unknown): void {
 }
 
 export const validateFunctionName = (value: unknown, field = 'functionName'): void =>
-  pattern(field, value, /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"');
+  pattern(
+    field,
+    value,
+    /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
+    'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
+  );
 
 export const validateSessionId = (value: unknown, field = 'sessionId'): void =>
-  pattern(field, value, /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"');
+  pattern(
+    field,
+    value,
+    /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
+    'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"',
+  );
 
 export function validateQualifier(value: unknown, field = 'qualifier'): void {
   if (value === undefined) return;
-  pattern(field, value, /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/, 'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")');
+  pattern(
+    field,
+    value,
+    /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/,
+    'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")',
+  );
 }
 
 export function validateAsyncTaskId(value: unknown, field = 'asyncTaskId'): void {
   if (value === undefined) return;
-  pattern(field, value, /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/, 'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"');
+  pattern(
+    field,
+    value,
+    /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
+    'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
+  );
 }
 
 export function validateAffinityHeaderName(value: unknown, field = 'affinityHeaderFieldName'): void {
   if (value === undefined) return;
-  pattern(field, value, /^[A-Za-z][A-Za-z0-9_-]{4,39}$/, 'must be 5-40 characters of letters, digits, "_" and "-", starting with a letter');
+  pattern(
+    field,
+    value,
+    /^[A-Za-z][A-Za-z0-9_-]{4,39}$/,
+    'must be 5-40 characters of letters, digits, "_" and "-", starting with a letter',
+  );
   if ((value as string).toLowerCase().startsWith('x-fc-')) throw invalid(field, value, 'must not start with "x-fc-"');
 }
 
@@ -55,7 +82,10 @@ export function validateSessionSettings(input: Record<string, unknown>, prefix =
   booleanOrUndefined(`${prefix}disableSessionIdReuse`, input['disableSessionIdReuse']);
 }
 
-export function validateAffinityConfig(config: Record<string, unknown> | undefined, field = 'sessionAffinityConfig'): void {
+export function validateAffinityConfig(
+  config: Record<string, unknown> | undefined,
+  field = 'sessionAffinityConfig',
+): void {
   if (config === undefined) return;
   if (typeof config !== 'object' || config === null) throw invalid(field, config, 'must be an object');
   validateAffinityHeaderName(config['affinityHeaderFieldName'], `${field}.affinityHeaderFieldName`);

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createNonceCache, signFc2Request, signRequest, verifyFc2Request, verifyRequest } from '../src/signing/index.js';
+import {
+  createNonceCache,
+  signFc2Request,
+  signRequest,
+  verifyFc2Request,
+  verifyRequest,
+} from '../src/signing/index.js';
 
 interface VectorCase {
   name: string;
@@ -25,7 +31,14 @@ describe('ACS3-HMAC-SHA256 vectors', () => {
   for (const c of vectors.cases) {
     it(`signs ${c.name}`, () => {
       const { rest, authorization, accessKeyId, date } = split(c);
-      const { 'x-acs-date': _d, 'x-acs-signature-nonce': nonce, 'x-acs-content-sha256': _h, 'x-acs-accesskey-id': _a, 'x-acs-security-token': token, ...base } = rest;
+      const {
+        'x-acs-date': _d,
+        'x-acs-signature-nonce': nonce,
+        'x-acs-content-sha256': _h,
+        'x-acs-accesskey-id': _a,
+        'x-acs-security-token': token,
+        ...base
+      } = rest;
       const added = signRequest(
         { method: c.method, url: c.url, headers: base, body: c.body },
         { accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: token },
@@ -38,7 +51,9 @@ describe('ACS3-HMAC-SHA256 vectors', () => {
     it(`verifies ${c.name}`, () => {
       const { accessKeyId, date } = split(c);
       const lookup = (id: string) => (id === accessKeyId ? c.accessKeySecret : undefined);
-      const result = verifyRequest({ method: c.method, url: c.url, headers: c.headers, body: c.body }, lookup, { now: date });
+      const result = verifyRequest({ method: c.method, url: c.url, headers: c.headers, body: c.body }, lookup, {
+        now: date,
+      });
       expect(result).toMatchObject({ ok: true, accessKeyId });
     });
   }
@@ -51,24 +66,42 @@ describe('verifyRequest rejects', () => {
   const request = { method: c.method, url: c.url, headers: c.headers, body: c.body };
 
   it('a tampered body', () => {
-    expect(verifyRequest({ ...request, body: c.body.replace('3600', '3601') }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyRequest({ ...request, body: c.body.replace('3600', '3601') }, lookup, { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
   });
   it('a tampered query', () => {
-    expect(verifyRequest({ ...request, url: c.url.replace('LATEST', 'prod') }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyRequest({ ...request, url: c.url.replace('LATEST', 'prod') }, lookup, { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
   });
   it('a tampered signed header', () => {
     const headers = { ...c.headers, 'x-acs-action': 'DeleteSession' };
-    expect(verifyRequest({ ...request, headers }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyRequest({ ...request, headers }, lookup, { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
   });
   it('an added unsigned x-acs header', () => {
     const headers = { ...c.headers, 'x-acs-extra': '1' };
-    expect(verifyRequest({ ...request, headers }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyRequest({ ...request, headers }, lookup, { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
   });
   it('a wrong secret', () => {
-    expect(verifyRequest(request, () => 'otherSecret', { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyRequest(request, () => 'otherSecret', { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
   });
   it('an unknown key', () => {
-    expect(verifyRequest(request, () => undefined, { now: date })).toMatchObject({ ok: false, code: 'InvalidAccessKeyId' });
+    expect(verifyRequest(request, () => undefined, { now: date })).toMatchObject({
+      ok: false,
+      code: 'InvalidAccessKeyId',
+    });
   });
   it('a date more than 15 minutes away', () => {
     const now = new Date(date.getTime() + 901_000);
@@ -78,12 +111,18 @@ describe('verifyRequest rejects', () => {
   it('a reused nonce', () => {
     const acceptNonce = createNonceCache();
     expect(verifyRequest(request, lookup, { now: date, acceptNonce })).toMatchObject({ ok: true });
-    expect(verifyRequest(request, lookup, { now: date, acceptNonce })).toMatchObject({ ok: false, code: 'SignatureNonceUsed' });
+    expect(verifyRequest(request, lookup, { now: date, acceptNonce })).toMatchObject({
+      ok: false,
+      code: 'SignatureNonceUsed',
+    });
   });
   it('a missing or malformed authorization', () => {
     const { authorization: _a, ...headers } = c.headers;
     expect(verifyRequest({ ...request, headers }, lookup)).toMatchObject({ ok: false, code: 'MissingAuthorization' });
-    expect(verifyRequest({ ...request, headers: { ...headers, authorization: 'Bearer x' } }, lookup)).toMatchObject({ ok: false, code: 'InvalidAuthorization' });
+    expect(verifyRequest({ ...request, headers: { ...headers, authorization: 'Bearer x' } }, lookup)).toMatchObject({
+      ok: false,
+      code: 'InvalidAuthorization',
+    });
   });
 });
 
@@ -91,7 +130,12 @@ describe('FC 2.0 signature', () => {
   const credentials = { accessKeyId: 'testAKID', accessKeySecret: 'testSecret' };
   const lookup = (id: string) => (id === 'testAKID' ? 'testSecret' : undefined);
   const url = '/2016-08-15/services/svc.LATEST/functions/fn/invocations';
-  const base = { 'content-type': 'application/octet-stream', host: '123.cn-hangzhou.fc.aliyuncs.com', 'x-fc-account-id': '123', 'x-fc-invocation-type': 'Sync' };
+  const base = {
+    'content-type': 'application/octet-stream',
+    host: '123.cn-hangzhou.fc.aliyuncs.com',
+    'x-fc-account-id': '123',
+    'x-fc-invocation-type': 'Sync',
+  };
   const date = new Date('2025-01-01T00:00:00Z');
 
   it('signs and verifies, with the md5 quirk and the x-fc headers signed', () => {
@@ -101,15 +145,37 @@ describe('FC 2.0 signature', () => {
     expect(Buffer.from(added['content-md5']!, 'base64').toString()).toMatch(/^[0-9a-f]{32}$/);
     expect(added['authorization']).toMatch(/^FC testAKID:[A-Za-z0-9+/]+=*$/);
     const headers = { ...base, ...added };
-    expect(verifyFc2Request({ method: 'POST', url, headers, body }, lookup, { now: date })).toEqual({ ok: true, accessKeyId: 'testAKID' });
-    expect(verifyFc2Request({ method: 'POST', url, headers: { ...headers, 'x-fc-invocation-type': 'Async' }, body }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
-    expect(verifyFc2Request({ method: 'POST', url, headers, body: '{"a":2}' }, lookup, { now: date })).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
-    expect(verifyFc2Request({ method: 'POST', url, headers, body }, lookup, { now: new Date(date.getTime() + 16 * 60_000) })).toMatchObject({ ok: false, code: 'InvalidTimeStamp.Expired' });
+    expect(verifyFc2Request({ method: 'POST', url, headers, body }, lookup, { now: date })).toEqual({
+      ok: true,
+      accessKeyId: 'testAKID',
+    });
+    expect(
+      verifyFc2Request(
+        { method: 'POST', url, headers: { ...headers, 'x-fc-invocation-type': 'Async' }, body },
+        lookup,
+        { now: date },
+      ),
+    ).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    expect(verifyFc2Request({ method: 'POST', url, headers, body: '{"a":2}' }, lookup, { now: date })).toMatchObject({
+      ok: false,
+      code: 'SignatureNotMatch',
+    });
+    expect(
+      verifyFc2Request({ method: 'POST', url, headers, body }, lookup, { now: new Date(date.getTime() + 16 * 60_000) }),
+    ).toMatchObject({ ok: false, code: 'InvalidTimeStamp.Expired' });
   });
 
   it('carries an STS token as a signed x-fc-security-token', () => {
-    const added = signFc2Request({ method: 'POST', url, headers: base }, { ...credentials, securityToken: 'STS.x' }, { date });
+    const added = signFc2Request(
+      { method: 'POST', url, headers: base },
+      { ...credentials, securityToken: 'STS.x' },
+      { date },
+    );
     expect(added['x-fc-security-token']).toBe('STS.x');
-    expect(verifyFc2Request({ method: 'POST', url, headers: { ...base, ...added } }, lookup, { now: date })).toEqual({ ok: true, accessKeyId: 'testAKID', securityToken: 'STS.x' });
+    expect(verifyFc2Request({ method: 'POST', url, headers: { ...base, ...added } }, lookup, { now: date })).toEqual({
+      ok: true,
+      accessKeyId: 'testAKID',
+      securityToken: 'STS.x',
+    });
   });
 });

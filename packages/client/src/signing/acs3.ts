@@ -1,20 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  hmacSha256,
-  lowerCaseHeaders,
-  rfc3986,
-  sha256Hex,
-  splitUrl,
-  timingSafeEqualText,
-} from './encoding.js';
-import type {
-  Credentials,
-  SecretLookup,
-  SignableRequest,
-  SignOptions,
-  VerifyOptions,
-  VerifyResult,
-} from './types.js';
+import { hmacSha256, lowerCaseHeaders, rfc3986, sha256Hex, splitUrl, timingSafeEqualText } from './encoding.js';
+import type { Credentials, SecretLookup, SignableRequest, SignOptions, VerifyOptions, VerifyResult } from './types.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 const DEFAULT_MAX_SKEW_SECONDS = 900;
@@ -30,7 +16,9 @@ export function canonicalQuery(query: ReadonlyArray<readonly [string, string]>):
 
 /** Which headers ACS3 signs: `host`, `content-type` and every `x-acs-*`, sorted. */
 export function headersToSign(headers: ReadonlyMap<string, string>): string[] {
-  return [...headers.keys()].filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-')).sort();
+  return [...headers.keys()]
+    .filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-'))
+    .sort();
 }
 
 export function canonicalHeaders(headers: ReadonlyMap<string, string>, signed: readonly string[]): string {
@@ -128,12 +116,20 @@ const fail = (code: Extract<VerifyResult, { ok: false }>['code'], message: strin
  * hash, that `host` and every `x-acs-*` header are signed, the date within `maxSkewSeconds`, and
  * (with `acceptNonce`) that the nonce is new.
  */
-export function verifyRequest(request: SignableRequest, lookupSecret: SecretLookup, options: VerifyOptions = {}): VerifyResult {
+export function verifyRequest(
+  request: SignableRequest,
+  lookupSecret: SecretLookup,
+  options: VerifyOptions = {},
+): VerifyResult {
   const headers = lowerCaseHeaders(request.headers);
   const authorization = headers.get('authorization');
   if (!authorization) return fail('MissingAuthorization', 'The request has no authorization header.');
   const parsed = parseAuthorization(authorization);
-  if (!parsed) return fail('InvalidAuthorization', `The authorization header is not of the form "${ACS3_ALGORITHM} Credential=...,SignedHeaders=...,Signature=...".`);
+  if (!parsed)
+    return fail(
+      'InvalidAuthorization',
+      `The authorization header is not of the form "${ACS3_ALGORITHM} Credential=...,SignedHeaders=...,Signature=...".`,
+    );
 
   const secret = lookupSecret(parsed.accessKeyId);
   if (secret === undefined) return fail('InvalidAccessKeyId', 'The access key id is not known.');

@@ -73,27 +73,42 @@ export function verifyFc2Request(
 ): VerifyResult {
   const headers = lowerCaseHeaders(request.headers);
   const authorization = headers.get('authorization');
-  if (!authorization) return { ok: false, code: 'MissingAuthorization', message: 'The request has no authorization header.' };
+  if (!authorization)
+    return { ok: false, code: 'MissingAuthorization', message: 'The request has no authorization header.' };
   const match = /^FC ([^:\s]+):(\S+)$/.exec(authorization);
   if (!match) {
-    return { ok: false, code: 'InvalidAuthorization', message: 'The authorization header is not of the form "FC <AccessKeyId>:<Signature>".' };
+    return {
+      ok: false,
+      code: 'InvalidAuthorization',
+      message: 'The authorization header is not of the form "FC <AccessKeyId>:<Signature>".',
+    };
   }
   const [, accessKeyId = '', sent = ''] = match;
   const secret = lookupSecret(accessKeyId);
-  if (secret === undefined) return { ok: false, code: 'InvalidAccessKeyId', message: 'The access key id is not known.' };
-  if (!headers.has('date')) return { ok: false, code: 'MissingRequiredHeader', message: 'The request has no date header.' };
+  if (secret === undefined)
+    return { ok: false, code: 'InvalidAccessKeyId', message: 'The access key id is not known.' };
+  if (!headers.has('date'))
+    return { ok: false, code: 'MissingRequiredHeader', message: 'The request has no date header.' };
   if ((headers.get('content-md5') ?? '') !== fc2ContentMd5(request.body)) {
     return { ok: false, code: 'SignatureNotMatch', message: 'content-md5 does not match the body.' };
   }
   const expected = hmacSha256(secret, fc2StringToSign(request.method, request.url, headers)).toString('base64');
   if (!timingSafeEqualText(expected, sent)) {
-    return { ok: false, code: 'SignatureNotMatch', message: 'The request signature does not match the signature computed with the secret.' };
+    return {
+      ok: false,
+      code: 'SignatureNotMatch',
+      message: 'The request signature does not match the signature computed with the secret.',
+    };
   }
   const date = Date.parse(headers.get('date') ?? '');
   const now = (options.now ?? new Date()).getTime();
   const maxSkew = options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS;
   if (Number.isNaN(date) || Math.abs(now - date) > maxSkew * 1000) {
-    return { ok: false, code: 'InvalidTimeStamp.Expired', message: `date must be within ${maxSkew} seconds of the server time.` };
+    return {
+      ok: false,
+      code: 'InvalidTimeStamp.Expired',
+      message: `date must be within ${maxSkew} seconds of the server time.`,
+    };
   }
   const securityToken = headers.get('x-fc-security-token');
   return { ok: true, accessKeyId, ...(securityToken ? { securityToken } : {}) };
