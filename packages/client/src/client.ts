@@ -619,7 +619,13 @@ export class FcClient {
         const recovered = n > 1 ? call.recover?.(failure) : undefined;
         if (recovered) return recovered;
         if (!failure.retryable || n >= policy.maxAttempts || call.signal?.aborted) throw failure;
-        await sleep(backoffDelay(n, policy), call.signal);
+        await sleep(backoffDelay(n, policy), call.signal).catch((reason: unknown) => {
+          throw new FcError({
+            code: 'Aborted',
+            message: `aborted while waiting to retry after: ${failure.message}`,
+            cause: reason,
+          });
+        });
       }
     }
   }
