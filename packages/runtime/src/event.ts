@@ -44,7 +44,7 @@ function at(value: unknown, ...path: string[]): unknown {
 const HTTP_EVENT_MARK = '"requestContext"';
 
 /** An HTTP-trigger v1 event, given as the parsed object or as the Buffer or string of its JSON. */
-function httpTriggerEvent(event: unknown): object | undefined {
+function parseHttpTriggerEvent(event: unknown): object | undefined {
   let parsed = event;
   if (typeof event === 'string' || event instanceof Uint8Array) {
     const json = typeof event === 'string' ? event : Buffer.from(event.buffer, event.byteOffset, event.byteLength);
@@ -91,7 +91,7 @@ function invocationFromContext(context: unknown, kind: ControlKind, env: Env, fa
  * from the headers of an HTTP-trigger event. Other events carry no headers, so no session. Never throws.
  */
 export function readEventRequest(event: unknown, context: unknown, options: RequestOptions = {}): FcRequest {
-  const http = httpTriggerEvent(event);
+  const http = parseHttpTriggerEvent(event);
   return {
     invocation: invocationFromContext(
       context,
