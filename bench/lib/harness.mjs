@@ -206,6 +206,11 @@ export function info({ group, metric, value, unit, note }) {
   return { group, metric, ours: { value, unit }, note };
 }
 
+/** A measurement held to an absolute budget rather than a baseline: met when `value <= max`. */
+export function budget({ group, metric, value, unit, max, text, note }) {
+  return { group, metric, ours: { value, unit }, target: text, met: value <= max, note };
+}
+
 export function notMeasured(group, metric, reason) {
   return { group, metric, skipped: reason };
 }
