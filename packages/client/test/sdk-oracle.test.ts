@@ -1,8 +1,16 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
+import type * as Fc from '@alicloud/fc20230330';
+import type * as OpenApi from '@alicloud/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FcClient } from '../src/index.js';
-import { type Credentials, canonicalQuery, createNonceCache, signRequest, verifyRequest } from '../src/signing/index.js';
+import {
+  type Credentials,
+  canonicalQuery,
+  createNonceCache,
+  signRequest,
+  verifyRequest,
+} from '../src/signing/index.js';
 import {
   CREDENTIALS,
   clientFor,
@@ -14,14 +22,10 @@ import {
   type TestServer,
 } from './support/server.js';
 
-// The official SDK is CommonJS; loading it with require keeps its default export as Node gives it.
+// The official SDK is CommonJS: seen from ESM its `default` is the whole `module.exports`, which is what require returns.
 const require = createRequire(import.meta.url);
-const fc = require('@alicloud/fc20230330') as typeof import('@alicloud/fc20230330', {
-  with: { 'resolution-mode': 'require' },
-});
-const openapi = require('@alicloud/openapi-core') as typeof import('@alicloud/openapi-core', {
-  with: { 'resolution-mode': 'require' },
-});
+const fc = require('@alicloud/fc20230330') as (typeof Fc)['default'];
+const openapi = require('@alicloud/openapi-core') as (typeof OpenApi)['default'];
 type Sdk = InstanceType<typeof fc.default>;
 type Runtime = Parameters<Sdk['invokeFunctionWithOptions']>[3];
 const dara = createRequire(require.resolve('@alicloud/fc20230330'))('@darabonba/typescript') as {
@@ -59,10 +63,19 @@ const pairs: Pair[] = [
         FN,
         new fc.CreateSessionRequest({
           qualifier: 'LATEST',
-          body: new fc.CreateSessionInput({ sessionId: 'sess-1', sessionTTLInSeconds: 3600, sessionIdleTimeoutInSeconds: 600 }),
+          body: new fc.CreateSessionInput({
+            sessionId: 'sess-1',
+            sessionTTLInSeconds: 3600,
+            sessionIdleTimeoutInSeconds: 600,
+          }),
         }),
       ),
-    ours: (c) => c.createSession(FN, { sessionId: 'sess-1', sessionTTLInSeconds: 3600, sessionIdleTimeoutInSeconds: 600 }, { qualifier: 'LATEST' }),
+    ours: (c) =>
+      c.createSession(
+        FN,
+        { sessionId: 'sess-1', sessionTTLInSeconds: 3600, sessionIdleTimeoutInSeconds: 600 },
+        { qualifier: 'LATEST' },
+      ),
   },
   {
     name: 'GetSession',
@@ -74,7 +87,13 @@ const pairs: Pair[] = [
     sdk: (s) =>
       s.listSessions(
         FN,
-        new fc.ListSessionsRequest({ limit: 10, nextToken: 'abc+/=', qualifier: 'LATEST', sessionId: 'sess 1*', sessionStatus: 'Active' }),
+        new fc.ListSessionsRequest({
+          limit: 10,
+          nextToken: 'abc+/=',
+          qualifier: 'LATEST',
+          sessionId: 'sess 1*',
+          sessionStatus: 'Active',
+        }),
       ),
     // `sess 1*` is no valid session id, so our client sends the same characters in nextToken instead.
     ours: (c) => c.listSessions(FN, { limit: 10, nextToken: 'abc+/=', qualifier: 'LATEST', sessionStatus: 'Active' }),
@@ -85,7 +104,9 @@ const pairs: Pair[] = [
       s.updateSession(
         FN,
         'sess-1',
-        new fc.UpdateSessionRequest({ body: new fc.UpdateSessionInput({ sessionIdleTimeoutInSeconds: 0, sessionTTLInSeconds: 7200 }) }),
+        new fc.UpdateSessionRequest({
+          body: new fc.UpdateSessionInput({ sessionIdleTimeoutInSeconds: 0, sessionTTLInSeconds: 7200 }),
+        }),
       ),
     ours: (c) => c.updateSession(FN, 'sess-1', { sessionIdleTimeoutInSeconds: 0, sessionTTLInSeconds: 7200 }),
   },
@@ -101,7 +122,8 @@ const pairs: Pair[] = [
   },
   {
     name: 'ResumeSession',
-    sdk: (s) => s.resumeSession(FN, 'sess-1', new fc.ResumeSessionRequest({ fileSystemOnly: true, qualifier: 'LATEST' })),
+    sdk: (s) =>
+      s.resumeSession(FN, 'sess-1', new fc.ResumeSessionRequest({ fileSystemOnly: true, qualifier: 'LATEST' })),
     ours: (c) => c.resumeSession(FN, 'sess-1', { fileSystemOnly: true, qualifier: 'LATEST' }),
   },
   {
@@ -113,7 +135,8 @@ const pairs: Pair[] = [
         new fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcLogType: 'None', xFcAsyncTaskId: 'task_1' }),
         new dara.RuntimeOptions({}),
       ),
-    ours: (c) => c.invoke(FN, { qualifier: 'prod', body: '{"hello":"world"}', invocationType: 'Async', asyncTaskId: 'task_1' }),
+    ours: (c) =>
+      c.invoke(FN, { qualifier: 'prod', body: '{"hello":"world"}', invocationType: 'Async', asyncTaskId: 'task_1' }),
   },
   {
     name: 'CreateFunction',
@@ -155,13 +178,17 @@ function canonicalQueryOf(url: string): string {
     .filter(Boolean)
     .map((pair): [string, string] => {
       const eq = pair.indexOf('=');
-      return eq < 0 ? [decodeURIComponent(pair), ''] : [decodeURIComponent(pair.slice(0, eq)), decodeURIComponent(pair.slice(eq + 1))];
+      return eq < 0
+        ? [decodeURIComponent(pair), '']
+        : [decodeURIComponent(pair.slice(0, eq)), decodeURIComponent(pair.slice(eq + 1))];
     });
   return canonicalQuery(decoded);
 }
 
 const bodyOf = (request: Recorded): unknown =>
-  request.headers['content-type']?.startsWith('application/json') ? JSON.parse(request.body.toString()) : request.body.toString('base64');
+  request.headers['content-type']?.startsWith('application/json')
+    ? JSON.parse(request.body.toString())
+    : request.body.toString('base64');
 
 /** Re-signs a recorded request with our signer, using the request's own date and nonce. */
 function ourSignature(request: Recorded, credentials: Credentials): string | undefined {
@@ -258,12 +285,20 @@ for (const [kind, credentials] of kinds) {
         expect(ours.method).toBe(theirs.method);
         expect(ours.path).toBe(theirs.path);
         if (pair.name.startsWith('ListSessions')) {
-          expect(canonicalQueryOf(ours.url)).toBe('limit=10&nextToken=abc%2B%2F%3D&qualifier=LATEST&sessionStatus=Active');
+          expect(canonicalQueryOf(ours.url)).toBe(
+            'limit=10&nextToken=abc%2B%2F%3D&qualifier=LATEST&sessionStatus=Active',
+          );
         } else {
           expect(canonicalQueryOf(ours.url)).toBe(canonicalQueryOf(theirs.url));
           expect(bodyOf(ours)).toEqual(bodyOf(theirs));
         }
-        for (const name of ['x-acs-action', 'x-acs-version', 'content-type', 'x-acs-security-token', 'x-acs-accesskey-id']) {
+        for (const name of [
+          'x-acs-action',
+          'x-acs-version',
+          'content-type',
+          'x-acs-security-token',
+          'x-acs-accesskey-id',
+        ]) {
           expect(ours.headers[name], name).toBe(theirs.headers[name]);
         }
 
