@@ -15,7 +15,11 @@ export const entityTooLarge = (message: string): ApiError => new ApiError(400, '
 export const functionNotFound = (name: string): ApiError =>
   new ApiError(404, 'FunctionNotFound', `function "${name}" does not exist`);
 export const sessionNotFound = (functionName: string, sessionId: string): ApiError =>
-  new ApiError(404, 'SessionNotFound', `session "${sessionId}" of function "${functionName}" does not exist or is not Active`);
+  new ApiError(
+    404,
+    'SessionNotFound',
+    `session "${sessionId}" of function "${functionName}" does not exist or is not Active`,
+  );
 
 /** A short, printable preview of a value for error messages. */
 export function preview(value: unknown): string {

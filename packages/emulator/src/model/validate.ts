@@ -27,7 +27,8 @@ export function string(rule: StringRule = {}): Check<string> {
     if (value.length < min || (rule.maxLength !== undefined && value.length > rule.maxLength)) {
       return fail(field, `${min}-${rule.maxLength ?? 'any'} characters long`, value);
     }
-    if (rule.pattern && !rule.pattern.test(value)) return fail(field, rule.patternText ?? `of the form ${rule.pattern}`, value);
+    if (rule.pattern && !rule.pattern.test(value))
+      return fail(field, rule.patternText ?? `of the form ${rule.pattern}`, value);
     return value;
   };
 }

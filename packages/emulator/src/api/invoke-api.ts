@@ -1,0 +1,125 @@
+import { invalidArgument } from '../errors.js';
+import type { FunctionEntry } from '../functions/function-registry.js';
+import { type ApiRequest, header, queryOf } from '../http/api-request.js';
+import type { Reply } from '../http/reply.js';
+import { newRequestId } from '../ids.js';
+import { sessionIdReplyHeaders } from '../invoke/affinity-keys.js';
+import type { InvocationResult } from '../invoke/invoker.js';
+import { checkQualifier } from '../model/session-input.js';
+import type { Services } from './services.js';
+
+const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+export interface InvokeHeaders {
+  readonly async: boolean;
+  readonly logTail: boolean;
+}
+
+function oneOf(request: ApiRequest, name: string, allowed: readonly string[], fallback: string): string {
+  const value = header(request, name);
+  if (value === undefined || value === '') return fallback;
+  const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
+  if (!match) throw invalidArgument(`header ${name} must be one of ${allowed.join(', ')}; got "${value.slice(0, 40)}"`);
+  return match;
+}
+
+/** `x-fc-invocation-type` (Sync|Async) and `x-fc-log-type` (None|Tail), checked. */
+export function invokeHeaders(request: ApiRequest): InvokeHeaders {
+  return {
+    async: oneOf(request, 'x-fc-invocation-type', ['Sync', 'Async'], 'Sync') === 'Async',
+    logTail: oneOf(request, 'x-fc-log-type', ['None', 'Tail'], 'None') === 'Tail',
+  };
+}
+
+/** The body limit for an invocation, known from its headers before the body is read. */
+export function invokeBodyLimit(s: Services, request: ApiRequest): number {
+  return header(request, 'x-fc-invocation-type')?.toLowerCase() === 'async'
+    ? s.options.limits.asyncPayloadBytes
+    : s.options.limits.syncPayloadBytes;
+}
+
+function asyncDelayMs(request: ApiRequest): number {
+  const text = header(request, 'x-fc-async-delay');
+  if (text === undefined || text === '') return 0;
+  if (!/^\d+$/.test(text) || Number(text) > 3600)
+    throw invalidArgument(`header x-fc-async-delay must be an integer number of seconds in [0, 3600]; got "${text}"`);
+  return Number(text) * 1000;
+}
+
+/** Starts an async invocation in the background (sessions are ignored, as in FC). */
+export function startAsync(s: Services, entry: FunctionEntry, request: ApiRequest): void {
+  const delay = asyncDelayMs(request);
+  const invocation = {
+    entry,
+    requestId: request.requestId,
+    body: request.body,
+    headers: request.headers,
+    logTail: false,
+    ignoreSessions: true,
+  };
+  s.background.run(async () => {
+    const result = await s.invoker.invoke(invocation);
+    if (result.errorType)
+      s.options.onDiagnostic?.(
+        `async invocation ${request.requestId} of ${entry.record.functionName} failed: ${result.errorType}`,
+      );
+  }, delay);
+}
+
+/** The `x-fc-*` headers every synchronous invocation answer carries. */
+export function resultHeaders(
+  entry: FunctionEntry,
+  request: ApiRequest,
+  result: InvocationResult,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-fc-request-id': request.requestId,
+    'x-fc-code-checksum': entry.record.codeChecksum,
+    'x-fc-invocation-service-version': 'LATEST',
+    'x-fc-max-memory-usage': result.maxMemoryMb.toFixed(2),
+    'x-fc-invocation-duration': String(result.durationMs),
+  };
+  if (result.instanceId) headers['x-fc-instance-id'] = result.instanceId;
+  if (result.errorType) headers['x-fc-error-type'] = result.errorType;
+  if (result.logResult !== undefined) headers['x-fc-log-result'] = result.logResult;
+  if (result.session?.created) {
+    Object.assign(
+      headers,
+      sessionIdReplyHeaders(entry.affinity, undefined, result.session.id, result.session.ttlSeconds),
+    );
+  }
+  return headers;
+}
+
+/** InvokeFunction (FC 3.0): sync answers the function's bytes, async answers 202 with a task id. */
+export async function invokeFunction(s: Services, request: ApiRequest, functionName: string): Promise<Reply> {
+  checkQualifier(queryOf(request).get('qualifier'));
+  const { async, logTail } = invokeHeaders(request);
+  const entry = s.functions.get(functionName);
+  if (async) {
+    const taskId = header(request, 'x-fc-async-task-id');
+    if (taskId !== undefined && !ASYNC_TASK_ID.test(taskId)) {
+      throw invalidArgument(
+        `header x-fc-async-task-id must match [A-Za-z_][A-Za-z0-9_-]{0,127}; got "${taskId.slice(0, 40)}"`,
+      );
+    }
+    startAsync(s, entry, request);
+    return {
+      status: 202,
+      headers: {
+        'x-fc-request-id': request.requestId,
+        'x-fc-async-task-id': taskId ?? newRequestId().replace(/-/g, '_'),
+      },
+    };
+  }
+  const result = await s.invoker.invoke({
+    entry,
+    requestId: request.requestId,
+    body: request.body,
+    headers: request.headers,
+    logTail,
+  });
+  const headers: Record<string, string> = resultHeaders(entry, request, result);
+  headers['content-type'] = String(result.headers['content-type'] ?? 'application/octet-stream');
+  return { status: 200, headers, body: result.body };
+}

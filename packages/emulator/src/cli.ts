@@ -1,0 +1,166 @@
+import { parseArgs } from 'node:util';
+import { startEmulator } from './emulator.js';
+import type { FaultRule } from './faults/faults.js';
+import { DEFAULTS, type EmulatorOptions } from './options.js';
+
+export const USAGE = `Usage: fcs emulator [options]
+
+Runs a local Function Compute 3.0 endpoint until SIGINT/SIGTERM.
+
+Options:
+  --host <host>                   interface to listen on (default ${DEFAULTS.host})
+  --port <port>                   port, 0 = any free port (default ${DEFAULTS.cliPort})
+  --data-dir <dir>                functions, code and sessions (default ${DEFAULTS.cliDataDir})
+  --account-id <id>               (default ${DEFAULTS.accountId})
+  --access-key-id <id>            (default ${DEFAULTS.accessKeyId})
+  --access-key-secret <secret>    (default: the documented emulator secret)
+  --region <region>               (default ${DEFAULTS.region})
+  --instance-idle-seconds <n>     stop idle instances without sessions after n s (default ${DEFAULTS.instanceIdleSeconds})
+  --max-instances <n>             instances per function (default ${DEFAULTS.maxInstancesPerFunction})
+  --on-instance-loss <mode>       rebind | expire: sessions whose instance died (default ${DEFAULTS.onInstanceLoss})
+  --latency-ms <ms>               fault injection: added latency per API request
+  --throttle-rate <0..1>          fault injection: share of 429 ResourceExhausted answers
+  --unavailable-rate <0..1>       fault injection: share of 503 ResourceThrottled answers
+  --drop-rate <0..1>              fault injection: share of dropped connections
+  --fault-action <action>         apply the faults above only to this x-acs-action (e.g. InvokeFunction)
+  --create-session-latency-ms <ms> fault injection: added latency on CreateSession only
+  --fault-seed <n>                make fault injection deterministic
+  --quiet                         do not copy instance output to stderr
+  -h, --help                      show this help`;
+
+class UsageError extends Error {}
+
+function num(value: string | undefined, flag: string, min: number, max: number, integer = true): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (
+    value.trim() === '' ||
+    !Number.isFinite(parsed) ||
+    parsed < min ||
+    parsed > max ||
+    (integer && !Number.isInteger(parsed))
+  ) {
+    throw new UsageError(
+      `--${flag} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]; got "${value}"`,
+    );
+  }
+  return parsed;
+}
+
+/** Turns `fcs emulator` flags into emulator options. */
+export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'account-id': { type: 'string' },
+        'access-key-id': { type: 'string' },
+        'access-key-secret': { type: 'string' },
+        region: { type: 'string' },
+        'instance-idle-seconds': { type: 'string' },
+        'max-instances': { type: 'string' },
+        'on-instance-loss': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'throttle-rate': { type: 'string' },
+        'unavailable-rate': { type: 'string' },
+        'drop-rate': { type: 'string' },
+        'fault-action': { type: 'string' },
+        'create-session-latency-ms': { type: 'string' },
+        'fault-seed': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values['help']) return 'help';
+  const text = (name: string) => values[name] as string | undefined;
+  const loss = text('on-instance-loss');
+  if (loss !== undefined && loss !== 'rebind' && loss !== 'expire')
+    throw new UsageError(`--on-instance-loss must be rebind or expire; got "${loss}"`);
+
+  const rule: FaultRule = {
+    action: text('fault-action'),
+    latencyMs: num(text('latency-ms'), 'latency-ms', 0, 600_000),
+    throttleRate: num(text('throttle-rate'), 'throttle-rate', 0, 1, false),
+    unavailableRate: num(text('unavailable-rate'), 'unavailable-rate', 0, 1, false),
+    dropRate: num(text('drop-rate'), 'drop-rate', 0, 1, false),
+  };
+  const rules: FaultRule[] = [];
+  if (rule.latencyMs || rule.throttleRate || rule.unavailableRate || rule.dropRate) rules.push(rule);
+  const createSessionLatency = num(text('create-session-latency-ms'), 'create-session-latency-ms', 0, 600_000);
+  if (createSessionLatency) rules.push({ action: 'CreateSession', latencyMs: createSessionLatency });
+  const seed = num(text('fault-seed'), 'fault-seed', 0, 2 ** 32 - 1);
+
+  const options: Record<string, unknown> = {
+    host: text('host') ?? DEFAULTS.host,
+    port: num(text('port'), 'port', 0, 65535) ?? DEFAULTS.cliPort,
+    dataDir: text('data-dir') ?? DEFAULTS.cliDataDir,
+    accountId: text('account-id'),
+    accessKeyId: text('access-key-id'),
+    accessKeySecret: text('access-key-secret'),
+    region: text('region'),
+    instanceIdleSeconds: num(text('instance-idle-seconds'), 'instance-idle-seconds', 1, 86400),
+    maxInstancesPerFunction: num(text('max-instances'), 'max-instances', 1, 1000),
+    onInstanceLoss: loss,
+    faults: rules.length > 0 || seed !== undefined ? { rules, ...(seed !== undefined ? { seed } : {}) } : undefined,
+  };
+  if (!values['quiet']) {
+    options['onInstanceLog'] = (line: string, source: { functionName: string; instanceId: string }) =>
+      process.stderr.write(`[${source.functionName} ${source.instanceId}] ${line}\n`);
+  }
+  options['onDiagnostic'] = (message: string) => process.stderr.write(`fcs emulator: ${message}\n`);
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  return options as EmulatorOptions;
+}
+
+/**
+ * `fcs emulator [options]`: starts the emulator, prints `FC emulator listening on http://<host>:<port>`,
+ * and on SIGINT/SIGTERM runs pre-stop hooks, stops every instance, writes the state and returns 0.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let options: EmulatorOptions | 'help';
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fcs emulator: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    process.stderr.write(`fcs emulator: could not start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const shownHost = options.host?.includes(':') ? `[${options.host}]` : options.host;
+  const port = new URL(emulator.endpoint).port;
+  process.stdout.write(`FC emulator listening on http://${shownHost}:${port}\n`);
+  process.stderr.write(
+    `fcs emulator: account ${emulator.accountId}, access key id ${emulator.credentials.accessKeyId}, region ${emulator.region}, data dir ${emulator.dataDir}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  process.stderr.write('fcs emulator: stopping (pre-stop hooks, instances, state)\n');
+  await emulator.stop();
+  return 0;
+}

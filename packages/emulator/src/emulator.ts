@@ -1,0 +1,168 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { protectCredentials } from '@fc-sessions/client';
+import { createNonceCache, type Credentials } from '@fc-sessions/client/signing';
+import { type InstanceInfo, listInstances } from './api/admin-api.js';
+import type { Services } from './api/services.js';
+import { KeyRing } from './auth/key-ring.js';
+import { BackgroundTasks } from './background.js';
+import { type FaultConfig, FaultInjector, parseFaultConfig } from './faults/faults.js';
+import { FunctionRegistry } from './functions/function-registry.js';
+import { createServer } from './http/server.js';
+import type { InstanceHost } from './instances/spec.js';
+import { Invoker } from './invoke/invoker.js';
+import { DEFAULTS, type EmulatorOptions, resolveOptions } from './options.js';
+import { SessionManager } from './sessions/session-manager.js';
+import { CodeStore } from './state/code-store.js';
+import { StateStore } from './state/state-store.js';
+
+export interface EmulatorHandle {
+  /** `http://127.0.0.1:<port>`: give it to clients as their endpoint (or set FCS_ENDPOINT). */
+  readonly endpoint: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The key pair the emulator accepts (hidden from JSON.stringify and util.inspect). */
+  readonly credentials: Credentials;
+  readonly dataDir: string;
+  /** Fault injection, the same as `/_emulator/faults`. */
+  readonly faults: {
+    get(): FaultConfig;
+    set(config: FaultConfig): void;
+    clear(): void;
+  };
+  /** The running instances (what `GET /_emulator/instances` lists). */
+  instances(): InstanceInfo[];
+  /** Runs pre-stop hooks, stops every instance, writes the state, closes the server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts a local Function Compute endpoint. Resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const o = resolveOptions(options);
+  const ownsDataDir = o.dataDir === undefined;
+  const dataDir = resolve(o.dataDir ?? (await mkdtemp(join(tmpdir(), 'fcs-emulator-'))));
+  const keys = new KeyRing([{ accessKeyId: o.accessKeyId, accessKeySecret: o.accessKeySecret }, ...o.extraCredentials]);
+  const faults = new FaultInjector(o.faults ? parseFaultConfig(o.faults) : undefined);
+  let endpoint = '';
+  const host: InstanceHost = {
+    accountId: o.accountId,
+    region: o.region,
+    get endpoint() {
+      return endpoint;
+    },
+    startTimeoutMs: o.instanceStartTimeoutMs,
+    stopGraceMs: o.stopGraceMs,
+    onLog: o.onInstanceLog,
+  };
+
+  let sessions: SessionManager | undefined;
+  let functions: FunctionRegistry | undefined;
+  const store = new StateStore(
+    dataDir,
+    () => ({
+      version: 1,
+      functions: functions?.records() ?? [],
+      ...(sessions?.snapshot() ?? { sessions: [], retiredSessionIds: [] }),
+    }),
+    o.stateFlushIntervalMs,
+  );
+  const code = new CodeStore(dataDir, {
+    maxZipBytes: o.limits.codeZipBytes,
+    maxUnzippedBytes: o.limits.unzippedCodeBytes,
+  });
+  const registry = new FunctionRegistry(
+    code,
+    keys,
+    host,
+    { maxInstances: o.maxInstancesPerFunction, idleMs: o.instanceIdleSeconds * 1000 },
+    o.roleCredentialSeconds,
+    {
+      onInstanceLost: (instance) => sessions?.onInstanceLost(instance),
+      onFunctionDeleted: (name) => sessions?.onFunctionDeleted(name),
+      persist: () => store.persist(),
+    },
+  );
+  functions = registry;
+  const sessionManager = new SessionManager(registry, store, {
+    sweepIntervalMs: o.sessionSweepIntervalMs,
+    expiredRetentionMs: o.expiredSessionRetentionSeconds * 1000,
+    onInstanceLoss: o.onInstanceLoss,
+    pausedInvocation: o.pausedSessionInvocation,
+  });
+  sessions = sessionManager;
+
+  const saved = await store.load();
+  if (saved) {
+    for (const record of saved.functions) registry.restore(record);
+    sessionManager.restore(saved.sessions, saved.retiredSessionIds);
+  }
+
+  const background = new BackgroundTasks();
+  const services: Services = {
+    options: o,
+    functions: registry,
+    sessions: sessionManager,
+    invoker: new Invoker(sessionManager, {
+      maxSessionRequestsPerInstance: o.maxSessionRequestsPerInstance,
+      logSettleMs: DEFAULTS.logSettleMs,
+      accountId: o.accountId,
+    }),
+    keys,
+    faults,
+    background,
+    acceptNonce: createNonceCache(o.maxClockSkewSeconds * 2),
+    endpoint: () => endpoint,
+  };
+  const server = createServer(services);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  endpoint = `http://${endpointHost(o.host)}:${port}`;
+  store.start();
+  sessionManager.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const closed = new Promise<void>((done) => server.close(() => done()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((done) => (timer = setTimeout(done, o.stopGraceMs)))]);
+    clearTimeout(timer);
+    await background.drain(o.stopGraceMs);
+    sessionManager.stop();
+    await registry.close();
+    server.closeAllConnections();
+    await store.close();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  return {
+    endpoint,
+    accountId: o.accountId,
+    region: o.region,
+    credentials: protectCredentials({ accessKeyId: o.accessKeyId, accessKeySecret: o.accessKeySecret }),
+    dataDir,
+    faults: {
+      get: () => faults.current,
+      set: (config) => faults.configure(parseFaultConfig(config)),
+      clear: () => faults.configure({ rules: [] }),
+    },
+    instances: () => listInstances(services),
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

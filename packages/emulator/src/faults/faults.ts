@@ -1,0 +1,106 @@
+import { invalidArgument } from '../errors.js';
+import { arrayOf, integer, isPlainObject, number, object, parseFields, string } from '../model/validate.js';
+
+/** One fault rule; it applies to every API request, or only to those whose action is `action`. */
+export interface FaultRule {
+  /** An `x-acs-action` such as `CreateSession`; the FC 2.0 invoke path counts as `InvokeFunction`, the HTTP-trigger route as `HttpTrigger`. */
+  readonly action?: string | undefined;
+  /** Added before the request is handled. */
+  readonly latencyMs?: number | undefined;
+  /** Share of requests answered 429 ResourceExhausted, in [0, 1]. */
+  readonly throttleRate?: number | undefined;
+  /** Share of requests answered 503 ResourceThrottled, in [0, 1]. */
+  readonly unavailableRate?: number | undefined;
+  /** Share of requests whose connection is closed without an answer, in [0, 1]. */
+  readonly dropRate?: number | undefined;
+}
+
+export interface FaultConfig {
+  /** With a seed the sequence of outcomes is the same on every run (for the same sequence of requests). */
+  readonly seed?: number | undefined;
+  readonly rules: readonly FaultRule[];
+}
+
+export type FaultOutcome = 'pass' | 'throttle' | 'unavailable' | 'drop';
+
+export interface FaultDecision {
+  readonly latencyMs: number;
+  readonly outcome: FaultOutcome;
+}
+
+const PASS: FaultDecision = { latencyMs: 0, outcome: 'pass' };
+
+const ruleShape = {
+  action: string({ pattern: /^[A-Za-z]{1,64}$/, patternText: 'an action name such as CreateSession' }),
+  latencyMs: integer(0, 600_000),
+  throttleRate: number(0, 1),
+  unavailableRate: number(0, 1),
+  dropRate: number(0, 1),
+};
+
+/** Validates a fault configuration (from the admin endpoint or options). */
+export function parseFaultConfig(input: unknown): FaultConfig {
+  if (!isPlainObject(input)) throw invalidArgument('the fault configuration must be a JSON object');
+  const parsed = parseFields({ seed: integer(0, 2 ** 32 - 1), rules: arrayOf(object(ruleShape), 100) }, input);
+  const rules = parsed.rules ?? [];
+  rules.forEach((rule, i) => {
+    const total = (rule.throttleRate ?? 0) + (rule.unavailableRate ?? 0) + (rule.dropRate ?? 0);
+    if (total > 1)
+      throw invalidArgument(`rules[${i}]: throttleRate + unavailableRate + dropRate must be at most 1; got ${total}`);
+  });
+  return parsed.seed === undefined ? { rules } : { seed: parsed.seed, rules };
+}
+
+/** mulberry32: a tiny, fast, seedable generator of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Decides, request by request, which injected faults apply. */
+export class FaultInjector {
+  private config: FaultConfig = { rules: [] };
+  private random: () => number = Math.random;
+
+  constructor(config?: FaultConfig) {
+    if (config) this.configure(config);
+  }
+
+  get current(): FaultConfig {
+    return this.config;
+  }
+
+  get active(): boolean {
+    return this.config.rules.length > 0;
+  }
+
+  configure(config: FaultConfig): void {
+    this.config = config;
+    this.random = config.seed === undefined ? Math.random : seeded(config.seed);
+  }
+
+  decide(action: string): FaultDecision {
+    if (this.config.rules.length === 0) return PASS;
+    let latencyMs = 0;
+    let outcome: FaultOutcome = 'pass';
+    for (const rule of this.config.rules) {
+      if (rule.action !== undefined && rule.action !== action) continue;
+      latencyMs += rule.latencyMs ?? 0;
+      const drop = rule.dropRate ?? 0;
+      const throttle = rule.throttleRate ?? 0;
+      const unavailable = rule.unavailableRate ?? 0;
+      if (outcome !== 'pass' || drop + throttle + unavailable === 0) continue;
+      const r = this.random();
+      if (r < drop) outcome = 'drop';
+      else if (r < drop + throttle) outcome = 'throttle';
+      else if (r < drop + throttle + unavailable) outcome = 'unavailable';
+    }
+    return { latencyMs, outcome };
+  }
+}

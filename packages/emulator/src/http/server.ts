@@ -1,0 +1,82 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Services } from '../api/services.js';
+import { ApiError } from '../errors.js';
+import { newRequestId } from '../ids.js';
+import type { ApiRequest } from './api-request.js';
+import { readBody } from './body.js';
+import { fc2Error, fc3Error, type Reply, writeReply } from './reply.js';
+import { authenticate, type ErrorStyle, routeOf } from './router.js';
+
+function errorReply(error: unknown, requestId: string, style: ErrorStyle, s: Services): Reply {
+  const known =
+    error instanceof ApiError
+      ? error
+      : new ApiError(
+          500,
+          'InternalServerError',
+          `the emulator failed to handle the request: ${(error as Error)?.message ?? String(error)}`,
+        );
+  if (!(error instanceof ApiError))
+    s.options.onDiagnostic?.(`request ${requestId}: ${(error as Error)?.stack ?? String(error)}`);
+  return (style === 'fc2' ? fc2Error : fc3Error)(known.status, known.code, known.message, requestId);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function serve(s: Services, req: IncomingMessage, res: ServerResponse, request: ApiRequest): Promise<void> {
+  let style: ErrorStyle = request.path.startsWith('/2016-08-15/') ? 'fc2' : 'fc3';
+  try {
+    const route = routeOf(s, request);
+    style = route.style;
+    try {
+      request.body = await readBody(
+        req,
+        route.bodyLimit,
+        route.action === 'InvokeFunction' ? 'the invocation payload' : 'the request body',
+      );
+    } catch (error) {
+      res.setHeader('connection', 'close');
+      throw error;
+    }
+    authenticate(s, route, request);
+    if (s.faults.active && route.action !== 'Admin') {
+      const decision = s.faults.decide(route.action);
+      if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+      if (decision.outcome === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (decision.outcome === 'throttle')
+        throw new ApiError(429, 'ResourceExhausted', 'injected by the emulator (fault injection: throttleRate)');
+      if (decision.outcome === 'unavailable')
+        throw new ApiError(503, 'ResourceThrottled', 'injected by the emulator (fault injection: unavailableRate)');
+    }
+    const reply = await route.run();
+    if (!res.destroyed) writeReply(res, reply);
+  } catch (error) {
+    if (!res.headersSent && !res.destroyed) writeReply(res, errorReply(error, request.requestId, style, s));
+  }
+}
+
+/** The node:http front door: splits the URL once, then hands the request to the router. */
+export function createServer(s: Services): http.Server {
+  const server = http.createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    (req, res) => {
+      const url = req.url ?? '/';
+      const mark = url.indexOf('?');
+      const request: ApiRequest = {
+        req,
+        method: req.method ?? 'GET',
+        url,
+        path: mark < 0 ? url : url.slice(0, mark),
+        rawQuery: mark < 0 ? '' : url.slice(mark + 1),
+        headers: req.headers,
+        requestId: newRequestId(),
+        body: Buffer.alloc(0),
+      };
+      serve(s, req, res, request).catch((error: unknown) => s.options.onDiagnostic?.(String(error)));
+    },
+  );
+  return server;
+}

@@ -1,0 +1,363 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { newInstanceId, newRequestId } from '../ids.js';
+import { instanceEnvironment, instanceHeaders, mapCodePath } from './environment.js';
+import { LogCapture } from './log-capture.js';
+import { freePort, waitForPort } from './port.js';
+import { type InstanceHost, type InstanceSpec, isNodejs } from './spec.js';
+
+const NODE_HOST = fileURLToPath(new URL('../../host/nodejs-host.cjs', import.meta.url));
+
+export type FailureKind = 'start' | 'initialize' | 'timeout' | 'crash' | 'stopped';
+
+/** Why an instance could not answer; `body` and `errorType` carry the function's own error when it sent one. */
+export class InstanceFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly body?: Buffer,
+  ) {
+    super(message);
+    this.name = 'InstanceFailure';
+  }
+}
+
+export interface InstanceRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+  readonly timeoutMs: number;
+}
+
+export interface InstanceResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopping' | 'stopped';
+
+const liveProcessGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** Kills what is left when the emulator's own process exits without a clean stop. */
+function trackProcessGroup(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const group of liveProcessGroups) killGroup(group, 'SIGKILL');
+    });
+  }
+  liveProcessGroups.add(pid);
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * One instance: a child process (in its own process group) serving FC's custom-runtime protocol on
+ * a private port, a keep-alive agent to it, a request slot counter (`instanceConcurrency`), the
+ * sessions bound to it and the capture of its output.
+ */
+export class Instance {
+  readonly id = newInstanceId();
+  state: InstanceState = 'starting';
+  port = 0;
+  pid: number | undefined;
+  readonly sessions = new Set<string>();
+  /** Sessions promised to this instance while it starts. */
+  reservedSessions = 0;
+  active = 0;
+  lastUsedMs = Date.now();
+  maxRssBytes = 0;
+  readonly logs: LogCapture;
+  readonly staticHeaders: Record<string, string>;
+  readonly ready: Promise<void>;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  onExit: ((instance: Instance) => void) | undefined;
+
+  private child: ChildProcess | undefined;
+  private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+  private stopping: Promise<void> | undefined;
+  private stopRequested = false;
+  private spawning: Promise<void> | undefined;
+  private memoryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly spec: InstanceSpec,
+    private readonly host: InstanceHost,
+  ) {
+    this.staticHeaders = instanceHeaders(spec, host);
+    const sink = host.onLog;
+    this.logs = new LogCapture(
+      sink ? (line) => sink(line, { functionName: spec.functionName, instanceId: this.id }) : undefined,
+    );
+    this.exited = new Promise((resolve) => {
+      this.markExited = resolve;
+    });
+    this.ready = this.start();
+    this.ready.catch(() => undefined);
+  }
+
+  get limit(): number {
+    return this.spec.instanceConcurrency;
+  }
+
+  get queued(): number {
+    return this.waiters.length;
+  }
+
+  get alive(): boolean {
+    return this.state === 'starting' || this.state === 'ready' || this.state === 'draining';
+  }
+
+  private async start(): Promise<void> {
+    this.port = await freePort();
+    if (this.stopRequested) throw new InstanceFailure('stopped', 'the instance was stopped');
+    const { spec } = this;
+    const env = instanceEnvironment(spec, this.host, this.id, this.port);
+    const [command, ...args] = isNodejs(spec.runtime)
+      ? [
+          process.execPath,
+          NODE_HOST,
+          ...(spec.initializer ? ['--initializer', spec.initializer.handler] : []),
+          ...(spec.preStop ? ['--pre-stop', spec.preStop.handler] : []),
+        ]
+      : [...(spec.command?.length ? spec.command : ['./bootstrap']), ...(spec.args ?? [])].map((part) =>
+          mapCodePath(part, spec.codeDir),
+        );
+    const child = spawn(command!, args, {
+      cwd: spec.codeDir,
+      env,
+      detached: true,
+      stdio: [isNodejs(spec.runtime) ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => {
+        this.pid = child.pid;
+        if (this.pid !== undefined) trackProcessGroup(this.pid);
+        resolve();
+      });
+      child.once('error', reject);
+    });
+    this.spawning = spawned.catch(() => undefined);
+    child.stdout?.on('data', (chunk: Buffer) => this.logs.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.logs.write(chunk));
+    child.stdin?.on('error', () => undefined);
+    child.once('exit', (code, signal) => {
+      this.exit = { code, signal };
+      this.logs.flush();
+      this.state = 'stopped';
+      if (this.pid !== undefined) liveProcessGroups.delete(this.pid);
+      if (this.memoryTimer) clearInterval(this.memoryTimer);
+      this.agent.destroy();
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.crashError());
+      this.markExited();
+      this.onExit?.(this);
+    });
+
+    try {
+      await spawned;
+    } catch (error) {
+      this.state = 'stopped';
+      this.markExited();
+      throw new InstanceFailure('start', `could not start ${command}: ${(error as Error).message}`);
+    }
+    try {
+      await waitForPort(this.port, Date.now() + this.host.startTimeoutMs, () => this.exit === undefined && this.alive);
+    } catch (error) {
+      await this.stop(false);
+      if (this.stopRequested && this.exit?.signal) throw new InstanceFailure('stopped', 'the instance was stopped');
+      throw new InstanceFailure(
+        'start',
+        `the instance did not start listening: ${(error as Error).message}${this.recentOutput()}`,
+      );
+    }
+    this.sampleMemory();
+    this.memoryTimer = setInterval(() => this.sampleMemory(), 1000);
+    this.memoryTimer.unref();
+    if (spec.initializer) await this.initialize(spec.initializer.timeoutSeconds);
+    if (this.state === 'starting') this.state = 'ready';
+  }
+
+  private async initialize(timeoutSeconds: number): Promise<void> {
+    const requestId = newRequestId();
+    let response: InstanceResponse;
+    try {
+      response = await this.call({
+        method: 'POST',
+        path: '/initialize',
+        headers: {
+          ...this.staticHeaders,
+          'x-fc-request-id': requestId,
+          'x-fc-control-path': '/initialize',
+          'x-fc-function-initializer': this.spec.initializer?.handler ?? '',
+          'x-fc-initialization-timeout': String(timeoutSeconds),
+        },
+        body: Buffer.alloc(0),
+        timeoutMs: timeoutSeconds * 1000,
+      });
+    } catch (error) {
+      await this.stop(false);
+      const reason =
+        error instanceof InstanceFailure && error.kind === 'timeout'
+          ? `timed out after ${timeoutSeconds} seconds`
+          : (error as Error).message;
+      throw new InstanceFailure('initialize', `the initializer failed: ${reason}`);
+    }
+    if (response.status >= 300 || response.headers['x-fc-status'] === '404') {
+      await this.stop(false);
+      throw new InstanceFailure('initialize', `the initializer failed (status ${response.status})`, response.body);
+    }
+  }
+
+  private sampleMemory(): void {
+    if (this.pid === undefined || process.platform !== 'linux') return;
+    readFile(`/proc/${this.pid}/statm`, 'utf8').then(
+      (text) => {
+        const rss = Number(text.split(' ')[1]) * 4096;
+        if (rss > this.maxRssBytes) this.maxRssBytes = rss;
+      },
+      () => undefined,
+    );
+  }
+
+  /** Takes a request slot, waiting in line when all `instanceConcurrency` slots are busy. */
+  acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve();
+    }
+    if (!this.alive) return Promise.reject(this.crashError());
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  tryAcquire(): boolean {
+    if (this.active >= this.limit) return false;
+    this.active++;
+    return true;
+  }
+
+  release(): void {
+    this.lastUsedMs = Date.now();
+    const next = this.waiters.shift();
+    if (next) next.resolve();
+    else this.active--;
+  }
+
+  /** Sends one request to the instance and reads the whole answer. */
+  call(request: InstanceRequest): Promise<InstanceResponse> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const req = http.request({
+        host: '127.0.0.1',
+        port: this.port,
+        method: request.method,
+        path: request.path,
+        headers: { ...request.headers, 'content-length': String(request.body.length) },
+        agent: this.agent,
+      });
+      const timer = setTimeout(() => {
+        settled = true;
+        req.destroy();
+        reject(new InstanceFailure('timeout', `no answer within ${request.timeoutMs} ms`));
+      }, request.timeoutMs);
+      const onError = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.failureFor(error).then(reject);
+      };
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', onError);
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 502,
+            headers: res.headers,
+            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+          });
+        });
+      });
+      req.on('error', onError);
+      req.end(request.body);
+    });
+  }
+
+  /** A connection error usually means the process died: wait briefly for its exit to say so. */
+  private async failureFor(error: Error): Promise<InstanceFailure> {
+    if (this.stopRequested) return new InstanceFailure('stopped', 'the instance was stopped');
+    await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, 200))]);
+    if (this.exit) return this.crashError();
+    return new InstanceFailure('crash', `the connection to the instance failed: ${error.message}`);
+  }
+
+  private crashError(): InstanceFailure {
+    if (this.stopRequested || this.exit === undefined) {
+      return new InstanceFailure('stopped', 'the instance was stopped');
+    }
+    const how = this.exit?.signal ? `signal ${this.exit.signal}` : `code ${this.exit?.code ?? 'unknown'}`;
+    return new InstanceFailure('crash', `the instance process exited unexpectedly (${how})${this.recentOutput()}`);
+  }
+
+  recentOutput(): string {
+    const lines = this.logs.recent.slice(-5);
+    return lines.length ? `; last output: ${lines.join(' | ').slice(0, 600)}` : '';
+  }
+
+  /** Runs the pre-stop hook (when asked and configured), then ends the process group: TERM, then KILL. */
+  stop(runPreStop = true): Promise<void> {
+    this.stopping ??= this.shutdown(runPreStop);
+    return this.stopping;
+  }
+
+  private async shutdown(runPreStop: boolean): Promise<void> {
+    this.stopRequested = true;
+    const wasReady = this.state === 'ready' || this.state === 'draining';
+    if (this.exit === undefined && this.child) {
+      if (runPreStop && wasReady && this.spec.preStop) {
+        const { timeoutSeconds } = this.spec.preStop;
+        await this.call({
+          method: 'GET',
+          path: '/pre-stop',
+          headers: { ...this.staticHeaders, 'x-fc-request-id': newRequestId(), 'x-fc-control-path': '/pre-stop' },
+          body: Buffer.alloc(0),
+          timeoutMs: timeoutSeconds * 1000,
+        }).catch(() => undefined);
+      }
+    }
+    this.state = 'stopping';
+    await this.spawning;
+    if (this.exit === undefined && this.pid !== undefined) {
+      killGroup(this.pid, 'SIGTERM');
+      const killer = setTimeout(() => this.pid !== undefined && killGroup(this.pid, 'SIGKILL'), this.host.stopGraceMs);
+      await this.exited;
+      clearTimeout(killer);
+    }
+    this.state = 'stopped';
+    this.agent.destroy();
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    for (const waiter of this.waiters.splice(0))
+      waiter.reject(new InstanceFailure('stopped', 'the instance was stopped'));
+  }
+}

@@ -1,0 +1,122 @@
+const START = /FC (?:Invoke|Initialize|PreStop) Start RequestId: ?(\S+)/;
+const END = /FC (?:Invoke|Initialize|PreStop) End RequestId: ?(\S+)/;
+const TAIL_BYTES = 4096;
+
+/** The output one request produced, trimmed to what `x-fc-log-result` can carry. */
+export class RequestLog {
+  private text = '';
+  started = false;
+  ended = false;
+  private onEnd: (() => void) | undefined;
+
+  constructor(readonly requestId: string) {}
+
+  push(line: string): void {
+    this.text += `${line}\n`;
+    if (this.text.length > TAIL_BYTES * 4) this.text = this.text.slice(-TAIL_BYTES * 2);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.onEnd?.();
+  }
+
+  /** Waits (at most `ms`) for the End marker of a request whose Start marker was seen. */
+  settle(ms: number): Promise<void> {
+    if (this.ended || !this.started) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.onEnd = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** The last 4 KB of the log, base64-encoded. */
+  tail(): string {
+    const bytes = Buffer.from(this.text, 'utf8');
+    return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+  }
+}
+
+/**
+ * Splits an instance's stdout/stderr into lines and hands each line to the requests it belongs to:
+ * lines between `FC Invoke Start/End RequestId: <id>` markers, or naming a request id as their
+ * second word (FC's `<time> <requestId> [LEVEL] message`), go to that request; other lines go to
+ * every request in flight on the instance that printed no markers.
+ */
+export class LogCapture {
+  private readonly pending = new Map<string, RequestLog>();
+  private readonly open = new Set<RequestLog>();
+  private partial = '';
+  readonly recent: string[] = [];
+
+  constructor(private readonly sink: ((line: string) => void) | undefined) {}
+
+  track(requestId: string): RequestLog {
+    const log = new RequestLog(requestId);
+    this.pending.set(requestId, log);
+    return log;
+  }
+
+  untrack(log: RequestLog): void {
+    this.pending.delete(log.requestId);
+    this.open.delete(log);
+  }
+
+  write(chunk: Buffer | string): void {
+    const text = this.partial + chunk.toString();
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    if (this.partial.length > 65536) {
+      lines.push(this.partial);
+      this.partial = '';
+    }
+    for (const line of lines) this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+
+  flush(): void {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+  }
+
+  private line(line: string): void {
+    this.sink?.(line);
+    this.recent.push(line);
+    if (this.recent.length > 20) this.recent.shift();
+    if (this.pending.size === 0) return;
+
+    const start = START.exec(line);
+    if (start) {
+      const log = this.pending.get(start[1]!);
+      if (log) {
+        log.started = true;
+        this.open.add(log);
+        log.push(line);
+        return;
+      }
+    }
+    const end = END.exec(line);
+    if (end) {
+      const log = this.pending.get(end[1]!);
+      if (log) {
+        log.push(line);
+        this.open.delete(log);
+        log.end();
+        return;
+      }
+    }
+    const secondWord = line.split(' ', 2)[1];
+    const owner = secondWord ? this.pending.get(secondWord) : undefined;
+    if (owner) {
+      owner.push(line);
+      return;
+    }
+    if (this.open.size > 0) {
+      for (const log of this.open) log.push(line);
+      return;
+    }
+    for (const log of this.pending.values()) if (!log.started) log.push(line);
+  }
+}

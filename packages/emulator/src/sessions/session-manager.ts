@@ -1,0 +1,378 @@
+import { ApiError, invalidArgument, sessionNotFound } from '../errors.js';
+import { decodeToken, encodeToken, type FunctionEntry, type FunctionRegistry } from '../functions/function-registry.js';
+import { newSessionId } from '../ids.js';
+import type { Instance } from '../instances/instance.js';
+import { supportsSessionApi } from '../model/affinity.js';
+import {
+  type CreateSessionInput,
+  type MountConfigs,
+  SESSION_ID,
+  type UpdateSessionInput,
+} from '../model/session-input.js';
+import type { SessionRecord, SessionStatus } from '../state/records.js';
+import { expiresAt } from './session-view.js';
+
+export interface SessionSettings {
+  /** How often expired sessions are looked for (requests and reads also check on the spot). */
+  readonly sweepIntervalMs: number;
+  /** How long an Expired session stays listable before it is forgotten. */
+  readonly expiredRetentionMs: number;
+  /** What happens to a session whose instance died: bind it to a new instance on its next request, or expire it. */
+  readonly onInstanceLoss: 'rebind' | 'expire';
+  /** An invocation that names a Paused session: refuse it (409 SessionPaused) or resume the session. */
+  readonly pausedInvocation: 'reject' | 'resume';
+}
+
+interface LiveSession {
+  record: SessionRecord;
+  instance: Instance | undefined;
+  rebinding?: Promise<Instance> | undefined;
+}
+
+export interface Routed {
+  readonly record: SessionRecord;
+  readonly instance: Instance;
+  /** True when this request created the session (the caller sent no id, or an unknown one). */
+  readonly created: boolean;
+}
+
+export interface Persistence {
+  touch(): void;
+  persist(): Promise<void>;
+}
+
+const keyOf = (functionName: string, sessionId: string) => `${functionName}/${sessionId}`;
+
+/** Sessions: their records, their binding to instances, expiry, and the routing of invocations. */
+export class SessionManager {
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly retired = new Set<string>();
+  private readonly opening = new Map<string, Promise<LiveSession>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly functions: FunctionRegistry,
+    private readonly store: Persistence,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.sweep(), this.settings.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Sessions read back from the data dir have no instance yet: see `onInstanceLoss`. */
+  restore(records: readonly SessionRecord[], retired: readonly string[]): void {
+    for (const record of records) {
+      if (!this.functions.find(record.functionName)) continue;
+      this.sessions.set(keyOf(record.functionName, record.sessionId), { record, instance: undefined });
+      if (this.settings.onInstanceLoss === 'expire' && record.status !== 'Expired')
+        this.expire(this.sessions.get(keyOf(record.functionName, record.sessionId))!);
+    }
+    for (const key of retired) this.retired.add(key);
+  }
+
+  snapshot(): { sessions: SessionRecord[]; retiredSessionIds: string[] } {
+    return { sessions: [...this.sessions.values()].map((live) => live.record), retiredSessionIds: [...this.retired] };
+  }
+
+  /** CreateSession: a new session bound to a pre-allocated instance whose initializer has run. */
+  async create(entry: FunctionEntry, input: CreateSessionInput): Promise<SessionRecord> {
+    const { affinity, record } = entry;
+    if (!supportsSessionApi(affinity)) {
+      throw invalidArgument(
+        `function "${record.functionName}" has sessionAffinity ${affinity.type}; CreateSession needs HEADER_FIELD or GENERATED_COOKIE`,
+      );
+    }
+    const sessionId = input.sessionId ?? newSessionId();
+    const key = keyOf(record.functionName, sessionId);
+    const existing = this.sessions.get(key);
+    if (existing) this.refresh(existing);
+    if ((existing && existing.record.status !== 'Expired') || this.opening.has(key)) {
+      throw new ApiError(
+        409,
+        'SessionAlreadyExists',
+        `session "${sessionId}" of function "${record.functionName}" already exists`,
+      );
+    }
+    this.checkReuse(key, sessionId, existing);
+    const live = await this.open(entry, sessionId, input);
+    await this.store.persist();
+    return live.record;
+  }
+
+  private checkReuse(key: string, sessionId: string, existing: LiveSession | undefined): void {
+    if (this.retired.has(key) || existing?.record.disableSessionIdReuse) {
+      throw new ApiError(
+        409,
+        'SessionAlreadyExists',
+        `session id "${sessionId}" was used before and its session disabled id reuse (disableSessionIdReuse)`,
+      );
+    }
+  }
+
+  private open(
+    entry: FunctionEntry,
+    sessionId: string,
+    input: CreateSessionInput,
+    instance?: Instance,
+  ): Promise<LiveSession> {
+    const key = keyOf(entry.record.functionName, sessionId);
+    const pending = this.opening.get(key);
+    if (pending) return pending;
+    const opened = (async () => {
+      const bound = instance ?? (await entry.pool.allocateSession(key));
+      if (instance) instance.sessions.add(key);
+      const { affinity } = entry;
+      const now = Date.now();
+      const mounts: MountConfigs = {};
+      for (const name of ['nasConfig', 'ossMountConfig', 'polarFsConfig', 'juiceFsConfig'] as const) {
+        if (input[name] !== undefined) Object.assign(mounts, { [name]: input[name] });
+      }
+      const record: SessionRecord = {
+        sessionId,
+        functionName: entry.record.functionName,
+        qualifier: 'LATEST',
+        sessionAffinityType: affinity.type,
+        sessionTTLInSeconds: input.sessionTTLInSeconds ?? affinity.sessionTTLInSeconds,
+        sessionIdleTimeoutInSeconds: input.sessionIdleTimeoutInSeconds ?? affinity.sessionIdleTimeoutInSeconds,
+        disableSessionIdReuse: input.disableSessionIdReuse ?? affinity.disableSessionIdReuse,
+        mounts,
+        status: 'Active',
+        containerId: bound.id,
+        createdMs: now,
+        lastModifiedMs: now,
+        lastActivityMs: now,
+      };
+      const live: LiveSession = { record, instance: bound };
+      this.sessions.set(key, live);
+      this.store.touch();
+      return live;
+    })();
+    this.opening.set(key, opened);
+    opened.then(
+      () => this.opening.delete(key),
+      () => this.opening.delete(key),
+    );
+    return opened;
+  }
+
+  /** GetSession: Active and Paused sessions; Expired ones are gone as far as reads go. */
+  get(functionName: string, sessionId: string): SessionRecord {
+    return this.readable(functionName, sessionId).record;
+  }
+
+  private readable(functionName: string, sessionId: string): LiveSession {
+    const live = this.sessions.get(keyOf(functionName, sessionId));
+    if (live) this.refresh(live);
+    if (!live || live.record.status === 'Expired') throw sessionNotFound(functionName, sessionId);
+    return live;
+  }
+
+  list(
+    functionName: string,
+    query: { limit: number; nextToken?: string; sessionId?: string; sessionStatus?: string },
+  ): { records: SessionRecord[]; nextToken?: string } {
+    const order = (record: SessionRecord) => `${String(record.createdMs).padStart(15, '0')}/${record.sessionId}`;
+    const all: SessionRecord[] = [];
+    for (const live of this.sessions.values()) {
+      if (live.record.functionName !== functionName) continue;
+      this.refresh(live);
+      if (query.sessionId && live.record.sessionId !== query.sessionId) continue;
+      if (query.sessionStatus && live.record.status !== query.sessionStatus) continue;
+      all.push(live.record);
+    }
+    all.sort((a, b) => (order(a) < order(b) ? -1 : 1));
+    const after = query.nextToken ? decodeToken(query.nextToken) : undefined;
+    const rest = after ? all.filter((record) => order(record) > after) : all;
+    const records = rest.slice(0, query.limit);
+    return rest.length > query.limit
+      ? { records, nextToken: encodeToken(order(records[records.length - 1]!)) }
+      : { records };
+  }
+
+  async update(functionName: string, sessionId: string, input: UpdateSessionInput): Promise<SessionRecord> {
+    const { record } = this.readable(functionName, sessionId);
+    if (input.sessionTTLInSeconds !== undefined) record.sessionTTLInSeconds = input.sessionTTLInSeconds;
+    if (input.sessionIdleTimeoutInSeconds !== undefined)
+      record.sessionIdleTimeoutInSeconds = input.sessionIdleTimeoutInSeconds;
+    if (input.disableSessionIdReuse !== undefined) record.disableSessionIdReuse = input.disableSessionIdReuse;
+    for (const name of ['nasConfig', 'ossMountConfig', 'polarFsConfig', 'juiceFsConfig'] as const) {
+      if (input[name] !== undefined) record.mounts = { ...record.mounts, [name]: input[name] };
+    }
+    record.lastModifiedMs = Date.now();
+    await this.store.persist();
+    return record;
+  }
+
+  async delete(functionName: string, sessionId: string): Promise<void> {
+    const key = keyOf(functionName, sessionId);
+    const live = this.sessions.get(key);
+    if (!live) throw sessionNotFound(functionName, sessionId);
+    this.unbind(key, live);
+    this.sessions.delete(key);
+    if (live.record.disableSessionIdReuse) this.retired.add(key);
+    await this.store.persist();
+  }
+
+  async setPaused(functionName: string, sessionId: string, paused: boolean): Promise<SessionRecord> {
+    const live = this.readable(functionName, sessionId);
+    this.setStatus(live, paused ? 'Paused' : 'Active');
+    await this.store.persist();
+    return live.record;
+  }
+
+  private setStatus(live: LiveSession, status: SessionStatus): void {
+    const now = Date.now();
+    if (live.record.status === status) return;
+    live.record.status = status;
+    live.record.lastModifiedMs = now;
+    live.record.lastActivityMs = now;
+  }
+
+  /**
+   * Finds the instance for an invocation that carries `sessionId` (or none, when the function's
+   * affinity makes the emulator generate one): the session's own instance, a new instance for a
+   * session whose instance is gone, or a new session for an unknown or expired id.
+   */
+  async route(entry: FunctionEntry, sessionId: string | undefined): Promise<Routed> {
+    const functionName = entry.record.functionName;
+    const id = sessionId ?? newSessionId();
+    if (!SESSION_ID.test(id)) {
+      throw invalidArgument(
+        `the session id "${id.slice(0, 80)}" must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"`,
+      );
+    }
+    const key = keyOf(functionName, id);
+    let live = this.sessions.get(key);
+    if (live) this.refresh(live);
+    let created = false;
+    if (!live || live.record.status === 'Expired') {
+      if (this.retired.has(key) || live?.record.disableSessionIdReuse) {
+        throw invalidArgument(
+          `the session id "${id}" belonged to a session that disabled id reuse (disableSessionIdReuse)`,
+        );
+      }
+      live = await this.open(entry, id, {});
+      created = true;
+    }
+    if (live.record.status === 'Paused') {
+      if (this.settings.pausedInvocation === 'reject') {
+        throw new ApiError(
+          409,
+          'SessionPaused',
+          `session "${id}" of function "${functionName}" is paused; resume it first`,
+        );
+      }
+      this.setStatus(live, 'Active');
+    }
+    live.record.lastActivityMs = Date.now();
+    this.store.touch();
+    const instance =
+      live.instance?.alive && live.instance.state !== 'draining' ? live.instance : await this.rebind(entry, key, live);
+    return { record: live.record, instance, created };
+  }
+
+  /** MCP streamable affinity: the function named the session (Mcp-Session-Id) in its answer from `instance`. */
+  adopt(entry: FunctionEntry, sessionId: string, instance: Instance): void {
+    const key = keyOf(entry.record.functionName, sessionId);
+    if (!SESSION_ID.test(sessionId) || this.sessions.get(key)?.record.status === 'Active') return;
+    this.open(entry, sessionId, {}, instance).catch(() => undefined);
+  }
+
+  /** The live binding of an MCP session, if any (no session is created for unknown ids). */
+  boundInstance(functionName: string, sessionId: string): Instance | undefined {
+    const live = this.sessions.get(keyOf(functionName, sessionId));
+    if (!live) return undefined;
+    this.refresh(live);
+    if (live.record.status === 'Expired') return undefined;
+    live.record.lastActivityMs = Date.now();
+    this.store.touch();
+    return live.instance?.alive && live.instance.state !== 'draining' ? live.instance : undefined;
+  }
+
+  forget(functionName: string, sessionId: string): void {
+    const key = keyOf(functionName, sessionId);
+    const live = this.sessions.get(key);
+    if (!live) return;
+    this.unbind(key, live);
+    this.sessions.delete(key);
+    this.store.touch();
+  }
+
+  private rebind(entry: FunctionEntry, key: string, live: LiveSession): Promise<Instance> {
+    live.rebinding ??= entry.pool
+      .allocateSession(key)
+      .then((instance) => {
+        if (this.sessions.get(key) !== live || live.record.status === 'Expired') {
+          instance.sessions.delete(key);
+          throw new ApiError(
+            404,
+            'SessionNotFound',
+            `session "${live.record.sessionId}" ended while it was being bound`,
+          );
+        }
+        live.instance = instance;
+        live.record.containerId = instance.id;
+        live.record.lastModifiedMs = Date.now();
+        this.store.touch();
+        return instance;
+      })
+      .finally(() => {
+        live.rebinding = undefined;
+      });
+    return live.rebinding;
+  }
+
+  onInstanceLost(instance: Instance): void {
+    for (const key of instance.sessions) {
+      const live = this.sessions.get(key);
+      if (!live || live.instance !== instance) continue;
+      live.instance = undefined;
+      if (this.settings.onInstanceLoss === 'expire') this.expire(live);
+    }
+  }
+
+  onFunctionDeleted(functionName: string): void {
+    for (const [key, live] of this.sessions) {
+      if (live.record.functionName === functionName) this.sessions.delete(key);
+    }
+    for (const key of this.retired) if (key.startsWith(`${functionName}/`)) this.retired.delete(key);
+  }
+
+  private unbind(key: string, live: LiveSession): void {
+    live.instance?.sessions.delete(key);
+    live.instance = undefined;
+  }
+
+  private expire(live: LiveSession): void {
+    const now = Date.now();
+    live.record.status = 'Expired';
+    live.record.expiredMs = now;
+    live.record.lastModifiedMs = now;
+    this.unbind(keyOf(live.record.functionName, live.record.sessionId), live);
+    this.store.touch();
+  }
+
+  /** Expires the session now if its TTL or idle timeout has passed. */
+  private refresh(live: LiveSession): void {
+    if (live.record.status !== 'Expired' && Date.now() >= expiresAt(live.record)) this.expire(live);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, live] of this.sessions) {
+      this.refresh(live);
+      const { record } = live;
+      if (record.status === 'Expired' && now - (record.expiredMs ?? now) >= this.settings.expiredRetentionMs) {
+        this.sessions.delete(key);
+        if (record.disableSessionIdReuse) this.retired.add(key);
+        this.store.touch();
+      }
+    }
+  }
+}
