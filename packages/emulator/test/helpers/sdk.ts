@@ -1,15 +1,13 @@
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import type * as Fc from '@alicloud/fc20230330';
+import type * as OpenApi from '@alicloud/openapi-core';
 import type { Credentials } from '@fc-sessions/client/signing';
 
-// The official SDK is CommonJS; loading it with require keeps its default export as Node gives it.
+// The official SDK is CommonJS: seen from ESM its `default` is the whole `module.exports`, which is what require returns.
 const require = createRequire(import.meta.url);
-export const fc = require('@alicloud/fc20230330') as typeof import('@alicloud/fc20230330', {
-  with: { 'resolution-mode': 'require' },
-});
-const openapi = require('@alicloud/openapi-core') as typeof import('@alicloud/openapi-core', {
-  with: { 'resolution-mode': 'require' },
-});
+export const fc = require('@alicloud/fc20230330') as (typeof Fc)['default'];
+const openapi = require('@alicloud/openapi-core') as (typeof OpenApi)['default'];
 export type Sdk = InstanceType<typeof fc.default>;
 type Runtime = Parameters<Sdk['invokeFunctionWithOptions']>[3];
 const dara = createRequire(require.resolve('@alicloud/fc20230330'))('@darabonba/typescript') as {
