@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from './helpers/api.js';
+import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { fc, sdkFor } from './helpers/sdk.js';
+import { acs3Headers, send, sendSigned } from './helpers/raw.js';
+
+const LIST = { method: 'GET', path: '/2023-03-30/functions?limit=5', action: 'ListFunctions' };
+
+describe('request authentication', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startTestEmulator();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const expectDenied = async (response: Awaited<ReturnType<typeof send>>, code: string) => {
+    expect(response.status).toBe(403);
+    const body = response.json();
+    expect(body['Code']).toBe(code);
+    expect(String(body['Message'])).not.toHaveLength(0);
+    expect(body['RequestId']).toMatch(/^1-[0-9a-f]+-[0-9a-f]{8}-[0-9a-f]{12}$/);
+  };
+
+  it('accepts a correctly signed request', async () => {
+    const response = await sendSigned(t.emulator.endpoint, t.emulator.credentials, LIST);
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({ functions: [] });
+  });
+
+  it('rejects a request without a signature', async () => {
+    await expectDenied(await send(t.emulator.endpoint, { method: 'GET', path: LIST.path }), 'MissingAuthorization');
+  });
+
+  it('rejects an unknown access key and a wrong secret', async () => {
+    const { accessKeyId } = t.emulator.credentials;
+    await expectDenied(
+      await sendSigned(t.emulator.endpoint, { accessKeyId: 'nobody', accessKeySecret: 'x' }, LIST),
+      'InvalidAccessKeyId',
+    );
+    await expectDenied(
+      await sendSigned(t.emulator.endpoint, { accessKeyId, accessKeySecret: 'wrong-secret' }, LIST),
+      'SignatureNotMatch',
+    );
+  });
+
+  it('rejects a tampered body, query or signed header', async () => {
+    const request = {
+      method: 'POST',
+      path: '/2023-03-30/functions',
+      action: 'CreateFunction',
+      body: '{"functionName":"a"}',
+    };
+    const headers = acs3Headers(t.emulator.endpoint, t.emulator.credentials, request);
+    await expectDenied(
+      await send(t.emulator.endpoint, { ...request, headers, body: '{"functionName":"b"}' }),
+      'SignatureNotMatch',
+    );
+
+    const listHeaders = acs3Headers(t.emulator.endpoint, t.emulator.credentials, LIST);
+    await expectDenied(
+      await send(t.emulator.endpoint, { ...LIST, path: '/2023-03-30/functions?limit=6', headers: listHeaders }),
+      'SignatureNotMatch',
+    );
+
+    const renamed = {
+      ...acs3Headers(t.emulator.endpoint, t.emulator.credentials, LIST),
+      'x-acs-action': 'DeleteFunction',
+    };
+    await expectDenied(await send(t.emulator.endpoint, { ...LIST, headers: renamed }), 'SignatureNotMatch');
+  });
+
+  it('rejects a clock more than 15 minutes away and accepts one 14 minutes away', async () => {
+    const far = new Date(Date.now() - 16 * 60_000);
+    await expectDenied(
+      await sendSigned(t.emulator.endpoint, t.emulator.credentials, { ...LIST, date: far }),
+      'InvalidTimeStamp.Expired',
+    );
+    const near = new Date(Date.now() + 14 * 60_000);
+    expect((await sendSigned(t.emulator.endpoint, t.emulator.credentials, { ...LIST, date: near })).status).toBe(200);
+  });
+
+  it('rejects a replayed nonce', async () => {
+    const headers = acs3Headers(t.emulator.endpoint, t.emulator.credentials, { ...LIST, nonce: 'replayed-nonce-1' });
+    expect((await send(t.emulator.endpoint, { ...LIST, headers })).status).toBe(200);
+    await expectDenied(await send(t.emulator.endpoint, { ...LIST, headers }), 'SignatureNonceUsed');
+  });
+
+  it('accepts STS keys with their token and rejects them without it or with another', async () => {
+    const minted = (
+      await send(t.emulator.endpoint, { method: 'POST', path: '/_emulator/sts', body: '{"durationSeconds":600}' })
+    ).json<{
+      accessKeyId: string;
+      accessKeySecret: string;
+      securityToken: string;
+    }>();
+    expect(minted.accessKeyId).toMatch(/^STS\./);
+    expect((await sendSigned(t.emulator.endpoint, minted, LIST)).status).toBe(200);
+    const { securityToken: _, ...withoutToken } = minted;
+    await expectDenied(await sendSigned(t.emulator.endpoint, withoutToken, LIST), 'InvalidSecurityToken.Missing');
+    await expectDenied(
+      await sendSigned(t.emulator.endpoint, { ...minted, securityToken: 'CAISother' }, LIST),
+      'InvalidSecurityToken.Mismatch',
+    );
+
+    const sdk = sdkFor(t.emulator.endpoint, minted);
+    const listed = await sdk.listFunctions(new fc.ListFunctionsRequest({}));
+    expect(listed.statusCode).toBe(200);
+  });
+
+  it('answers JSON errors for malformed bodies and names the field for bad values', async () => {
+    const broken = await call(t.emulator, 'POST', '/2023-03-30/functions', 'CreateFunction', '{"functionName":');
+    expect(broken.status).toBe(400);
+    expect(broken.json()['Code']).toBe('InvalidArgument');
+  });
+});

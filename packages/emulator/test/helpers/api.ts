@@ -1,0 +1,52 @@
+import type { EmulatorHandle } from '../../src/index.js';
+import { type RawResponse, sendSigned } from './raw.js';
+import { zipBase64, type ZipFile } from './zip.js';
+
+/** A signed FC 3.0 call with a JSON body. */
+export function call(
+  emulator: EmulatorHandle,
+  method: string,
+  path: string,
+  action: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<RawResponse> {
+  return sendSigned(emulator.endpoint, emulator.credentials, {
+    method,
+    path,
+    action,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(headers ? { headers } : {}),
+  });
+}
+
+/** CreateFunction with the given code files and configuration; fails the test unless it answers 200. */
+export async function deploy(
+  emulator: EmulatorHandle,
+  config: Record<string, unknown> & { functionName: string },
+  files: Record<string, string | ZipFile>,
+): Promise<Record<string, unknown>> {
+  const response = await call(emulator, 'POST', '/2023-03-30/functions', 'CreateFunction', {
+    ...config,
+    code: { zipFile: zipBase64(files) },
+  });
+  if (response.status !== 200)
+    throw new Error(`CreateFunction answered ${response.status}: ${response.body.toString()}`);
+  return response.json();
+}
+
+/** InvokeFunction signed like the SDK, with extra unsigned headers (session header, cookie, x-fc-*). */
+export function invoke(
+  emulator: EmulatorHandle,
+  functionName: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  return sendSigned(emulator.endpoint, emulator.credentials, {
+    method: 'POST',
+    path: `/2023-03-30/functions/${encodeURIComponent(functionName)}/invocations`,
+    action: 'InvokeFunction',
+    body,
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+  });
+}
