@@ -45,6 +45,7 @@ import {
   invalid,
   LIST_LIMIT_MAX,
   oneOf,
+  validateAffinityHeaderName,
   validateAsyncTaskId,
   validateFunctionName,
   validateQualifier,
@@ -433,6 +434,7 @@ export class FcClient {
     oneOf('invocationType', options.invocationType, ['Sync', 'Async']);
     oneOf('logType', options.logType, ['None', 'Tail']);
     validateAsyncTaskId(options.statefulAsyncInvocationId, 'statefulAsyncInvocationId');
+    integerIn('timeoutMs', options.timeoutMs, 1, 86_400_000);
     const service = options.qualifier ? `${seg(serviceName)}.${seg(options.qualifier)}` : seg(serviceName);
     const path = `/${FC2_API_VERSION}/services/${service}/functions/${seg(functionName)}/invocations`;
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
@@ -481,6 +483,8 @@ export class FcClient {
     integerIn('asyncDelaySeconds', options.asyncDelaySeconds, 0, 3600);
     const session = typeof options.session === 'string' ? { id: options.session } : options.session;
     if (session?.id !== undefined) validateSessionId(session.id, 'session.id');
+    validateAffinityHeaderName(session?.headerName, 'session.headerName');
+    integerIn('timeoutMs', options.timeoutMs, 1, 86_400_000);
     const route = session ? await this.#route(functionName, options.qualifier, session, options) : undefined;
     const extra = lowerCased(options.headers);
     const routing = route ? sessionHeaders(route, session?.id, functionName, extra['cookie']) : {};
@@ -528,7 +532,8 @@ export class FcClient {
     const key = `${functionName}:${qualifier ?? ''}`;
     const cached = this.#routes.get(key);
     if (cached && cached.expires > Date.now()) return cached.route;
-    const fn = await this.getFunction(functionName, { ...options, ...(qualifier ? { qualifier } : {}) });
+    // Only the signal carries over: the invocation's timeout and retry are not GetFunction's.
+    const fn = await this.getFunction(functionName, { signal: options.signal, ...(qualifier ? { qualifier } : {}) });
     const route = {
       affinity: session.affinity ?? fn.sessionAffinity ?? 'NONE',
       headerName: session.headerName ?? fn.sessionAffinityConfig?.affinityHeaderFieldName,
@@ -555,6 +560,7 @@ export class FcClient {
   async #json<T>(op: Operation<T>): Promise<T> {
     const path = `/${API_VERSION}${op.path}${encodeQuery(op.query)}`;
     const body = op.json === undefined ? undefined : Buffer.from(JSON.stringify(op.json));
+    integerIn('timeoutMs', op.options?.timeoutMs, 1, 3_600_000);
     const timeoutMs = op.options?.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     return this.#attempts<T>(
       { idempotent: op.idempotent, retry: op.options?.retry, signal: op.options?.signal, recover: op.recover },
@@ -607,7 +613,8 @@ export class FcClient {
     },
     attempt: () => Promise<R>,
   ): Promise<R> {
-    const policy = call.idempotent ? retryPolicy(call.retry, this.#retry) : retryPolicy(call.retry ?? false, NO_RETRY);
+    const asked = call.retry === true && this.#retry.maxAttempts > 1 ? this.#retry : call.retry;
+    const policy = call.idempotent ? retryPolicy(asked, this.#retry) : retryPolicy(asked ?? false, NO_RETRY);
     for (let n = 1; ; n++) {
       try {
         return await attempt();

@@ -202,6 +202,30 @@ describe('invocations', () => {
     expect(server?.requests.map((r) => r.body.toString())).toEqual(['twice', 'twice']);
   });
 
+  it('retry: true follows the client policy', async () => {
+    // Prepare
+    const fc = await setUp(unavailable, { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 });
+
+    // Act
+    const error = await fc.invoke('f', { retry: true }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ status: 503 });
+    expect(server?.requests).toHaveLength(4);
+  });
+
+  it('retry: true on a client without retries uses the default policy (3 attempts)', async () => {
+    // Prepare
+    const fc = await setUp(flaky(2, unavailable), false);
+
+    // Act
+    const result = await fc.invokeFc2('svc', 'f', { retry: true });
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(server?.requests).toHaveLength(3);
+  });
+
   it('CreateFunction is not repeated (a repeat would meet FunctionAlreadyExists)', async () => {
     // Prepare
     const fc = await setUp(flaky(1, dropped));

@@ -139,6 +139,15 @@ describe('session routing', () => {
     expect(invocations()).toHaveLength(0);
   });
 
+  it('reads the affinity under the client’s own timeout, not the invocation’s', async () => {
+    // Act
+    const result = await client.invoke('byHeader', { session: 's1', timeoutMs: 4_000_000 });
+
+    // Assess
+    expect(result.sessionId).toBe('s1');
+    expect(reads()).toHaveLength(1);
+  });
+
   it('updating the function forgets its cached affinity', async () => {
     // Act
     await client.invoke('byHeader', { session: 's1' });

@@ -258,6 +258,36 @@ const cases: Case[] = [
     field: 'asyncDelaySeconds',
     says: ['from 0 to 3600', 'got 3601'],
   },
+  {
+    name: 'per-call timeout of a management call',
+    call: (c) => c.getFunction('f', { timeoutMs: 0 }),
+    field: 'timeoutMs',
+    says: ['from 1 to 3600000', 'got 0'],
+  },
+  {
+    name: 'per-call timeout of an invocation',
+    call: (c) => c.invoke('f', { timeoutMs: -1 }),
+    field: 'timeoutMs',
+    says: ['from 1 to 86400000', 'got -1'],
+  },
+  {
+    name: 'per-call timeout of an FC 2.0 invocation',
+    call: (c) => c.invokeFc2('s', 'f', { timeoutMs: 0.5 }),
+    field: 'timeoutMs',
+    says: ['got 0.5'],
+  },
+  {
+    name: 'caller-given affinity header name',
+    call: (c) => c.invoke('f', { session: { id: 's', affinity: 'HEADER_FIELD', headerName: 'x-fc-session' } }),
+    field: 'session.headerName',
+    says: ['"x-fc-session"', 'must not start with "x-fc-"'],
+  },
+  {
+    name: 'per-call retry policy',
+    call: (c) => c.invoke('f', { retry: { maxAttempts: 0 } }),
+    field: 'retry.maxAttempts',
+    says: ['from 1 to 10', 'got 0'],
+  },
 ];
 
 describe('validation before any request', () => {
