@@ -25,7 +25,8 @@ export const RUNNABLE_RUNTIMES = [
   'custom.debian12',
 ] as const;
 
-export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+/** FC 3.0 names, plus `<service>$<function>`: how an FC 2.0 function appears in FC 3.0 (a guess). */
+export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}(?:\$[A-Za-z_][A-Za-z0-9_-]{0,127})?$/;
 
 /** Values FC fills in when CreateFunction leaves them out (memory size and timeout are guesses). */
 export const FUNCTION_DEFAULTS = {
@@ -122,7 +123,8 @@ const createShape = {
   ...updatableShape,
   functionName: string({
     pattern: FUNCTION_NAME,
-    patternText: '1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
+    patternText:
+      '1-128 characters of letters, digits, "_" and "-", starting with a letter or "_" (or <service>$<function>)',
   }),
   resourceGroupId: string({ maxLength: 128 }),
   tags: anyArray,

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, deploy, invoke } from './helpers/api.js';
+import { startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import { NODE_HANDLER } from './helpers/functions.js';
+
+const FN = 'short-lived';
+const HEADER = 'x-session-id';
+
+describe('session expiry', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startTestEmulator({ sessionSweepIntervalMs: 50, instanceIdleSeconds: 0.3 });
+    await deploy(
+      t.emulator,
+      {
+        functionName: FN,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        sessionAffinity: 'HEADER_FIELD',
+        sessionAffinityConfig: JSON.stringify({ affinityHeaderFieldName: HEADER, sessionConcurrencyPerInstance: 1 }),
+      },
+      { 'index.js': NODE_HANDLER },
+    );
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const create = async (body: Record<string, unknown>) => {
+    const response = await call(t.emulator, 'POST', `/2023-03-30/functions/${FN}/sessions`, 'CreateSession', body);
+    expect(response.status).toBe(200);
+    return response.json<{ sessionId: string; containerId: string }>();
+  };
+  const status = async (id: string) => {
+    const listed = await call(
+      t.emulator,
+      'GET',
+      `/2023-03-30/functions/${FN}/sessions?sessionId=${id}`,
+      'ListSessions',
+    );
+    return listed.json<{ sessions: Array<{ sessionStatus: string }> }>().sessions[0]?.sessionStatus;
+  };
+
+  it('expires at its TTL: Expired in the list, 404 for GetSession, routing stops, the instance is reclaimed', async () => {
+    const session = await create({ sessionId: 'ttl-1', sessionTTLInSeconds: 1, sessionIdleTimeoutInSeconds: 0 });
+    const inSession = await invoke(t.emulator, FN, 'x', { [HEADER]: 'ttl-1' });
+    expect(inSession.headers['x-fc-instance-id']).toBe(session.containerId);
+    t.notePids();
+
+    await waitFor(async () => (await status('ttl-1')) === 'Expired', 3000, 'the TTL to pass');
+    const got = await call(t.emulator, 'GET', `/2023-03-30/functions/${FN}/sessions/ttl-1`, 'GetSession');
+    expect(got.status).toBe(404);
+    await waitFor(
+      () => !t.emulator.instances().some((instance) => instance.instanceId === session.containerId),
+      3000,
+      'the instance to be reclaimed',
+    );
+
+    const reused = await invoke(t.emulator, FN, 'y', { [HEADER]: 'ttl-1' });
+    expect(reused.status).toBe(200);
+    expect(reused.headers['x-fc-instance-id']).not.toBe(session.containerId);
+    expect(await status('ttl-1')).toBe('Active');
+  });
+
+  it('expires after its idle timeout unless requests keep it alive', async () => {
+    await create({ sessionId: 'idle-1', sessionTTLInSeconds: 60, sessionIdleTimeoutInSeconds: 1 });
+    const started = Date.now();
+    while (Date.now() - started < 1500) {
+      await invoke(t.emulator, FN, 'keep alive', { [HEADER]: 'idle-1' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await status('idle-1')).toBe('Active');
+    await waitFor(async () => (await status('idle-1')) === 'Expired', 3000, 'the idle timeout');
+  });
+
+  it('stops routing on delete, and refuses a reused id when reuse is disabled', async () => {
+    const session = await create({ sessionId: 'once', disableSessionIdReuse: true });
+    expect(
+      (await call(t.emulator, 'DELETE', `/2023-03-30/functions/${FN}/sessions/once`, 'DeleteSession')).status,
+    ).toBe(204);
+    expect(
+      t.emulator.instances().find((instance) => instance.instanceId === session.containerId)?.sessions ?? [],
+    ).not.toContain('once');
+    const again = await call(t.emulator, 'POST', `/2023-03-30/functions/${FN}/sessions`, 'CreateSession', {
+      sessionId: 'once',
+    });
+    expect({ status: again.status, code: again.json()['Code'] }).toEqual({ status: 409, code: 'SessionAlreadyExists' });
+    const routed = await invoke(t.emulator, FN, 'x', { [HEADER]: 'once' });
+    expect(routed.status).toBe(400);
+  });
+
+  it('lets an id be reused after delete by default', async () => {
+    const first = await create({ sessionId: 'twice' });
+    await call(t.emulator, 'DELETE', `/2023-03-30/functions/${FN}/sessions/twice`, 'DeleteSession');
+    const second = await create({ sessionId: 'twice' });
+    expect(second.sessionId).toBe(first.sessionId);
+  });
+});
