@@ -21,9 +21,9 @@ export class RequestLog {
     this.onEnd?.();
   }
 
-  /** Waits (at most `ms`) for the End marker of a request whose Start marker was seen. */
+  /** Waits (at most `ms`) for the request's End marker; output can arrive after the answer. */
   settle(ms: number): Promise<void> {
-    if (this.ended || !this.started) return Promise.resolve();
+    if (this.ended) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.onEnd = () => {
@@ -51,6 +51,11 @@ export class LogCapture {
   private readonly open = new Set<RequestLog>();
   private partial = '';
   readonly recent: string[] = [];
+  /**
+   * Whether this instance prints FC's log markers. Assumed until a Tail request ends without one
+   * (then Tail stops waiting for markers that never come).
+   */
+  printsMarkers = true;
 
   constructor(private readonly sink: ((line: string) => void) | undefined) {}
 
@@ -90,6 +95,7 @@ export class LogCapture {
     const start = START.exec(line);
     if (start) {
       const log = this.pending.get(start[1]!);
+      this.printsMarkers = true;
       if (log) {
         log.started = true;
         this.open.add(log);

@@ -128,7 +128,10 @@ export class Invoker {
     try {
       if (invocation.logTail) log = instance.logs.track(invocation.requestId);
       const response = await this.send(instance, invocation);
-      if (log) await log.settle(this.settings.logSettleMs);
+      if (log) {
+        await log.settle(instance.logs.printsMarkers ? this.settings.logSettleMs : 20);
+        if (!log.started) instance.logs.printsMarkers = false;
+      }
       this.afterResponse(invocation, instance, response);
       const failed = response.headers['x-fc-status'] === '404' || response.headers['x-fc-error-type'] !== undefined;
       const errorType = failed ? String(response.headers['x-fc-error-type'] ?? 'UnhandledInvocationError') : undefined;

@@ -1,10 +1,13 @@
 import type { EmulatorHandle } from '../../src/index.js';
+
+/** Where signed calls go: an emulator handle, or just its endpoint and keys. */
+export type Target = Pick<EmulatorHandle, 'endpoint' | 'credentials'>;
 import { type RawResponse, sendSigned } from './raw.js';
 import { zipBase64, type ZipFile } from './zip.js';
 
 /** A signed FC 3.0 call with a JSON body. */
 export function call(
-  emulator: EmulatorHandle,
+  emulator: Target,
   method: string,
   path: string,
   action: string,
@@ -22,7 +25,7 @@ export function call(
 
 /** CreateFunction with the given code files and configuration; fails the test unless it answers 200. */
 export async function deploy(
-  emulator: EmulatorHandle,
+  emulator: Target,
   config: Record<string, unknown> & { functionName: string },
   files: Record<string, string | ZipFile>,
 ): Promise<Record<string, unknown>> {
@@ -37,7 +40,7 @@ export async function deploy(
 
 /** InvokeFunction signed like the SDK, with extra unsigned headers (session header, cookie, x-fc-*). */
 export function invoke(
-  emulator: EmulatorHandle,
+  emulator: Target,
   functionName: string,
   body: string,
   headers: Record<string, string> = {},
