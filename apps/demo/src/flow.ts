@@ -1,0 +1,103 @@
+import { FcClient } from '@fc-sessions/client';
+import { startEmulator } from '@fc-sessions/emulator';
+import { CHAT } from './apps.js';
+import { Cleanup } from './cleanup.js';
+import type { FlowContext } from './context.js';
+import { type DeployOutcome, deployApps } from './deploy.js';
+import { Logbook } from './logbook.js';
+import { type Check, Checklist, type Reporter, silentReporter } from './report.js';
+import { type ChatOutcome, chatStep } from './steps/chat.js';
+import { type CookieOutcome, cookieStep } from './steps/cookie.js';
+import { type WorkerOutcome, workerStep } from './steps/worker.js';
+
+export interface FlowOptions {
+  /** Where progress goes; default nowhere. */
+  readonly reporter?: Reporter;
+  /** Stops the flow; everything it started is still stopped and removed. */
+  readonly signal?: AbortSignal;
+}
+
+/** Everything the flow saw, for the demo's output and the end-to-end tests. */
+export interface FlowResult {
+  /** Every expectation held and everything was cleaned up. */
+  readonly ok: boolean;
+  readonly endpoint: string | undefined;
+  readonly checks: readonly Check[];
+  readonly deploy: DeployOutcome | undefined;
+  readonly chat: ChatOutcome | undefined;
+  readonly cookie: CookieOutcome | undefined;
+  readonly worker: WorkerOutcome | undefined;
+  /** What could not be stopped or removed at the end. */
+  readonly cleanupFailures: readonly string[];
+}
+
+/**
+ * The whole flow on an embedded emulator: start it, deploy the sample apps (sessions prefetched),
+ * then the chat, cookie and worker steps. Whatever happens, the emulator, its instances and every
+ * temp dir are gone when the promise settles. Rejects only when `signal` aborts it.
+ */
+export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
+  const { signal } = options;
+  const checks = new Checklist(options.reporter ?? silentReporter);
+  const cleanup = new Cleanup();
+  const logbook = new Logbook();
+  let endpoint: string | undefined;
+  let deploy: DeployOutcome | undefined;
+  let chat: ChatOutcome | undefined;
+  let cookie: CookieOutcome | undefined;
+  let worker: WorkerOutcome | undefined;
+  let cleanupFailures: string[] = [];
+
+  /** Runs one step; an unexpected error fails it (and the run) without stopping the others. */
+  async function step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+    signal?.throwIfAborted();
+    try {
+      return await run();
+    } catch (error) {
+      signal?.throwIfAborted();
+      checks.expect(`${name} ran to the end`, false, () => (error instanceof Error ? error.message : String(error)));
+      return undefined;
+    }
+  }
+
+  try {
+    const emulator = await step('emulator', async () => {
+      const started = await startEmulator({ stopGraceMs: 1000, onInstanceLog: logbook.add });
+      cleanup.add('emulator', () => started.stop());
+      return started;
+    });
+    if (emulator) {
+      endpoint = emulator.endpoint;
+      checks.step('emulator', `${emulator.endpoint} (temp data dir)`);
+      const client = new FcClient({
+        endpoint: emulator.endpoint,
+        accountId: emulator.accountId,
+        region: emulator.region,
+        credentials: emulator.credentials,
+      });
+      cleanup.add('client', () => client.close());
+      const ctx: FlowContext = { client, endpoint: emulator.endpoint, checks, logbook, signal };
+
+      checks.step('deploy', 'every app in apps/');
+      deploy = await step('deploy', () => deployApps(client, signal));
+      if (deploy) {
+        checks.expect(`deployed ${deploy.functions.join(', ')}`, deploy.functions.length === 3);
+        chat = await step('chat', () => chatStep(ctx, deploy?.sessions[CHAT.functionName] ?? []));
+        cookie = await step('cookie-counter', () => cookieStep(ctx));
+        worker = await step('event-worker', () => workerStep(ctx));
+      }
+    }
+  } finally {
+    cleanupFailures = await cleanup.run();
+  }
+  return {
+    ok: checks.ok && cleanupFailures.length === 0,
+    endpoint,
+    checks: checks.checks,
+    deploy,
+    chat,
+    cookie,
+    worker,
+    cleanupFailures,
+  };
+}

@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type FlowResult, runFlow } from '../src/flow.js';
+
+describe('the demo flow on the embedded emulator (end to end)', () => {
+  let result: FlowResult;
+
+  beforeAll(async () => {
+    result = await runFlow();
+  }, 240_000);
+
+  it('passes every expectation and cleans up after itself', () => {
+    expect(result.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(result.cleanupFailures).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('deploys the three apps and prefetches the chat sessions', () => {
+    expect(result.deploy?.functions).toEqual(['fcs-chat', 'fcs-cookie-counter', 'fcs-event-worker']);
+    expect(result.deploy?.sessions['fcs-chat']).toHaveLength(2);
+  });
+
+  it('chat: each session stays on the instance it was prefetched on, with its own history', () => {
+    const sessions = result.chat?.sessions ?? [];
+    expect(sessions).toHaveLength(2);
+    for (const session of sessions) {
+      expect(session.boundInstance).toMatch(/^c-/);
+      for (const turn of session.turns) {
+        expect(turn.instanceId).toBe(session.boundInstance);
+        expect(turn.reply).toMatchObject({
+          session: session.id,
+          sessionSource: 'header',
+          requestId: turn.requestId,
+          instanceId: session.boundInstance,
+        });
+      }
+    }
+    expect(sessions.map((session) => session.turns.at(-1)?.reply.messages)).toEqual([
+      ['hi', 'how are you?'],
+      ['hello'],
+    ]);
+  });
+
+  it('cookie: FC sets the cookie once, then every visit with it counts on one instance', () => {
+    const cookie = result.cookie!;
+    expect(cookie.visits[0]?.setCookie).toMatch(
+      new RegExp(`^x-fc-cookie-session-id=${cookie.sessionId}; Max-Age=\\d+`),
+    );
+    expect(cookie.visits.map((visit) => visit.reply?.visits)).toEqual([0, 1, 2]);
+    expect(new Set(cookie.visits.map((visit) => visit.instanceId)).size).toBe(1);
+    expect(cookie.otherSessionId).toBeDefined();
+    expect(cookie.otherSessionId).not.toBe(cookie.sessionId);
+  });
+
+  it('event worker: sync result and Tail logs, a failing event, an async task that ran', () => {
+    const worker = result.worker!;
+    expect(worker.sync.result).toMatchObject({ sum: 15, count: 5, requestId: worker.sync.requestId });
+    expect(worker.sync.logs).toContain(`${worker.sync.requestId} [INFO] job sync: 5 numbers, sum 15`);
+    expect(worker.failure.errorType).toBe('UnhandledInvocationError');
+    expect(worker.async.status).toBe(202);
+    expect(worker.async.echoedTaskId).toBe(worker.async.taskId);
+    expect(worker.async.logLine).toContain(
+      `${worker.async.requestId} [INFO] job ${worker.async.taskId}: 3 numbers, sum 60`,
+    );
+  });
+});
