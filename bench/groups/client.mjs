@@ -94,9 +94,11 @@ async function installInto(dir, specs, log) {
   );
   const modules = join(dir, 'node_modules');
   const lockFile = join(modules, '.package-lock.json');
-  const { bytes, files } = await treeSize(modules);
+  const { bytes, files, byKind } = await treeSize(modules);
   const lock = JSON.parse(await readFile(lockFile, 'utf8'));
+  const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
   return {
+    kinds: `${kib(byKind.js)} JavaScript, ${kib(byKind.types)} type declarations, ${kib(byKind.maps)} source maps, the rest other files`,
     bytes: bytes - (await stat(lockFile)).size,
     files: files - 1,
     packages: Object.keys(lock.packages).filter((key) => key.startsWith('node_modules/')).length,
@@ -123,7 +125,7 @@ async function installedSize({ log }) {
       baseline: { name: SDK_NAME, value: sdk.bytes / 1024 },
       unit: 'KiB',
       target: { max: 1 / 100, text: '<= 1/100' },
-      note: `ours: ${ours.packages} package, ${ours.files} files; SDK: ${sdk.packages} packages, ${sdk.files} files (our tarball from \`npm pack\`, the SDK from the registry)`,
+      note: `ours: ${ours.packages} package, ${ours.files} files (${ours.kinds}); SDK: ${sdk.packages} packages, ${sdk.files} files (${sdk.kinds}); our tarball from \`npm pack\`, the SDK from the registry`,
     }),
   ];
 }

@@ -177,16 +177,29 @@ export function startProcess(command, args, { ready, cwd, env, timeoutMs = 30_00
 
 // ---- files --------------------------------------------------------------------------------
 
-/** Sum of the sizes of all regular files under `dir` (apparent size, like `du -sb` without directories), and their count. */
+/**
+ * Sum of the sizes of all regular files under `dir` (apparent size, like `du -b` without
+ * directories), their count, and the bytes per kind (`js`, `types`, `maps`, `other`).
+ */
 export async function treeSize(dir) {
   let bytes = 0;
   let files = 0;
+  const byKind = { js: 0, types: 0, maps: 0, other: 0 };
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
-    bytes += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+    const size = (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+    const kind = /\.d\.[cm]?ts$/.test(entry.name)
+      ? 'types'
+      : /\.map$/.test(entry.name)
+        ? 'maps'
+        : /\.[cm]?js$/.test(entry.name)
+          ? 'js'
+          : 'other';
+    byKind[kind] += size;
+    bytes += size;
     files += 1;
   }
-  return { bytes, files };
+  return { bytes, files, byKind };
 }
 
 // ---- rows of the table --------------------------------------------------------------------
@@ -222,7 +235,7 @@ export function formatNumber(value) {
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);
-  return value.toPrecision(2);
+  return value.toPrecision(3);
 }
 
 function quantity({ value, unit }) {
