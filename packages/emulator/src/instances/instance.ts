@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { newInstanceId, newRequestId } from '../ids.js';
 import { instanceEnvironment, instanceHeaders, mapCodePath } from './environment.js';
+import { type HeaderMap, headerLines, InstanceConnections } from './instance-connection.js';
 import { LogCapture } from './log-capture.js';
 import { freePort, waitForPort } from './port.js';
 import { type InstanceHost, type InstanceSpec, isNodejs } from './spec.js';
@@ -27,14 +28,35 @@ export class InstanceFailure extends Error {
 export interface InstanceRequest {
   readonly method: string;
   readonly path: string;
-  readonly headers: Record<string, string | string[] | undefined>;
+  /** The caller's headers to pass on; signing, hop-by-hop and `x-fc-*` ones are left out. */
+  readonly forward?: HeaderMap | undefined;
+  /** Pass the caller's `host` too (web requests); otherwise the instance sees its own address. */
+  readonly forwardHost?: boolean;
+  /** Headers of this request (such as `x-fc-request-id`); FC's per-function `x-fc-*` headers are added. */
+  readonly headers: HeaderMap;
   readonly body: Buffer;
   readonly timeoutMs: number;
 }
 
+/** Caller headers that never reach an instance (signing, hop-by-hop, and FC's own `x-fc-*`). */
+const DROPPED = new Set([
+  'authorization',
+  'connection',
+  'content-length',
+  'content-md5',
+  'date',
+  'expect',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+]);
+const notForwarded = (name: string) => DROPPED.has(name) || name.startsWith('x-fc-') || name.startsWith('x-acs-');
+const notForwardedNorHost = (name: string) => name === 'host' || notForwarded(name);
+
 export interface InstanceResponse {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
 }
 
@@ -68,7 +90,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * One instance: a child process (in its own process group) serving FC's custom-runtime protocol on
- * a private port, a keep-alive agent to it, a request slot counter (`instanceConcurrency`), the
+ * a private port, keep-alive connections to it, a request slot counter (`instanceConcurrency`), the
  * sessions bound to it and the capture of its output.
  */
 export class Instance {
@@ -83,13 +105,14 @@ export class Instance {
   lastUsedMs = Date.now();
   maxRssBytes = 0;
   readonly logs: LogCapture;
-  readonly staticHeaders: Record<string, string>;
+  /** FC's per-function `x-fc-*` headers, written once as header lines. */
+  private readonly staticLines: string;
   readonly ready: Promise<void>;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   onExit: ((instance: Instance) => void) | undefined;
 
   private child: ChildProcess | undefined;
-  private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  private connections: InstanceConnections | undefined;
   private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly exited: Promise<void>;
   private markExited!: () => void;
@@ -102,7 +125,7 @@ export class Instance {
     readonly spec: InstanceSpec,
     private readonly host: InstanceHost,
   ) {
-    this.staticHeaders = instanceHeaders(spec, host);
+    this.staticLines = headerLines(instanceHeaders(spec, host));
     const sink = host.onLog;
     this.logs = new LogCapture(
       sink ? (line) => sink(line, { functionName: spec.functionName, instanceId: this.id }) : undefined,
@@ -128,6 +151,7 @@ export class Instance {
 
   private async start(): Promise<void> {
     this.port = await freePort();
+    this.connections = new InstanceConnections(this.port);
     if (this.stopRequested) throw new InstanceFailure('stopped', 'the instance was stopped');
     const { spec } = this;
     const env = instanceEnvironment(spec, this.host, this.id, this.port);
@@ -166,7 +190,7 @@ export class Instance {
       this.state = 'stopped';
       if (this.pid !== undefined) liveProcessGroups.delete(this.pid);
       if (this.memoryTimer) clearInterval(this.memoryTimer);
-      this.agent.destroy();
+      this.connections?.destroy();
       for (const waiter of this.waiters.splice(0)) waiter.reject(this.crashError());
       this.markExited();
       this.onExit?.(this);
@@ -204,7 +228,6 @@ export class Instance {
         method: 'POST',
         path: '/initialize',
         headers: {
-          ...this.staticHeaders,
           'x-fc-request-id': requestId,
           'x-fc-control-path': '/initialize',
           'x-fc-function-initializer': this.spec.initializer?.handler ?? '',
@@ -263,44 +286,33 @@ export class Instance {
 
   /** Sends one request to the instance and reads the whole answer. */
   call(request: InstanceRequest): Promise<InstanceResponse> {
+    const connections = this.connections;
+    if (!connections) return Promise.reject(new InstanceFailure('stopped', 'the instance has not started'));
     return new Promise((resolve, reject) => {
       let settled = false;
-      const req = http.request({
-        host: '127.0.0.1',
-        port: this.port,
-        method: request.method,
-        path: request.path,
-        headers: { ...request.headers, 'content-length': String(request.body.length) },
-        agent: this.agent,
-      });
       const timer = setTimeout(() => {
         settled = true;
-        req.destroy();
+        connections.destroy();
         reject(new InstanceFailure('timeout', `no answer within ${request.timeoutMs} ms`));
       }, request.timeoutMs);
-      const onError = (error: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.failureFor(error).then(reject);
-      };
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', onError);
-        res.on('end', () => {
+      const { forward, forwardHost = false } = request;
+      const forwarded = forward ? headerLines(forward, forwardHost ? notForwarded : notForwardedNorHost) : '';
+      const lines = forwarded + this.staticLines + headerLines(request.headers);
+      const hasHost = forwardHost && forward?.['host'] !== undefined;
+      connections.request(request.method, request.path, lines, hasHost, request.body).then(
+        (response) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 502,
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-          });
-        });
-      });
-      req.on('error', onError);
-      req.end(request.body);
+          resolve(response);
+        },
+        (error: Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.failureFor(error).then(reject);
+        },
+      );
     });
   }
 
@@ -340,7 +352,7 @@ export class Instance {
         await this.call({
           method: 'GET',
           path: '/pre-stop',
-          headers: { ...this.staticHeaders, 'x-fc-request-id': newRequestId(), 'x-fc-control-path': '/pre-stop' },
+          headers: { 'x-fc-request-id': newRequestId(), 'x-fc-control-path': '/pre-stop' },
           body: Buffer.alloc(0),
           timeoutMs: timeoutSeconds * 1000,
         }).catch(() => undefined);
@@ -355,7 +367,7 @@ export class Instance {
       clearTimeout(killer);
     }
     this.state = 'stopped';
-    this.agent.destroy();
+    this.connections?.destroy();
     if (this.memoryTimer) clearInterval(this.memoryTimer);
     for (const waiter of this.waiters.splice(0))
       waiter.reject(new InstanceFailure('stopped', 'the instance was stopped'));

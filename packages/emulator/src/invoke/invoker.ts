@@ -46,33 +46,6 @@ export interface InvocationResult {
   readonly session?: { readonly id: string; readonly created: boolean; readonly ttlSeconds: number } | undefined;
 }
 
-/** Headers of the caller that never reach an instance (signing, hop-by-hop, and FC's own `x-fc-*`). */
-const DROPPED = new Set([
-  'authorization',
-  'connection',
-  'content-length',
-  'content-md5',
-  'date',
-  'expect',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-connection',
-]);
-
-function forwardedHeaders(
-  headers: IncomingHttpHeaders,
-  keepHost: boolean,
-): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const name in headers) {
-    if (DROPPED.has(name) || name.startsWith('x-acs-') || name.startsWith('x-fc-')) continue;
-    if (name === 'host' && !keepHost) continue;
-    out[name] = headers[name];
-  }
-  return out;
-}
-
 const errorBody = (message: string, errorType: string) =>
   Buffer.from(JSON.stringify({ errorMessage: message, errorType, stackTrace: [] }));
 
@@ -163,12 +136,9 @@ export class Invoker {
       return instance.call({
         method: web.method,
         path: web.query ? `${web.path}?${web.query}` : web.path,
-        headers: {
-          ...forwardedHeaders(web.headers, true),
-          ...instance.staticHeaders,
-          'x-fc-request-id': requestId,
-          'x-fc-control-path': '/http-invoke',
-        },
+        forward: web.headers,
+        forwardHost: true,
+        headers: { 'x-fc-request-id': requestId, 'x-fc-control-path': '/http-invoke' },
         body: web.body,
         timeoutMs,
       });
@@ -179,13 +149,10 @@ export class Invoker {
     return instance.call({
       method: 'POST',
       path: '/invoke',
-      headers: {
-        ...forwardedHeaders(invocation.headers, false),
-        ...(web ? { 'content-type': 'application/json' } : {}),
-        ...instance.staticHeaders,
-        'x-fc-request-id': requestId,
-        'x-fc-control-path': web ? '/http-invoke' : '/invoke',
-      },
+      forward: web ? undefined : invocation.headers,
+      headers: web
+        ? { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-control-path': '/http-invoke' }
+        : { 'x-fc-request-id': requestId, 'x-fc-control-path': '/invoke' },
       body,
       timeoutMs,
     });

@@ -70,7 +70,12 @@ const memorySize: Check<number> = (value, field) => {
 /** Fields CreateFunction and UpdateFunction accept (besides `code`); unknown fields are ignored. */
 const updatableShape = {
   runtime: string({ oneOf: RUNNABLE_RUNTIMES }),
-  handler: string({ minLength: 1, maxLength: 128 }),
+  handler: string({
+    minLength: 1,
+    maxLength: 128,
+    pattern: /^[^\x00-\x1f\x7f]+$/,
+    patternText: 'text without control characters',
+  }),
   description: string({ maxLength: 256 }),
   memorySize,
   timeout: integer(1, 86400),
