@@ -117,7 +117,10 @@ class Connection {
         continue;
       }
       const mode = this.mode;
-      if (mode.kind === 'none') return this.finish();
+      if (mode.kind === 'none') {
+        this.finish();
+        return;
+      }
       if (mode.kind === 'length') {
         const take = Math.min(mode.left, this.buffered.length);
         if (take > 0) {
@@ -125,7 +128,7 @@ class Connection {
           this.buffered = this.buffered.subarray(take);
           mode.left -= take;
         }
-        if (mode.left === 0) return this.finish();
+        if (mode.left === 0) this.finish();
         return;
       }
       if (mode.kind === 'close') {
@@ -142,12 +145,14 @@ class Connection {
         if (trailerEnd < 0) return;
         if (trailerEnd === line + 2) {
           this.buffered = this.buffered.subarray(line + 4);
-          return this.finish();
+          this.finish();
+          return;
         }
         const end = this.buffered.indexOf(HEADER_END, line);
         if (end < 0) return;
         this.buffered = this.buffered.subarray(end + 4);
-        return this.finish();
+        this.finish();
+        return;
       }
       if (this.buffered.length < line + 2 + size + 2) return;
       this.chunks.push(this.buffered.subarray(line + 2, line + 2 + size));

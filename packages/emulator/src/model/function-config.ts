@@ -26,6 +26,9 @@ export const RUNNABLE_RUNTIMES = [
 ] as const;
 
 /** FC 3.0 names, plus `<service>$<function>`: how an FC 2.0 function appears in FC 3.0 (a guess). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the handler is sent to instances as a header value.
+const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]+$/;
+
 export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}(?:\$[A-Za-z_][A-Za-z0-9_-]{0,127})?$/;
 
 /** Values FC fills in when CreateFunction leaves them out (memory size and timeout are guesses). */
