@@ -25,10 +25,10 @@ export const RUNNABLE_RUNTIMES = [
   'custom.debian12',
 ] as const;
 
-/** FC 3.0 names, plus `<service>$<function>`: how an FC 2.0 function appears in FC 3.0 (a guess). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the handler is sent to instances as a header value.
 const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]+$/;
 
+/** FC 3.0 names, plus `<service>$<function>`: how an FC 2.0 function appears in FC 3.0 (a guess). */
 export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}(?:\$[A-Za-z_][A-Za-z0-9_-]{0,127})?$/;
 
 /** Values FC fills in when CreateFunction leaves them out (memory size and timeout are guesses). */
@@ -76,7 +76,7 @@ const updatableShape = {
   handler: string({
     minLength: 1,
     maxLength: 128,
-    pattern: /^[^\x00-\x1f\x7f]+$/,
+    pattern: NO_CONTROL_CHARACTERS,
     patternText: 'text without control characters',
   }),
   description: string({ maxLength: 256 }),
