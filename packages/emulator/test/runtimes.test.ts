@@ -164,3 +164,27 @@ describe('instances', () => {
     expect(deleted.status).toBe(204);
   });
 });
+
+describe('requests waiting for an instance that fails to start', () => {
+  it('all get the initialization error', async () => {
+    const t = await startTestEmulator();
+    try {
+      await deploy(
+        t.emulator,
+        {
+          functionName: 'never-ready',
+          runtime: 'custom.debian12',
+          handler: 'x',
+          customRuntimeConfig: { command: ['node', '-e', 'setTimeout(() => process.exit(5), 200)'] },
+        },
+        { README: 'nothing' },
+      );
+      const answers = await Promise.all(Array.from({ length: 4 }, () => invoke(t.emulator, 'never-ready', 'x')));
+      expect(answers.map((response) => [response.status, response.headers['x-fc-error-type']])).toEqual(
+        answers.map(() => [200, 'InitializationError']),
+      );
+    } finally {
+      await t.stop();
+    }
+  });
+});

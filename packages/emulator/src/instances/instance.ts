@@ -118,6 +118,8 @@ export class Instance {
   private markExited!: () => void;
   private stopping: Promise<void> | undefined;
   private stopRequested = false;
+  /** Why the instance never became ready; requests that waited for it get this error. */
+  private startFailure: InstanceFailure | undefined;
   private spawning: Promise<void> | undefined;
   private memoryTimer: NodeJS.Timeout | undefined;
 
@@ -133,7 +135,11 @@ export class Instance {
     this.exited = new Promise((resolve) => {
       this.markExited = resolve;
     });
-    this.ready = this.start();
+    this.ready = this.start().catch((error: unknown) => {
+      this.startFailure ??= error instanceof InstanceFailure ? error : new InstanceFailure('start', String(error));
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.startFailure);
+      throw this.startFailure;
+    });
     this.ready.catch(() => undefined);
   }
 
@@ -185,13 +191,14 @@ export class Instance {
     child.stderr?.on('data', (chunk: Buffer) => this.logs.write(chunk));
     child.stdin?.on('error', () => undefined);
     child.once('exit', (code, signal) => {
+      const starting = this.state === 'starting';
       this.exit = { code, signal };
       this.logs.flush();
       this.state = 'stopped';
       if (this.pid !== undefined) liveProcessGroups.delete(this.pid);
       if (this.memoryTimer) clearInterval(this.memoryTimer);
       this.connections?.destroy();
-      for (const waiter of this.waiters.splice(0)) waiter.reject(this.crashError());
+      if (!starting) for (const waiter of this.waiters.splice(0)) waiter.reject(this.crashError());
       this.markExited();
       this.onExit?.(this);
     });
@@ -206,11 +213,13 @@ export class Instance {
     try {
       await waitForPort(this.port, Date.now() + this.host.startTimeoutMs, () => this.exit === undefined && this.alive);
     } catch (error) {
-      await this.stop(false);
-      if (this.stopRequested && this.exit?.signal) throw new InstanceFailure('stopped', 'the instance was stopped');
-      throw new InstanceFailure(
-        'start',
-        `the instance did not start listening: ${(error as Error).message}${this.recentOutput()}`,
+      await this.failStart(
+        this.stopRequested
+          ? new InstanceFailure('stopped', 'the instance was stopped')
+          : new InstanceFailure(
+              'start',
+              `the instance did not start listening: ${(error as Error).message}${this.recentOutput()}`,
+            ),
       );
     }
     this.sampleMemory();
@@ -237,17 +246,24 @@ export class Instance {
         timeoutMs: timeoutSeconds * 1000,
       });
     } catch (error) {
-      await this.stop(false);
       const reason =
         error instanceof InstanceFailure && error.kind === 'timeout'
           ? `timed out after ${timeoutSeconds} seconds`
           : (error as Error).message;
-      throw new InstanceFailure('initialize', `the initializer failed: ${reason}`);
+      return this.failStart(new InstanceFailure('initialize', `the initializer failed: ${reason}`));
     }
     if (response.status >= 300 || response.headers['x-fc-status'] === '404') {
-      await this.stop(false);
-      throw new InstanceFailure('initialize', `the initializer failed (status ${response.status})`, response.body);
+      await this.failStart(
+        new InstanceFailure('initialize', `the initializer failed (status ${response.status})`, response.body),
+      );
     }
+  }
+
+  /** Remembers why the start failed (requests waiting for the instance get that error), then stops it. */
+  private async failStart(failure: InstanceFailure): Promise<never> {
+    this.startFailure = failure;
+    await this.stop(false);
+    throw failure;
   }
 
   private sampleMemory(): void {
@@ -325,6 +341,7 @@ export class Instance {
   }
 
   private crashError(): InstanceFailure {
+    if (this.startFailure) return this.startFailure;
     if (this.stopRequested || this.exit === undefined) {
       return new InstanceFailure('stopped', 'the instance was stopped');
     }
@@ -369,7 +386,7 @@ export class Instance {
     this.state = 'stopped';
     this.connections?.destroy();
     if (this.memoryTimer) clearInterval(this.memoryTimer);
-    for (const waiter of this.waiters.splice(0))
-      waiter.reject(new InstanceFailure('stopped', 'the instance was stopped'));
+    const reason = this.startFailure ?? new InstanceFailure('stopped', 'the instance was stopped');
+    for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
   }
 }
