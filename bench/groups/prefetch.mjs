@@ -1,6 +1,156 @@
-// Group "prefetch": prefetch scaling against the emulator.
-import { notMeasured } from '../lib/harness.mjs';
+// Group "prefetch": the plugin core's prefetchSessions against the emulator with an injected
+// CreateSession latency L: wall time over the ideal ceil(N / concurrency) x L.
+import { rm } from 'node:fs/promises';
+import { compare, eachLimit, info, median, notMeasured, percentile, tempDir } from '../lib/harness.mjs';
 
-export async function run() {
-  return [notMeasured('prefetch', 'whole group', '@fc-sessions/plugin is not ready yet')];
+const GROUP = 'prefetch';
+
+/** [N, concurrency] pairs; concurrency is capped at 64 by the plugin. */
+const PLAN = {
+  full: {
+    latencyMs: 100,
+    runs: [
+      [10, 1],
+      [10, 4],
+      [10, 10],
+      [100, 4],
+      [100, 16],
+      [100, 64],
+      [1000, 16],
+      [1000, 64],
+    ],
+  },
+  quick: {
+    latencyMs: 50,
+    runs: [
+      [10, 4],
+      [100, 16],
+      [1000, 64],
+    ],
+  },
+};
+
+export async function run({ quick, log }) {
+  let prefetchSessions;
+  let emulatorLib;
+  try {
+    ({ prefetchSessions } = await import('@fc-sessions/plugin'));
+    emulatorLib = await import('../lib/emulator.mjs');
+    await import('@fc-sessions/emulator');
+  } catch (error) {
+    return [
+      notMeasured(
+        GROUP,
+        'whole group',
+        `@fc-sessions/plugin or the emulator does not load (${error.code ?? error.message})`,
+      ),
+    ];
+  }
+  if (typeof prefetchSessions !== 'function') {
+    return [notMeasured(GROUP, 'whole group', '@fc-sessions/plugin does not export prefetchSessions')];
+  }
+  const plan = quick ? PLAN.quick : PLAN.full;
+  log('prefetch: starting the emulator');
+  const emulator = await emulatorLib.startEmulatorProcess();
+  try {
+    const manifestDir = await tempDir('manifests');
+    const setLatency = async (latencyMs) => {
+      const response = await fetch(`${emulator.endpoint}/_emulator/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: latencyMs > 0 ? [{ action: 'CreateSession', latencyMs }] : [] }),
+      });
+      if (!response.ok) throw new Error(`setting the emulator's faults answered ${response.status}`);
+    };
+    const prefetch = (functionName, count, concurrency) =>
+      prefetchSessions(emulator.client, {
+        functionName,
+        count,
+        concurrency,
+        region: 'cn-hangzhou',
+        manifestDir,
+        onFailure: 'fail',
+      });
+    // Between runs the sessions are deleted and the manifest removed directly, so every timed run starts empty.
+    const clear = async (result) => {
+      await eachLimit(result.sessions, 64, (session) =>
+        emulator.client.deleteSession(result.functionName, session.sessionId),
+      );
+      await rm(result.manifestPath, { force: true });
+    };
+    const timed = async (functionName, count, concurrency) => {
+      const t0 = performance.now();
+      const result = await prefetch(functionName, count, concurrency);
+      const wall = performance.now() - t0;
+      if (result.created.length !== count)
+        throw new Error(`prefetch created ${result.created.length} of ${count} sessions`);
+      await clear(result);
+      return wall;
+    };
+    // Starts the instances N sessions need (200 sessions each) so that no timed run waits for one.
+    const warm = async (functionName, count) => {
+      const ids = [];
+      await eachLimit(Array.from({ length: count }), 64, async () => {
+        ids.push((await emulator.client.createSession(functionName)).sessionId);
+      });
+      await eachLimit(ids, 64, (id) => emulator.client.deleteSession(functionName, id));
+    };
+
+    const rows = [await emulatorOverhead({ emulator, emulatorLib, setLatency, quick, log })];
+    const functions = new Map();
+    for (const [count, concurrency] of plan.runs) {
+      let functionName = functions.get(count);
+      if (!functionName) {
+        functionName = `bench-prefetch-${count}`;
+        functions.set(count, functionName);
+        await emulatorLib.deployEcho(emulator.client, functionName, { sessionsPerInstance: 200 });
+        log(`prefetch: warming ${functionName} (its instances start here, not in the timed runs)`);
+        await setLatency(0);
+        await warm(functionName, count);
+      }
+      log(`prefetch: N=${count}, concurrency ${concurrency}, L=0 then L=${plan.latencyMs} ms`);
+      await setLatency(0);
+      const bare = await timed(functionName, count, concurrency);
+      await setLatency(plan.latencyMs);
+      const wall = await timed(functionName, count, concurrency);
+      const ideal = Math.ceil(count / concurrency) * plan.latencyMs;
+      rows.push(
+        compare({
+          group: GROUP,
+          metric: `N=${count}, concurrency ${concurrency}, L=${plan.latencyMs} ms: wall time`,
+          ours: wall,
+          baseline: { name: `ideal ceil(N/c) x L`, value: ideal },
+          unit: 'ms',
+          target: { max: 1.15, text: '<= 1.15' },
+          note: `with L=0 the same run takes ${bare.toFixed(0)} ms: the emulator, client and plugin work alone`,
+        }),
+      );
+    }
+    return rows;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** CreateSession alone against the emulator with no injected latency: what every prefetch call pays. */
+async function emulatorOverhead({ emulator, emulatorLib, setLatency, quick, log }) {
+  const calls = quick ? 50 : 150;
+  log(`prefetch: the emulator's own CreateSession time, ${calls} sequential calls`);
+  const functionName = 'bench-overhead';
+  await emulatorLib.deployEcho(emulator.client, functionName, { sessionsPerInstance: 200 });
+  await setLatency(0);
+  await emulator.client.createSession(functionName);
+  const samples = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    await emulator.client.createSession(functionName);
+    samples.push(performance.now() - t0);
+  }
+  return info({
+    group: GROUP,
+    metric: `emulator overhead: one CreateSession on a warm instance, L=0 (median of ${calls})`,
+    value: median(samples),
+    unit: 'ms',
+    note: `p99 ${percentile(samples, 99).toFixed(2)} ms; measured with @fc-sessions/client, signing and the local round trip included`,
+  });
 }

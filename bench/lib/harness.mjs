@@ -73,6 +73,15 @@ export async function asyncRate(step, { concurrency, ms, callsPerStep = 1 }) {
   return { rate: (calls * 1000) / elapsed, cpuMicrosPerCall: (cpu.user + cpu.system) / calls, latencies };
 }
 
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function eachLimit(items, limit, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 // ---- clean-up -----------------------------------------------------------------------------
 
 const cleanups = [];
