@@ -91,22 +91,39 @@ function unquote(text: string): string {
   return t;
 }
 
-/** Reads the two-level `alias: {Key: value}` mapping that `s config add` writes. */
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+/**
+ * Reads the two-level `alias: {Key: value}` mapping that `s config add` writes, including the
+ * block scalars (`>-` folded, `|` literal) js-yaml uses for values longer than its line width.
+ */
 export function parseServerlessDevsAccess(text: string): Record<string, Record<string, string>> {
   const aliases: Record<string, Record<string, string>> = {};
+  const lines = text.split(/\r?\n/);
   let current: Record<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     if (!line.trim() || line.trimStart().startsWith('#')) continue;
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const key = unquote(line.slice(0, colon));
-    const value = line.slice(colon + 1);
-    if (!/^\s/.test(line)) {
+    let value = line.slice(colon + 1).trim();
+    if (indentOf(line) === 0) {
       current = {};
       aliases[key] = current;
-    } else if (current) {
-      current[key] = decryptServerlessDevsValue(unquote(value));
+      continue;
     }
+    const block = /^([>|])[+-]?$/.exec(value);
+    if (block) {
+      const parts: string[] = [];
+      while (i + 1 < lines.length && (!lines[i + 1]!.trim() || indentOf(lines[i + 1]!) > indentOf(line))) {
+        parts.push(lines[++i]!.trim());
+      }
+      value = parts.join(block[1] === '>' ? ' ' : '\n').trim();
+    } else {
+      value = unquote(value);
+    }
+    if (current) current[key] = decryptServerlessDevsValue(value);
   }
   return aliases;
 }

@@ -12,6 +12,7 @@ import {
   FcClient,
   FcError,
   protectCredentials,
+  parseServerlessDevsAccess,
   resolveAccountId,
   resolveRegion,
 } from '../src/index.js';
@@ -220,6 +221,26 @@ describe('Serverless Devs alias file written by the s CLI', () => {
 
     // Assess
     expect(found.accessKeyId).toBe(MY_ALIAS.accessKeyId);
+  });
+
+  it('reads the folded (>-) values s writes for long secrets and STS tokens', async () => {
+    // Prepare: written by `s config add` with the emulator's 44-character secret and a long STS token
+    const folded = await readFile(new URL('./fixtures/s-access-folded.yaml', import.meta.url), 'utf8');
+    expect(folded).toContain('AccessKeySecret: >-');
+
+    // Act
+    const aliases = parseServerlessDevsAccess(folded);
+
+    // Assess
+    expect(aliases['default']).toMatchObject({
+      AccessKeyID: 'fcsEmulatorAccessKeyId0001',
+      AccessKeySecret: 'fcsEmulatorAccessKeySecretDoNotUseInProd0001',
+      AccountID: '1234567890123456',
+    });
+    expect(aliases['sts']).toMatchObject({
+      AccessKeyID: 'STS.FakeAccessKeyId0000002',
+      SecurityToken: 'FakeSecurityToken000000003FakeSecurityToken000000003',
+    });
   });
 
   it('names a missing alias, the file and how to add it', async () => {
