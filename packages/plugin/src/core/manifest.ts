@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { isPlainObject } from './check.js';
+import { PluginError } from './errors.js';
+
+/** Where manifests live unless told otherwise, relative to the project (s.yaml folder, service dir, cwd). */
+export const DEFAULT_MANIFEST_DIR = '.fcs/sessions';
+
+/** One session the plugin created. `creating` = the id was recorded, the answer to CreateSession not (yet) seen. */
+export interface ManifestSession {
+  sessionId: string;
+  /** Slot number in [0, count): per-session mount templates use it, top-ups fill the lowest free slots. */
+  index: number;
+  state: 'creating' | 'active';
+  recordedAt: string;
+  containerId?: string | undefined;
+  createdTime?: string | undefined;
+  sessionTTLInSeconds?: number | undefined;
+  sessionIdleTimeoutInSeconds?: number | undefined;
+}
+
+/** How calls reach the function's sessions, as read by the last prefetch: lets invoke skip GetFunction. */
+export interface ManifestRoute {
+  affinity: string;
+  headerName?: string | undefined;
+}
+
+export interface Manifest {
+  version: 1;
+  region: string;
+  functionName: string;
+  qualifier: string;
+  updatedAt: string;
+  route?: ManifestRoute | undefined;
+  sessions: ManifestSession[];
+}
+
+export interface ManifestKey {
+  region: string;
+  functionName: string;
+  qualifier: string;
+}
+
+/** `<dir>/<region>.<function>.<qualifier>.json`: none of the three can contain a dot. */
+export function manifestPath(dir: string, key: ManifestKey): string {
+  const region = key.region.replace(/[^A-Za-z0-9_-]/g, '_');
+  return resolve(dir, `${region}.${key.functionName}.${key.qualifier}.json`);
+}
+
+/** Regions that have a manifest for this function and qualifier in `dir` (to find it when no region is configured). */
+export async function recordedRegions(dir: string, functionName: string, qualifier: string): Promise<string[]> {
+  const suffix = `.${functionName}.${qualifier}.json`;
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith(suffix)).map((name) => name.slice(0, -suffix.length));
+  } catch {
+    return [];
+  }
+}
+
+function parseSession(value: unknown): ManifestSession | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { sessionId, index, state, recordedAt } = value;
+  if (typeof sessionId !== 'string' || typeof index !== 'number' || typeof recordedAt !== 'string') return undefined;
+  if (state !== 'creating' && state !== 'active') return undefined;
+  const optional = (name: string, type: 'string' | 'number') =>
+    typeof value[name] === type ? (value[name] as never) : undefined;
+  return {
+    sessionId,
+    index,
+    state,
+    recordedAt,
+    containerId: optional('containerId', 'string'),
+    createdTime: optional('createdTime', 'string'),
+    sessionTTLInSeconds: optional('sessionTTLInSeconds', 'number'),
+    sessionIdleTimeoutInSeconds: optional('sessionIdleTimeoutInSeconds', 'number'),
+  };
+}
+
+/**
+ * The record of the sessions made for one region, function and qualifier. Every change is written
+ * at once, atomically (a temp file renamed over the old one), one change at a time, so a crash
+ * leaves either the old or the new list, never half a file.
+ */
+export class ManifestStore {
+  readonly path: string;
+  readonly key: ManifestKey;
+  #manifest: Manifest | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string, key: ManifestKey) {
+    this.key = key;
+    this.path = manifestPath(dir, key);
+  }
+
+  /** Reads the file (a missing file is an empty manifest); a file that is not a manifest is an error naming it. */
+  async load(): Promise<Manifest> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.#manifest = this.#empty();
+      return this.#copy();
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!isPlainObject(parsed) || parsed['version'] !== 1 || !Array.isArray(parsed['sessions'])) {
+      throw new PluginError({
+        code: 'ManifestCorrupt',
+        field: 'manifestDir',
+        message: `${this.path} is not a session manifest (version 1); move it away or fix it`,
+      });
+    }
+    const sessions = parsed['sessions'].map(parseSession).filter((s): s is ManifestSession => s !== undefined);
+    const route =
+      isPlainObject(parsed['route']) && typeof parsed['route']['affinity'] === 'string' ? parsed['route'] : undefined;
+    this.#manifest = {
+      ...this.#empty(),
+      updatedAt: String(parsed['updatedAt'] ?? ''),
+      route: route && {
+        affinity: route['affinity'] as string,
+        headerName: typeof route['headerName'] === 'string' ? route['headerName'] : undefined,
+      },
+      sessions,
+    };
+    return this.#copy();
+  }
+
+  /** The sessions as last loaded or written. */
+  get sessions(): readonly ManifestSession[] {
+    return this.#manifest?.sessions ?? [];
+  }
+
+  /** The route as last loaded or written. */
+  get route(): ManifestRoute | undefined {
+    return this.#manifest?.route;
+  }
+
+  /** Applies `change` to the list (and sets `route` when given) and writes the file before resolving; changes run one after another. */
+  update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void> {
+    const next = this.#queue.then(async () => {
+      const current = this.#manifest ?? this.#empty();
+      const sessions = change([...current.sessions]);
+      const manifest: Manifest = {
+        ...current,
+        ...(route ? { route } : {}),
+        sessions,
+        updatedAt: new Date().toISOString(),
+      };
+      await this.#write(manifest);
+      this.#manifest = manifest;
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  upsert(session: ManifestSession): Promise<void> {
+    return this.update((sessions) => [...sessions.filter((s) => s.sessionId !== session.sessionId), session]);
+  }
+
+  remove(sessionId: string): Promise<void> {
+    return this.update((sessions) => sessions.filter((s) => s.sessionId !== sessionId));
+  }
+
+  #empty(): Manifest {
+    return { version: 1, ...this.key, updatedAt: '', sessions: [] };
+  }
+
+  #copy(): Manifest {
+    const manifest = this.#manifest ?? this.#empty();
+    return { ...manifest, sessions: manifest.sessions.map((s) => ({ ...s })) };
+  }
+
+  async #write(manifest: Manifest): Promise<void> {
+    if (manifest.sessions.length === 0) {
+      await rm(this.path, { force: true });
+      return;
+    }
+    await mkdir(dirname(this.path), { recursive: true });
+    const sorted = { ...manifest, sessions: [...manifest.sessions].sort((a, b) => a.index - b.index) };
+    const temp = join(dirname(this.path), `.${randomBytes(6).toString('hex')}.tmp`);
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, this.path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+}

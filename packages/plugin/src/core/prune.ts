@@ -1,0 +1,80 @@
+import { validateFunctionName, validateQualifier, validateSessionId } from '@fc-sessions/client';
+import { integerOption } from './check.js';
+import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
+import { ManifestStore } from './manifest.js';
+import { mapLimit } from './pool.js';
+import type { ManifestLocation, SessionApi } from './prefetch.js';
+
+export interface PruneOptions extends ManifestLocation {
+  functionName: string;
+  qualifier?: string | undefined;
+  /** Only these recorded sessions (default: every session in the manifest). */
+  sessionIds?: readonly string[] | undefined;
+  /** [1, 64], default 4. */
+  concurrency?: number | undefined;
+  onProgress?:
+    | ((event: { type: 'deleted' | 'failed'; sessionId: string; done: number; total: number }) => void)
+    | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface PruneResult {
+  functionName: string;
+  qualifier: string;
+  region: string;
+  /** Deleted now, or already gone (404): either way removed from the manifest. */
+  deleted: string[];
+  failed: { sessionId: string; error: ErrorSummary }[];
+  /** Asked for by `sessionIds` but not in the manifest (left alone: prune only deletes what prefetch made). */
+  notRecorded: string[];
+  complete: boolean;
+  manifestPath: string;
+}
+
+/** Deletes the sessions prefetch recorded (all, or `sessionIds`) and drops each from the manifest once it is gone. */
+export async function pruneSessions(
+  client: Pick<SessionApi, 'deleteSession'>,
+  options: PruneOptions,
+): Promise<PruneResult> {
+  validateFunctionName(options.functionName);
+  const qualifier = options.qualifier ?? 'LATEST';
+  validateQualifier(qualifier);
+  for (const id of options.sessionIds ?? []) validateSessionId(id);
+  const concurrency = integerOption('concurrency', options.concurrency, 1, 64) ?? 4;
+  const store = new ManifestStore(options.manifestDir, {
+    region: options.region,
+    functionName: options.functionName,
+    qualifier,
+  });
+  const manifest = await store.load();
+  const recorded = new Set(manifest.sessions.map((s) => s.sessionId));
+  const wanted = options.sessionIds ? [...new Set(options.sessionIds)] : [...recorded];
+  const targets = wanted.filter((id) => recorded.has(id));
+  const result: PruneResult = {
+    functionName: options.functionName,
+    qualifier,
+    region: options.region,
+    deleted: [],
+    failed: [],
+    notRecorded: wanted.filter((id) => !recorded.has(id)),
+    complete: false,
+    manifestPath: store.path,
+  };
+  let done = 0;
+  await mapLimit(targets, concurrency, async (sessionId) => {
+    try {
+      await client.deleteSession(options.functionName, sessionId, { qualifier, signal: options.signal });
+    } catch (error) {
+      if (!isNotFound(error)) {
+        result.failed.push({ sessionId, error: summarizeError(error) });
+        options.onProgress?.({ type: 'failed', sessionId, done: ++done, total: targets.length });
+        return;
+      }
+    }
+    await store.remove(sessionId);
+    result.deleted.push(sessionId);
+    options.onProgress?.({ type: 'deleted', sessionId, done: ++done, total: targets.length });
+  });
+  result.complete = result.failed.length === 0;
+  return result;
+}

@@ -1,0 +1,152 @@
+import { parseArgs } from '../commands/args.js';
+import { failureOutcome, type RunOutcome, runCommand } from '../commands/run.js';
+import { findCommand, flagsFor, SESSION_SUBCOMMANDS } from '../commands/specs.js';
+import { stringOption } from '../core/check.js';
+import { type ConnectOptions, createClient } from '../core/connect.js';
+import { EXIT, invalidArgument, summarizeError } from '../core/errors.js';
+import { deployFunction, planDeploy } from './deploy.js';
+import { devsConnect, isSilent, projectDir, readProps, S_FLAGS, wantsData } from './context.js';
+import { devsCommands } from './help.js';
+import type { DevsInputs, DevsLogger } from './types.js';
+
+let commands: ReturnType<typeof devsCommands> | undefined;
+
+function connectFromProps(props: Record<string, unknown>): ConnectOptions {
+  return {
+    endpoint: stringOption('props.endpoint', props['endpoint']),
+    region: stringOption('props.region', props['region']),
+  };
+}
+
+/** An error `s` prints as "Error Message: <code>: <message>" (no stack, no secrets). */
+function devsError(error: unknown): Error {
+  const summary = summarizeError(error);
+  return new Error(`${summary.code}: ${summary.message}${summary.requestId ? ` (request ${summary.requestId})` : ''}`);
+}
+
+/**
+ * The Serverless Devs component: `s deploy` (the function part of fc3's props), `s invoke`,
+ * `s session <create|get|update|list|delete|pause|resume|prefetch|prune>`, `s prefetch`, `s prune`.
+ * `s` constructs it several times per run, so the constructor only keeps the logger.
+ */
+export class FcSessionsComponent {
+  readonly logger: DevsLogger;
+
+  constructor(options: { logger?: DevsLogger } = {}) {
+    this.logger = options.logger ?? {};
+  }
+
+  /** Read by `s -h`, `s invoke -h`, `s session create -h`. */
+  get commands(): ReturnType<typeof devsCommands> {
+    commands ??= devsCommands();
+    return commands;
+  }
+
+  async deploy(inputs: DevsInputs): Promise<unknown> {
+    return this.#guard(inputs, async () => {
+      const props = readProps(inputs);
+      parseArgs(
+        inputs.args ?? [],
+        [{ name: 'assume-yes', key: 'assumeYes', short: 'y', type: 'boolean', description: '' }],
+        {
+          command: 's deploy',
+          ignore: S_FLAGS,
+        },
+      );
+      const connect = connectFromProps(props);
+      const plan = await planDeploy(props, projectDir(inputs));
+      if (plan.ignored.length > 0) {
+        this.logger.warn?.(
+          `not deployed by @fc-sessions/plugin (use fc3 for them): ${plan.ignored.map((k) => `props.${k}`).join(', ')}`,
+        );
+      }
+      const client = createClient({ ...connect, ...(await devsConnect(inputs, connect)) });
+      try {
+        const result = await deployFunction(client, plan, connect.region);
+        this.logger.info?.(`${result.action} function ${result.functionName}`);
+        return { data: result, text: '', exitCode: EXIT.ok };
+      } finally {
+        client.close();
+      }
+    });
+  }
+
+  async invoke(inputs: DevsInputs): Promise<unknown> {
+    return this.#command(['invoke'], inputs, inputs.args ?? []);
+  }
+
+  async session(inputs: DevsInputs): Promise<unknown> {
+    const [sub, ...rest] = inputs.args ?? [];
+    return this.#guard(inputs, async () => {
+      if (sub === undefined || sub.startsWith('-') || !findCommand(['session', sub])) {
+        throw invalidArgument(
+          'session command',
+          sub,
+          `must be one of ${SESSION_SUBCOMMANDS.join(', ')} (fc3's remove = delete)`,
+        );
+      }
+      return this.#outcome(['session', sub], inputs, rest);
+    });
+  }
+
+  async prefetch(inputs: DevsInputs): Promise<unknown> {
+    return this.#command(['prefetch'], inputs, inputs.args ?? []);
+  }
+
+  async prune(inputs: DevsInputs): Promise<unknown> {
+    return this.#command(['prune'], inputs, inputs.args ?? []);
+  }
+
+  #command(path: string[], inputs: DevsInputs, argv: string[]): Promise<unknown> {
+    return this.#guard(inputs, () => this.#outcome(path, inputs, argv));
+  }
+
+  async #outcome(path: string[], inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
+    const spec = findCommand(path);
+    if (!spec) throw invalidArgument('command', path.join(' '), 'is not a command');
+    const props = readProps(inputs);
+    const parsed = parseArgs(argv, flagsFor(spec, 'devs'), { command: `s ${spec.path.join(' ')}`, ignore: S_FLAGS });
+    return runCommand(spec, parsed, {
+      door: 'devs',
+      connect: connectFromProps(props),
+      functionName: stringOption('props.functionName', props['functionName']),
+      baseDir: projectDir(inputs),
+      manifestDir: stringOption('props.manifestDir', props['manifestDir']),
+      progress: (line) => this.logger.info?.(line),
+      resolveConnect: (connect) => devsConnect(inputs, connect),
+    });
+  }
+
+  /**
+   * `s` turns any thrown error into exit 101, except with `-o`: then it swallows it (exit 0, no
+   * output). So with `-o` the result or the error is returned as data and the exit code is set on
+   * `process.exitCode`; otherwise a failure is thrown. `invoke` prints fc3's block unless `-o`/`--silent`.
+   */
+  async #guard(inputs: DevsInputs, work: () => Promise<RunOutcome>): Promise<unknown> {
+    const args = inputs.args ?? [];
+    const dataMode = wantsData(args);
+    const quiet = dataMode || isSilent(args);
+    let outcome: RunOutcome;
+    try {
+      outcome = await work();
+    } catch (error) {
+      if (!dataMode) throw devsError(error);
+      outcome = failureOutcome(error);
+    }
+    const isInvoke = inputs.command === 'invoke';
+    if (isInvoke && !quiet) this.logger.write?.(outcome.text);
+    if (outcome.exitCode !== EXIT.ok) {
+      if (dataMode) {
+        process.exitCode = outcome.exitCode;
+        return outcome.data;
+      }
+      const data = outcome.data as { errorType?: string; requestId?: string; functionName?: string };
+      throw new Error(
+        data.errorType
+          ? `${data.errorType}: function ${data.functionName} failed (request ${data.requestId})`
+          : `exit code ${outcome.exitCode}: ${outcome.text.trim().split('\n').pop()}`,
+      );
+    }
+    return isInvoke && !quiet ? undefined : outcome.data;
+  }
+}

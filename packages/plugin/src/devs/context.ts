@@ -1,0 +1,86 @@
+import { dirname } from 'node:path';
+import type { Credentials } from '@fc-sessions/client';
+import { isPlainObject } from '../core/check.js';
+import { type ConnectOptions, explicitEndpoint } from '../core/connect.js';
+import { invalidArgument } from '../core/errors.js';
+import type { FlagSpec } from '../commands/args.js';
+import type { DevsCredential, DevsInputs } from './types.js';
+
+/** `s`'s own flags: they stay in `inputs.args`, and a component skips them. */
+export const S_FLAGS: readonly FlagSpec[] = [
+  { name: 'output-format', key: '', short: 'o', type: 'string', description: '' },
+  { name: 'access', key: '', short: 'a', type: 'string', description: '' },
+  { name: 'template', key: '', short: 't', type: 'string', description: '' },
+  { name: 'props', key: '', short: 'p', type: 'string', description: '' },
+  { name: 'env', key: '', type: 'string', description: '' },
+  { name: 'output-file', key: '', type: 'string', description: '' },
+  { name: 'debug', key: '', type: 'boolean', description: '' },
+  { name: 'silent', key: '', type: 'boolean', description: '' },
+  { name: 'skip-actions', key: '', type: 'boolean', description: '' },
+];
+
+/** `props` as an object: `s cli` mode passes JSON text. */
+export function readProps(inputs: DevsInputs): Record<string, unknown> {
+  const props = inputs.props;
+  if (props === undefined || props === null) return {};
+  if (typeof props === 'string') {
+    if (props.trim() === '') return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(props);
+    } catch {
+      throw invalidArgument(
+        'props',
+        props,
+        'must be a JSON object (s cli -p \'{"region":"cn-hangzhou","functionName":"fn"}\')',
+      );
+    }
+    if (!isPlainObject(parsed)) throw invalidArgument('props', props, 'must be a JSON object');
+    return parsed;
+  }
+  if (!isPlainObject(props)) throw invalidArgument('props', props, 'must be an object');
+  return props;
+}
+
+/** The folder of s.yaml (or the cwd in `s cli` mode): manifests and relative paths are resolved there. */
+export function projectDir(inputs: DevsInputs): string {
+  return inputs.yaml?.path ? dirname(inputs.yaml.path) : (inputs.cwd ?? process.cwd());
+}
+
+/** `-o json` (or any `-o`) in argv: `s` then swallows errors, so the component returns them as data. */
+export function wantsData(args: readonly string[] = []): boolean {
+  return args.some((arg) => arg === '-o' || arg === '--output-format' || arg.startsWith('--output-format='));
+}
+
+export function isSilent(args: readonly string[] = []): boolean {
+  return args.includes('--silent');
+}
+
+function toCredentials(credential: DevsCredential): Credentials | undefined {
+  if (!credential.AccessKeyID || !credential.AccessKeySecret) return undefined;
+  return {
+    accessKeyId: credential.AccessKeyID,
+    accessKeySecret: credential.AccessKeySecret,
+    securityToken: credential.SecurityToken || undefined,
+  };
+}
+
+/**
+ * Credentials and account id from `inputs.getCredential()`. When `s` has none and the endpoint is
+ * loopback (the emulator), the client's own chain (and the emulator's keys) are used instead.
+ */
+export async function devsConnect(inputs: DevsInputs, base: ConnectOptions): Promise<Partial<ConnectOptions>> {
+  if (!inputs.getCredential) return {};
+  try {
+    const credential = await inputs.getCredential();
+    const credentials = toCredentials(credential);
+    return {
+      ...(credentials ? { credentials } : {}),
+      ...(credential.AccountID && !base.accountId ? { accountId: String(credential.AccountID) } : {}),
+    };
+  } catch (error) {
+    const endpoint = explicitEndpoint(base);
+    if (endpoint && /^(https?:\/\/)?(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint)) return {};
+    throw error;
+  }
+}

@@ -1,0 +1,184 @@
+import { stat, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  type FcClient,
+  type FunctionConfig,
+  type FunctionInput,
+  type SessionAffinityConfig,
+  validateAffinityHeaderName,
+  validateFunctionName,
+} from '@fc-sessions/client';
+import { choiceOption, integerOption, isPlainObject, objectOption, stringOption } from '../core/check.js';
+import { invalidArgument, isNotFound, missingArgument } from '../core/errors.js';
+import { zipDirectory } from './zip.js';
+
+/** The env var our deploy sets to the affinity header name (contract with @fc-sessions/runtime). */
+export const SESSION_HEADER_ENV = 'FCS_SESSION_HEADER';
+
+/** fc3 props the component deploys; anything else in props is left to fc3 (and reported). */
+export const FUNCTION_PROPS = [
+  'functionName',
+  'description',
+  'runtime',
+  'handler',
+  'code',
+  'memorySize',
+  'cpu',
+  'diskSize',
+  'timeout',
+  'instanceConcurrency',
+  'environmentVariables',
+  'customRuntimeConfig',
+  'instanceLifecycleConfig',
+  'sessionAffinity',
+  'sessionAffinityConfig',
+  'internetAccess',
+  'role',
+  'layers',
+] as const;
+
+/** Props that are the component's own settings, not function settings. */
+export const COMPONENT_PROPS = ['region', 'endpoint', 'manifestDir'] as const;
+
+export interface DeployPlan {
+  functionName: string;
+  input: FunctionInput;
+  /** Props this component does not deploy (fc3 does): named in a warning. */
+  ignored: string[];
+}
+
+function affinityConfig(value: unknown): SessionAffinityConfig | undefined {
+  const config = objectOption('props.sessionAffinityConfig', value);
+  if (config === undefined) return undefined;
+  validateAffinityHeaderName(config['affinityHeaderFieldName'], 'props.sessionAffinityConfig.affinityHeaderFieldName');
+  return config as SessionAffinityConfig;
+}
+
+async function codeOf(value: unknown, baseDir: string): Promise<FunctionInput['code']> {
+  if (value === undefined) return undefined;
+  if (isPlainObject(value)) {
+    if (typeof value['src'] === 'string') return codeOf(value['src'], baseDir);
+    const { ossBucketName, ossObjectName } = value;
+    if (typeof ossBucketName !== 'string' || typeof ossObjectName !== 'string') {
+      throw invalidArgument('props.code', value, 'must be a folder, a .zip file, or {ossBucketName, ossObjectName}');
+    }
+    return { ossBucketName, ossObjectName };
+  }
+  const path = resolve(baseDir, stringOption('props.code', value) as string);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    throw invalidArgument('props.code', value, `must be an existing folder or .zip file (looked at ${path})`);
+  }
+  if (info.isDirectory()) return { zipFile: (await zipDirectory(path)).toString('base64') };
+  if (info.isFile() && path.endsWith('.zip')) return { zipFile: (await readFile(path)).toString('base64') };
+  throw invalidArgument('props.code', value, 'must be a folder or a .zip file');
+}
+
+/** Turns fc3-style props into a CreateFunction / UpdateFunction body; every check names the prop. */
+export async function planDeploy(
+  props: Record<string, unknown>,
+  baseDir: string,
+  functionNameFlag?: string,
+): Promise<DeployPlan> {
+  const functionName = functionNameFlag ?? props['functionName'];
+  if (functionName === undefined) throw missingArgument('props.functionName', 'the function to deploy');
+  validateFunctionName(functionName, 'props.functionName');
+  const input: FunctionInput = {};
+  const set = (key: keyof FunctionInput, value: unknown) => {
+    if (value !== undefined) (input as Record<string, unknown>)[key] = value;
+  };
+  set('description', stringOption('props.description', props['description']));
+  const runtime = stringOption('props.runtime', props['runtime']);
+  if (runtime === undefined) throw missingArgument('props.runtime', 'e.g. nodejs20 or custom.debian12');
+  set('runtime', runtime);
+  set('handler', stringOption('props.handler', props['handler']));
+  set('memorySize', integerOption('props.memorySize', props['memorySize'], 64, 32768));
+  set('cpu', props['cpu']);
+  set('diskSize', integerOption('props.diskSize', props['diskSize'], 512, 10240));
+  set('timeout', integerOption('props.timeout', props['timeout'], 1, 86400));
+  set('instanceConcurrency', integerOption('props.instanceConcurrency', props['instanceConcurrency'], 1, 200));
+  set('customRuntimeConfig', objectOption('props.customRuntimeConfig', props['customRuntimeConfig']));
+  set('instanceLifecycleConfig', objectOption('props.instanceLifecycleConfig', props['instanceLifecycleConfig']));
+  set('internetAccess', props['internetAccess']);
+  set('role', stringOption('props.role', props['role']));
+  if (props['layers'] !== undefined) {
+    if (!Array.isArray(props['layers'])) throw invalidArgument('props.layers', props['layers'], 'must be a list');
+    set('layers', props['layers']);
+  }
+  const affinity = choiceOption('props.sessionAffinity', props['sessionAffinity'], [
+    'NONE',
+    'HEADER_FIELD',
+    'GENERATED_COOKIE',
+    'MCP_SSE',
+    'MCP_STREAMABLE',
+  ]);
+  set('sessionAffinity', affinity);
+  const config = affinityConfig(props['sessionAffinityConfig']);
+  set('sessionAffinityConfig', config);
+  const environment = objectOption('props.environmentVariables', props['environmentVariables']) as
+    | Record<string, string>
+    | undefined;
+  const env = { ...environment };
+  if (affinity === 'HEADER_FIELD' && config?.affinityHeaderFieldName)
+    env[SESSION_HEADER_ENV] = config.affinityHeaderFieldName;
+  if (environment !== undefined || env[SESSION_HEADER_ENV] !== undefined) set('environmentVariables', env);
+  set('code', await codeOf(props['code'], baseDir));
+  const known = new Set<string>([...FUNCTION_PROPS, ...COMPONENT_PROPS]);
+  return { functionName: functionName as string, input, ignored: Object.keys(props).filter((key) => !known.has(key)) };
+}
+
+export interface DeployResult {
+  region: string | undefined;
+  functionName: string;
+  action: 'created' | 'updated';
+  runtime: string | undefined;
+  handler: string | undefined;
+  memorySize: number | undefined;
+  timeout: number | undefined;
+  instanceConcurrency: number | undefined;
+  sessionAffinity: string | undefined;
+  sessionAffinityConfig: SessionAffinityConfig | undefined;
+  codeChecksum: string | undefined;
+  lastModifiedTime: string | undefined;
+}
+
+/** CreateFunction when the function is new, UpdateFunction otherwise. */
+export async function deployFunction(
+  client: Pick<FcClient, 'getFunction' | 'createFunction' | 'updateFunction'>,
+  plan: DeployPlan,
+  region: string | undefined,
+): Promise<DeployResult> {
+  let exists = true;
+  try {
+    await client.getFunction(plan.functionName);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    exists = false;
+  }
+  let config: FunctionConfig;
+  if (exists) {
+    config = await client.updateFunction(plan.functionName, plan.input);
+  } else {
+    config = await client.createFunction({
+      ...plan.input,
+      functionName: plan.functionName,
+      runtime: plan.input.runtime as string,
+    });
+  }
+  return {
+    region,
+    functionName: config.functionName ?? plan.functionName,
+    action: exists ? 'updated' : 'created',
+    runtime: config.runtime,
+    handler: config.handler,
+    memorySize: config.memorySize,
+    timeout: config.timeout,
+    instanceConcurrency: config.instanceConcurrency,
+    sessionAffinity: config.sessionAffinity,
+    sessionAffinityConfig: config.sessionAffinityConfig,
+    codeChecksum: config.codeChecksum,
+    lastModifiedTime: config.lastModifiedTime,
+  };
+}

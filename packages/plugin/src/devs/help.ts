@@ -1,0 +1,41 @@
+import { flagUsage } from '../commands/args.js';
+import { COMMANDS, type CommandSpec, flagsFor } from '../commands/specs.js';
+
+interface DevsHelp {
+  help: { summary: string; description: string; option?: [string, string][] };
+  subCommands?: Record<string, DevsHelp>;
+}
+
+function help(spec: CommandSpec): DevsHelp {
+  const option = flagsFor(spec, 'devs').map((flag) => [flagUsage(flag), flag.description] as [string, string]);
+  const alias = spec.alias ? ` (fc3's "${spec.alias}" works too)` : '';
+  return { help: { summary: spec.summary, description: `${spec.summary}${alias}.\n\n${spec.description}`, option } };
+}
+
+/** The `commands` map `s` reads for `s -h`, `s invoke -h`, `s session create -h` (descriptions must be strings). */
+export function devsCommands(): Record<string, DevsHelp> {
+  const commands: Record<string, DevsHelp> = {
+    deploy: {
+      help: {
+        summary: 'Deploy the function (code, runtime, handler, affinity...)',
+        description:
+          'Creates or updates the function from the fc3-style props: code (a folder is zipped), runtime, handler, memorySize, ' +
+          'timeout, instanceConcurrency, environmentVariables, customRuntimeConfig, instanceLifecycleConfig, sessionAffinity, ' +
+          'sessionAffinityConfig. With HEADER_FIELD affinity it sets FCS_SESSION_HEADER. fc3 stays the full deployer ' +
+          '(triggers, domains, VPC, logs): use it with the @fc-sessions/plugin action for real projects.',
+        option: [],
+      },
+    },
+  };
+  for (const spec of COMMANDS.filter((c) => c.path.length === 1)) commands[spec.path[0] as string] = help(spec);
+  const subCommands: Record<string, DevsHelp> = {};
+  for (const spec of COMMANDS.filter((c) => c.path[0] === 'session')) subCommands[spec.path[1] as string] = help(spec);
+  commands['session'] = {
+    help: {
+      summary: 'Manage sessions: create, get, update, list, delete, pause, resume, prefetch, prune',
+      description: 'Session commands; see s session <command> -h.',
+    },
+    subCommands,
+  };
+  return commands;
+}

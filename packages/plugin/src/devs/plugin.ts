@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { integerOption, isPlainObject, stringOption } from '../core/check.js';
+import { createClient, manifestRegion } from '../core/connect.js';
+import { invalidArgument, summarizeError } from '../core/errors.js';
+import { formatPrefetchEvent, prefetchSummary } from '../core/format.js';
+import { DEFAULT_MANIFEST_DIR } from '../core/manifest.js';
+import { prefetchSessions } from '../core/prefetch.js';
+import { PREFETCH_KEYS, readPrefetchSettings } from '../core/prefetch-options.js';
+import { devsConnect, projectDir, readProps } from './context.js';
+import type { DevsInputs, DevsLogger } from './types.js';
+
+/** Keys of the action's `args` besides the prefetch options. */
+const CONNECTION_KEYS = ['region', 'endpoint', 'manifestDir', 'maxAttempts'] as const;
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Serverless Devs plugin for `success-deploy`: keeps `args.count` warm sessions of the function
+ * just deployed, and returns the deploy output with `sessions` (and `prefetch`, a summary) added,
+ * so `s deploy` prints them and later resources can use `${resources.<name>.output.sessions}`.
+ * Region and function come from `args`, else the deploy output, else props; credentials from
+ * `inputs.getCredential()`; the endpoint from `args.endpoint`, `props.endpoint` or `FCS_ENDPOINT`.
+ * A native async function on purpose: `s` first tries `new plugin(...)` and uses the function only if that throws.
+ */
+export const fcSessionsPrefetch = async (
+  inputs: DevsInputs,
+  args?: Record<string, unknown> | null,
+  logger?: DevsLogger,
+): Promise<DevsInputs> => {
+  const options = args ?? {};
+  if (!isPlainObject(options)) throw invalidArgument('args', options, 'must be a mapping of prefetch options');
+  const field = (key: string) => `args.${key}`;
+  for (const key of Object.keys(options)) {
+    if (!(PREFETCH_KEYS as readonly string[]).includes(key) && !(CONNECTION_KEYS as readonly string[]).includes(key)) {
+      throw invalidArgument(
+        field(key),
+        options[key],
+        `is not a known option (known: ${[...PREFETCH_KEYS, ...CONNECTION_KEYS].join(', ')})`,
+      );
+    }
+  }
+  const props = readProps(inputs);
+  const output = isPlainObject(inputs.output) ? inputs.output : {};
+  const prefetchInput = Object.fromEntries(
+    Object.entries(options).filter(([key]) => (PREFETCH_KEYS as readonly string[]).includes(key)),
+  );
+  prefetchInput['functionName'] ??= text(output['functionName']) ?? text(props['functionName']);
+  const settings = readPrefetchSettings(prefetchInput, field);
+  const connect = {
+    endpoint: stringOption(field('endpoint'), options['endpoint']) ?? text(props['endpoint']),
+    region: stringOption(field('region'), options['region']) ?? text(output['region']) ?? text(props['region']),
+    maxAttempts: integerOption(field('maxAttempts'), options['maxAttempts'], 1, 10),
+  };
+  const manifestDir = resolve(
+    projectDir(inputs),
+    stringOption(field('manifestDir'), options['manifestDir']) ?? DEFAULT_MANIFEST_DIR,
+  );
+  const region = await manifestRegion(connect);
+  const connected = createClient({ ...connect, ...(await devsConnect(inputs, connect)) });
+  try {
+    const result = await prefetchSessions(connected, {
+      ...settings,
+      manifestDir,
+      region,
+      onProgress: (event) => logger?.info?.(formatPrefetchEvent(event)),
+    });
+    const summary = prefetchSummary(result);
+    if (result.complete) logger?.info?.(summary);
+    else logger?.warn?.(`${summary}${result.error ? ` - ${result.error.code}: ${result.error.message}` : ''}`);
+    return {
+      ...inputs,
+      output: {
+        ...output,
+        sessions: result.sessions,
+        prefetch: {
+          desired: result.desired,
+          qualifier: result.qualifier,
+          created: result.created.length,
+          reused: result.reused.length,
+          failed: result.failed.length,
+          complete: result.complete,
+          ...(result.error ? { error: result.error } : {}),
+          manifest: result.manifestPath,
+        },
+      },
+    };
+  } catch (error) {
+    const summary = summarizeError(error);
+    throw new Error(`${summary.code}: ${summary.message}`);
+  } finally {
+    connected.close();
+  }
+};

@@ -1,0 +1,45 @@
+export { type ConnectOptions, createClient, manifestRegion } from './core/connect.js';
+export { EXIT, type ErrorSummary, exitCodeOf, PluginError, summarizeError } from './core/errors.js';
+export { type EventInput, readEvent } from './core/event.js';
+export {
+  type FormatOptions,
+  formatError,
+  formatInvoke,
+  formatPrefetch,
+  formatPrefetchEvent,
+  formatPrune,
+  formatSessions,
+  prefetchSummary,
+} from './core/format.js';
+export { type InvokeReport, type InvokeRequest, invokeFunction, manifestSession, parseHeaders } from './core/invoke.js';
+export {
+  DEFAULT_MANIFEST_DIR,
+  type Manifest,
+  type ManifestKey,
+  type ManifestSession,
+  ManifestStore,
+  manifestPath,
+} from './core/manifest.js';
+export {
+  assertSessionCapable,
+  type FailedSession,
+  type ManifestLocation,
+  PREFETCH_AFFINITIES,
+  PrefetchError,
+  type PrefetchEvent,
+  type PrefetchOptions,
+  type PrefetchResult,
+  type PrefetchedSession,
+  prefetchSessions,
+  type SessionApi,
+} from './core/prefetch.js';
+export {
+  COUNT_MAX,
+  type FailurePolicy,
+  PREFETCH_DEFAULTS,
+  PREFETCH_KEYS,
+  type PrefetchSettings,
+  readPrefetchSettings,
+} from './core/prefetch-options.js';
+export { type PruneOptions, type PruneResult, pruneSessions } from './core/prune.js';
+export { fillTemplate, type TemplateValues } from './core/template.js';
