@@ -50,7 +50,7 @@ describe('parseCliArgs', () => {
 });
 
 /** Runs the built bin (turbo runs `build` before `test`) and resolves with the endpoint of its ready line. */
-function startCli(args: string[]): { child: ChildProcess; ready: Promise<string> } {
+function startCli(args: string[]): { child: ChildProcess; ready: Promise<string>; stderr: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -65,7 +65,7 @@ function startCli(args: string[]): { child: ChildProcess; ready: Promise<string>
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
-  return { child, ready };
+  return { child, ready, stderr: () => err };
 }
 
 describe('fcs-emulator (the package bin)', () => {
@@ -74,10 +74,10 @@ describe('fcs-emulator (the package bin)', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('prints the ready line, serves the API, and on SIGTERM stops its instances and exits 0', async () => {
+  it('prints the ready line, serves the API, and on SIGTERM runs pre-stop hooks, stops its instances and exits 0', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'fcs-cli-'));
     dirs.push(dataDir);
-    const { child, ready } = startCli(['--port', '0', '--data-dir', dataDir, '--instance-idle-seconds', '600']);
+    const { child, ready, stderr } = startCli(['--port', '0', '--data-dir', dataDir, '--instance-idle-seconds', '600']);
     const endpoint = await ready;
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -97,10 +97,11 @@ describe('fcs-emulator (the package bin)', () => {
     const pids = listed.instances.map((instance) => instance.pid);
     expect(pids).toHaveLength(1);
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expectProcessesGone(pids);
+    expect(stderr()).toMatch(/\[cli-fn c-[0-9a-f-]+\] .*\[INFO\] pre-stop ran/);
   });
 
   it('exits 2 with the usage on a bad flag', async () => {

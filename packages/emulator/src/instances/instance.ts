@@ -354,6 +354,19 @@ export class Instance {
     return lines.length ? `; last output: ${lines.join(' | ').slice(0, 600)}` : '';
   }
 
+  /** Waits (at most `ms`) until the process's stdout and stderr have closed, so its last lines are read. */
+  private outputDrained(ms: number): Promise<void> {
+    const child = this.child;
+    if (!child || (child.stdout?.destroyed !== false && child.stderr?.destroyed !== false)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Runs the pre-stop hook (when asked and configured), then ends the process group: TERM, then KILL. */
   stop(runPreStop = true): Promise<void> {
     this.stopping ??= this.shutdown(runPreStop);
@@ -383,6 +396,7 @@ export class Instance {
       await this.exited;
       clearTimeout(killer);
     }
+    await this.outputDrained(500);
     this.state = 'stopped';
     this.connections?.destroy();
     if (this.memoryTimer) clearInterval(this.memoryTimer);
