@@ -87,7 +87,12 @@ describe('fcs-emulator (the package bin)', () => {
     };
     await deploy(
       emulator,
-      { functionName: 'cli-fn', runtime: 'nodejs20', handler: 'index.handler' },
+      {
+        functionName: 'cli-fn',
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        instanceLifecycleConfig: { preStop: { handler: 'index.preStop', timeout: 2 } },
+      },
       { 'index.js': NODE_HANDLER },
     );
     expect((await invoke(emulator, 'cli-fn', 'hi')).status).toBe(200);
