@@ -14,9 +14,10 @@ import { FunctionRegistry } from './functions/function-registry.js';
 import { createServer } from './http/server.js';
 import type { InstanceHost } from './instances/spec.js';
 import { Invoker } from './invoke/invoker.js';
-import { DEFAULTS, type EmulatorOptions, resolveOptions } from './options.js';
+import { DEFAULTS, type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { CodeStore } from './state/code-store.js';
+import { lockDataDir } from './state/data-dir-lock.js';
 import { StateStore } from './state/state-store.js';
 
 export interface EmulatorHandle {
@@ -49,6 +50,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const o = resolveOptions(options);
   const ownsDataDir = o.dataDir === undefined;
   const dataDir = resolve(o.dataDir ?? (await mkdtemp(join(tmpdir(), 'fcs-emulator-'))));
+  const unlock = await lockDataDir(dataDir);
+  try {
+    return await serveFrom(dataDir, o, ownsDataDir, unlock);
+  } catch (error) {
+    await unlock();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function serveFrom(
+  dataDir: string,
+  o: ResolvedOptions,
+  ownsDataDir: boolean,
+  unlock: () => Promise<void>,
+): Promise<EmulatorHandle> {
   const keys = new KeyRing([{ accessKeyId: o.accessKeyId, accessKeySecret: o.accessKeySecret }, ...o.extraCredentials]);
   const faults = new FaultInjector(o.faults ? parseFaultConfig(o.faults) : undefined);
   let endpoint = '';
@@ -146,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await registry.close();
     server.closeAllConnections();
     await store.close();
+    await unlock();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
 import { call, deploy, invoke } from './helpers/api.js';
 import { startTestEmulator } from './helpers/emulator.js';
 import { NODE_HANDLER } from './helpers/functions.js';
@@ -70,6 +71,20 @@ describe('state in the data dir', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('refuses a data dir another running emulator holds, and takes over a stale lock', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-emulator-test-'));
+    dirs.push(dataDir);
+    const first = await startTestEmulator({ dataDir });
+    try {
+      await expect(startEmulator({ dataDir })).rejects.toThrow(/in use by another emulator \(pid \d+\)/);
+    } finally {
+      await first.stop();
+    }
+    await writeFile(join(dataDir, 'emulator.lock'), '999999999');
+    const second = await startTestEmulator({ dataDir });
+    await second.stop();
   });
 
   it('removes its own temp data dir on stop', async () => {

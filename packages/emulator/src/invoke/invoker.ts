@@ -66,6 +66,7 @@ export class Invoker {
     const started = Date.now();
     let instance: Instance;
     let session: InvocationResult['session'];
+    let sessionRecord: { lastActivityMs: number } | undefined;
     try {
       if (!invocation.ignoreSessions && (affinity.type === 'HEADER_FIELD' || affinity.type === 'GENERATED_COOKIE')) {
         const sent = requestSessionId(affinity, invocation.headers);
@@ -126,6 +127,7 @@ export class Invoker {
     } finally {
       if (log) instance.logs.untrack(log);
       instance.release();
+      if (sessionRecord) sessionRecord.lastActivityMs = Date.now();
     }
   }
 
