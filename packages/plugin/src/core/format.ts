@@ -122,11 +122,13 @@ export function formatPrune(result: PruneResult, options: FormatOptions = {}): s
   const paint = painter(options);
   const lines = result.deleted.map((id) => `deleted ${id}`);
   for (const f of result.failed) lines.push(paint('red', `failed ${f.sessionId}: ${f.error.code}: ${f.error.message}`));
+  for (const id of result.pending)
+    lines.push(paint('yellow', `still being created, kept in the manifest (prune again later): ${id}`));
   for (const id of result.notRecorded) lines.push(paint('yellow', `not in the manifest, left alone: ${id}`));
   lines.push(
     paint(
       result.complete ? 'green' : 'yellow',
-      `prune ${result.functionName}@${result.qualifier}: ${result.deleted.length} deleted, ${result.failed.length} failed`,
+      `prune ${result.functionName}@${result.qualifier}: ${result.deleted.length} deleted, ${result.pending.length} pending, ${result.failed.length} failed`,
     ),
   );
   return `${lines.join('\n')}\n`;

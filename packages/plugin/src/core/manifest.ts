@@ -36,6 +36,14 @@ export interface Manifest {
   sessions: ManifestSession[];
 }
 
+/** How long a `creating` record that FC does not know (404) is kept: its CreateSession may still be running. */
+export const CREATE_SETTLE_SECONDS = 600;
+
+/** A `creating` record younger than `settleSeconds`: a 404 for it does not yet mean it will never exist. */
+export function isSettling(session: ManifestSession, settleSeconds: number, now = Date.now()): boolean {
+  return session.state === 'creating' && now - Date.parse(session.recordedAt) < settleSeconds * 1000;
+}
+
 export interface ManifestKey {
   region: string;
   functionName: string;

@@ -1,7 +1,14 @@
 import { type FcClient, newSessionId, type Session } from '@fc-sessions/client';
 import { withDeadline } from './deadline.js';
 import { EXIT, type ErrorSummary, isDefinitiveRefusal, isNotFound, PluginError, summarizeError } from './errors.js';
-import { type ManifestRoute, type ManifestSession, ManifestStore } from './manifest.js';
+import {
+  CREATE_SETTLE_SECONDS,
+  isSettling,
+  type ManifestRoute,
+  type ManifestSession,
+  ManifestStore,
+} from './manifest.js';
+import { integerOption } from './check.js';
 import { mapLimit } from './pool.js';
 import { type PrefetchSettings, readPrefetchSettings } from './prefetch-options.js';
 import { fillTemplate } from './template.js';
@@ -36,6 +43,8 @@ export type PrefetchEvent =
 export interface PrefetchOptions extends Partial<PrefetchSettings>, ManifestLocation {
   functionName: string;
   count: number;
+  /** A recorded session still `creating` and unknown to FC (404) is kept this long, [0, 86400] s; default 600. */
+  settleSeconds?: number | undefined;
   onProgress?: ((event: PrefetchEvent) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -149,6 +158,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     undefined,
     true,
   );
+  const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
   const started = Date.now();
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
@@ -173,7 +183,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
   };
   const deadline = withDeadline(settings.timeoutSeconds * 1000, options.signal);
   try {
-    await run(client, settings, store, result, deadline.signal, options.onProgress);
+    await run(client, settings, settleSeconds, store, result, deadline.signal, options.onProgress);
   } catch (error) {
     result.durationMs = Date.now() - started;
     if (deadline.expired) {
@@ -228,6 +238,7 @@ function incompleteMessage(result: PrefetchResult): string {
 async function run(
   client: SessionApi,
   settings: PrefetchSettings,
+  settleSeconds: number,
   store: ManifestStore,
   result: PrefetchResult,
   signal: AbortSignal,
@@ -242,6 +253,12 @@ async function run(
       const session = await client.getSession(functionName, recorded.sessionId, { qualifier, signal });
       return { recorded, session, alive: session.sessionStatus === undefined || session.sessionStatus === 'Active' };
     } catch (error) {
+      if (isNotFound(error) && isSettling(recorded, settleSeconds)) {
+        return {
+          recorded,
+          unknown: { code: 'CreatePending', message: 'CreateSession may still be running; not counted yet' },
+        };
+      }
       if (isNotFound(error)) return { recorded, alive: false };
       if (signal.aborted) throw error;
       return { recorded, unknown: summarizeError(error) };

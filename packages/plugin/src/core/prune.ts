@@ -1,7 +1,7 @@
 import { validateFunctionName, validateQualifier, validateSessionId } from '@fc-sessions/client';
 import { integerOption } from './check.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
-import { ManifestStore } from './manifest.js';
+import { CREATE_SETTLE_SECONDS, isSettling, type ManifestSession, ManifestStore } from './manifest.js';
 import { mapLimit } from './pool.js';
 import type { ManifestLocation, SessionApi } from './prefetch.js';
 
@@ -12,8 +12,10 @@ export interface PruneOptions extends ManifestLocation {
   sessionIds?: readonly string[] | undefined;
   /** [1, 64], default 4. */
   concurrency?: number | undefined;
+  /** A session still `creating` and unknown to FC (404) stays recorded this long, [0, 86400] s; default 600. */
+  settleSeconds?: number | undefined;
   onProgress?:
-    | ((event: { type: 'deleted' | 'failed'; sessionId: string; done: number; total: number }) => void)
+    | ((event: { type: 'deleted' | 'pending' | 'failed'; sessionId: string; done: number; total: number }) => void)
     | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -24,6 +26,8 @@ export interface PruneResult {
   region: string;
   /** Deleted now, or already gone (404): either way removed from the manifest. */
   deleted: string[];
+  /** Recorded while being created and not (yet) known to FC: kept in the manifest; prune again later. */
+  pending: string[];
   failed: { sessionId: string; error: ErrorSummary }[];
   /** Asked for by `sessionIds` but not in the manifest (left alone: prune only deletes what prefetch made). */
   notRecorded: string[];
@@ -41,22 +45,24 @@ export async function pruneSessions(
   validateQualifier(qualifier);
   for (const id of options.sessionIds ?? []) validateSessionId(id);
   const concurrency = integerOption('concurrency', options.concurrency, 1, 64) ?? 4;
+  const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
     functionName: options.functionName,
     qualifier,
   });
   const manifest = await store.load();
-  const recorded = new Set(manifest.sessions.map((s) => s.sessionId));
-  const wanted = options.sessionIds ? [...new Set(options.sessionIds)] : [...recorded];
-  const targets = wanted.filter((id) => recorded.has(id));
+  const records = new Map(manifest.sessions.map((s) => [s.sessionId, s]));
+  const wanted = options.sessionIds ? [...new Set(options.sessionIds)] : [...records.keys()];
+  const targets = wanted.filter((id) => records.has(id));
   const result: PruneResult = {
     functionName: options.functionName,
     qualifier,
     region: options.region,
     deleted: [],
+    pending: [],
     failed: [],
-    notRecorded: wanted.filter((id) => !recorded.has(id)),
+    notRecorded: wanted.filter((id) => !records.has(id)),
     complete: false,
     manifestPath: store.path,
   };
@@ -65,6 +71,11 @@ export async function pruneSessions(
     try {
       await client.deleteSession(options.functionName, sessionId, { qualifier, signal: options.signal });
     } catch (error) {
+      if (isNotFound(error) && isSettling(records.get(sessionId) as ManifestSession, settleSeconds)) {
+        result.pending.push(sessionId);
+        options.onProgress?.({ type: 'pending', sessionId, done: ++done, total: targets.length });
+        return;
+      }
       if (!isNotFound(error)) {
         result.failed.push({ sessionId, error: summarizeError(error) });
         options.onProgress?.({ type: 'failed', sessionId, done: ++done, total: targets.length });
@@ -75,6 +86,6 @@ export async function pruneSessions(
     result.deleted.push(sessionId);
     options.onProgress?.({ type: 'deleted', sessionId, done: ++done, total: targets.length });
   });
-  result.complete = result.failed.length === 0;
+  result.complete = result.failed.length === 0 && result.pending.length === 0;
   return result;
 }

@@ -1,0 +1,125 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/commands/args.js';
+import { COMMANDS, findCommand, flagsFor } from '../src/commands/specs.js';
+import { ManifestStore } from '../src/core/manifest.js';
+import { checkTemplate, fillTemplate } from '../src/core/template.js';
+import { devsCommands } from '../src/devs/help.js';
+import { makeZip } from '../src/devs/zip.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const tmp = tempDirs();
+afterAll(() => tmp.cleanup());
+
+describe('parseArgs', () => {
+  const invoke = flagsFor(findCommand(['invoke'])!, 'cli');
+  const parse = (argv: string[]) => parseArgs(argv, invoke, { command: 'fcs invoke', positionals: 1 });
+
+  it('reads long, short, = and repeated flags, --no- booleans and one positional', () => {
+    expect(parse(['fn', '-e', '{"a":1}', '--header', 'a: 1', '-H', 'b=2', '--no-session', '--timeout=5'])).toEqual({
+      positionals: ['fn'],
+      values: { event: '{"a":1}', header: ['a: 1', 'b=2'], useSession: false, timeoutSeconds: 5 },
+    });
+    expect(parse(['-f', '-']).values).toEqual({ eventFile: '-' });
+  });
+
+  it('names the flag in every error', () => {
+    expect(() => parse(['--bogus'])).toThrow('--bogus is not an option of fcs invoke (see fcs invoke --help)');
+    expect(() => parse(['-e'])).toThrow('--event needs a value: -e, --event <event>');
+    expect(() => parse(['--timeout', 'soon'])).toThrow('--timeout must be an integer from 1 to 86400; got "soon"');
+    expect(() => parse(['--invocation-type', 'Later'])).toThrow(
+      '--invocation-type must be one of Sync, Async; got "Later"',
+    );
+    expect(() => parse(['a', 'b'])).toThrow(/arguments are not expected by fcs invoke/);
+    const create = flagsFor(findCommand(['session', 'create'])!, 'cli');
+    expect(() => parseArgs(['--nas-config', '[1]'], create, { command: 'x' })).toThrow(
+      '--nas-config must be a JSON object',
+    );
+    expect(parseArgs(['--st', '60', '--dsr'], create, { command: 'x' }).values).toEqual({
+      sessionTTLInSeconds: 60,
+      disableSessionIdReuse: true,
+    });
+  });
+
+  it('skips the host flags it is told to ignore', () => {
+    const ignore = [{ name: 'output-format', key: '', short: 'o', type: 'string' as const, description: '' }];
+    expect(parseArgs(['-o', 'json', '-e', 'x'], invoke, { command: 's invoke', ignore }).values).toEqual({
+      event: 'x',
+    });
+  });
+
+  it('finds fc3 aliases and keeps CLI-only flags out of the component', () => {
+    expect(findCommand(['session', 'remove'])?.path).toEqual(['session', 'delete']);
+    expect(flagsFor(findCommand(['invoke'])!, 'devs').some((f) => f.name === 'access' || f.name === 'json')).toBe(
+      false,
+    );
+  });
+});
+
+describe('the Serverless Devs help map', () => {
+  it('has a string description for every command and subcommand (s crashes otherwise)', () => {
+    const commands = devsCommands();
+    expect(Object.keys(commands).sort()).toEqual(['deploy', 'invoke', 'prefetch', 'prune', 'session']);
+    const all = [...Object.values(commands), ...Object.values(commands['session']?.subCommands ?? {})];
+    expect(all.every((c) => typeof c.help.description === 'string' && typeof c.help.summary === 'string')).toBe(true);
+    expect(Object.keys(commands['session']?.subCommands ?? {})).toEqual(
+      COMMANDS.filter((c) => c.path[0] === 'session').map((c) => c.path[1]),
+    );
+  });
+});
+
+describe('ManifestStore', () => {
+  it('writes atomically, serialises changes, removes the file when empty, and refuses a file that is not a manifest', async () => {
+    const dir = await tmp.make();
+    const store = new ManifestStore(dir, { region: 'cn-hangzhou', functionName: 'fn', qualifier: 'prod' });
+    expect(store.path).toBe(`${dir}/cn-hangzhou.fn.prod.json`);
+    await store.load();
+    const at = new Date().toISOString();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        store.upsert({ sessionId: `s${index}`, index, state: 'creating', recordedAt: at }),
+      ),
+    );
+    const saved = JSON.parse(await readFile(store.path, 'utf8'));
+    expect(saved.sessions.map((s: { index: number }) => s.index)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.remove(`s${i}`)));
+    expect(await readdir(dir)).toEqual([]);
+
+    await writeFile(store.path, '{"not":"a manifest"}');
+    await expect(store.load()).rejects.toMatchObject({
+      code: 'ManifestCorrupt',
+      message: expect.stringContaining(store.path),
+    });
+  });
+});
+
+describe('mount templates', () => {
+  it('fills {index}, {sessionId}, {functionName}, {qualifier} in every string and refuses others', () => {
+    const config = {
+      mountPoints: [
+        { bucketPath: '/{functionName}/{qualifier}/{index}', mountDir: '/mnt/{sessionId}', readOnly: true },
+      ],
+    };
+    expect(fillTemplate(config, { index: 2, sessionId: 's', functionName: 'f', qualifier: 'q' })).toEqual({
+      mountPoints: [{ bucketPath: '/f/q/2', mountDir: '/mnt/s', readOnly: true }],
+    });
+    expect(() => checkTemplate('nasConfig', { mountPoints: [{ mountDir: '/{nope}' }] })).toThrow(
+      'nasConfig.mountPoints[0].mountDir uses {nope}',
+    );
+  });
+});
+
+describe('makeZip', () => {
+  it('is deterministic (same files, same bytes) and keeps Unix modes', () => {
+    const entries = [
+      { name: 'bootstrap', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 },
+      { name: 'a/index.js', data: Buffer.from('exports.handler = () => 1;\n'), mode: 0o644 },
+    ];
+    const zip = makeZip(entries);
+    expect(makeZip(entries).equals(zip)).toBe(true);
+    const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    expect((zip.readUInt32LE(central + 38) >>> 16) & 0o777).toBe(0o755);
+    expect(zip.readUInt16LE(zip.length - 22 + 10)).toBe(2);
+  });
+});
