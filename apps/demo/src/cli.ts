@@ -13,7 +13,7 @@ const consoleReporter: Reporter = {
   },
   check(check: Check) {
     print(`  ${check.ok ? paint(32, '✓') : paint(31, '✗')} ${check.name}`);
-    if (!check.ok && check.detail) print(`      ${paint(31, check.detail)}`);
+    if (!check.ok && check.detail) print(paint(31, check.detail.replace(/^/gm, '      ')));
   },
   note(line) {
     print(paint(2, `  ${line}`));

@@ -1,113 +1,77 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
-import type { CreateFunctionInput, FcClient } from '@fc-sessions/client';
-import { CHAT, COOKIE_COUNTER, EVENT_WORKER } from './apps.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Credentials } from '@fc-sessions/client';
+import { SAMPLE_APPS, type SampleApp } from './apps.js';
+import { runS } from './s-cli.js';
+
+export interface DeployTarget {
+  readonly endpoint: string;
+  readonly accountId: string;
+  readonly credentials: Credentials;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface AppDeploy {
+  /** The app folder's name, e.g. `chat`. */
+  readonly app: string;
+  readonly functionName: string;
+  readonly exitCode: number | null;
+  /** What `s deploy` printed as the function's `action` (`created`, `updated`). */
+  readonly action: string | undefined;
+  /** The session ids `s deploy` printed (prefetched by the success-deploy plugin). */
+  readonly sessions: readonly string[];
+  readonly output: string;
+  readonly durationMs: number;
+}
 
 export interface DeployOutcome {
-  readonly functions: readonly string[];
-  /** Session ids deploy prefetched, per function. */
+  readonly apps: readonly AppDeploy[];
+  /** Prefetched session ids per function. */
   readonly sessions: Readonly<Record<string, readonly string[]>>;
 }
 
-// Interim: deploys through the client until the s CLI path lands.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+/**
+ * `s deploy` in every app folder, as a user would run it against the emulator: `FCS_ENDPOINT`,
+ * credentials in `s`'s env variables, `NODE_ENV=test` (no update checks, no telemetry) and a
+ * throwaway `~/.s` and session manifest folder, removed again before this resolves.
+ */
+export async function deployApps(target: DeployTarget): Promise<DeployOutcome> {
+  const home = await mkdtemp(join(tmpdir(), 'fcs-demo-s-'));
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      FORCE_COLOR: '0',
+      serverless_devs_config_home: home,
+      FCS_ENDPOINT: target.endpoint,
+      FCS_MANIFEST_DIR: join(home, 'sessions'),
+      AccountID: target.accountId,
+      AccessKeyID: target.credentials.accessKeyId,
+      AccessKeySecret: target.credentials.accessKeySecret,
+    };
+    delete env['SecurityToken'];
+    const apps: AppDeploy[] = [];
+    for (const app of SAMPLE_APPS) apps.push(await deployApp(app, env, target.signal));
+    return {
+      apps,
+      sessions: Object.fromEntries(apps.map((app) => [app.functionName, app.sessions])),
+    };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 }
 
-function zipDir(dir: string): string {
-  const files = (function walk(d: string): string[] {
-    return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
-    );
-  })(dir);
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const file of files) {
-    const data = readFileSync(file);
-    const packed = deflateRawSync(data);
-    const name = Buffer.from(relative(dir, file));
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    parts.push(local, name, packed);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(8, 10);
-    entry.writeUInt32LE(crc32(data), 16);
-    entry.writeUInt32LE(packed.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(name.length, 28);
-    entry.writeUInt32LE(offset, 42);
-    central.push(entry, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, directory, end]).toString('base64');
-}
-
-const FUNCTIONS: ReadonlyArray<readonly [string, CreateFunctionInput]> = [
-  [
-    CHAT.dir,
-    {
-      functionName: CHAT.functionName,
-      runtime: 'custom.debian10',
-      handler: 'index.handler',
-      customRuntimeConfig: { command: ['node', '/code/index.mjs'], port: 9000 },
-      environmentVariables: { FCS_SESSION_HEADER: CHAT.header },
-      sessionAffinity: 'HEADER_FIELD',
-      sessionAffinityConfig: { affinityHeaderFieldName: CHAT.header, sessionConcurrencyPerInstance: 20 },
-    },
-  ],
-  [
-    COOKIE_COUNTER.dir,
-    {
-      functionName: COOKIE_COUNTER.functionName,
-      runtime: 'custom.debian10',
-      handler: 'index.handler',
-      customRuntimeConfig: { command: ['node', '/code/index.mjs'], port: 9000 },
-      sessionAffinity: 'GENERATED_COOKIE',
-      sessionAffinityConfig: { sessionTTLInSeconds: 3600 },
-    },
-  ],
-  [
-    EVENT_WORKER.dir,
-    {
-      functionName: EVENT_WORKER.functionName,
-      runtime: 'nodejs20',
-      handler: 'index.handler',
-      instanceLifecycleConfig: { initializer: { handler: 'index.initializer', timeout: 10 } },
-    },
-  ],
-];
-
-export async function deployApps(client: FcClient, signal?: AbortSignal): Promise<DeployOutcome> {
-  for (const [dir, input] of FUNCTIONS) {
-    await client.createFunction({ ...input, code: { zipFile: zipDir(join(dir, 'code')) } }, { signal });
-  }
-  const sessions = [];
-  for (let n = 0; n < 2; n++) sessions.push((await client.createSession(CHAT.functionName, {}, { signal })).sessionId);
-  return { functions: FUNCTIONS.map(([, f]) => f.functionName), sessions: { [CHAT.functionName]: sessions } };
+async function deployApp(app: SampleApp, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<AppDeploy> {
+  const run = await runS(['deploy'], { cwd: app.dir, env, signal });
+  const result = run.output.slice(run.output.indexOf('Result for [deploy]'));
+  return {
+    app: basename(app.dir),
+    functionName: app.functionName,
+    exitCode: run.exitCode,
+    action: /^action:\s+(\S+)/m.exec(result)?.[1],
+    sessions: [...result.matchAll(/^\s+sessionId:\s+(\S+)\s*$/gm)].map((match) => match[1]!),
+    output: run.output,
+    durationMs: run.durationMs,
+  };
 }

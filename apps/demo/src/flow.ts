@@ -1,6 +1,6 @@
 import { FcClient } from '@fc-sessions/client';
 import { startEmulator } from '@fc-sessions/emulator';
-import { CHAT } from './apps.js';
+import { CHAT, COOKIE_COUNTER } from './apps.js';
 import { Cleanup } from './cleanup.js';
 import type { FlowContext } from './context.js';
 import { type DeployOutcome, deployApps } from './deploy.js';
@@ -78,12 +78,26 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
       cleanup.add('client', () => client.close());
       const ctx: FlowContext = { client, endpoint: emulator.endpoint, checks, logbook, signal };
 
-      checks.step('deploy', 'every app in apps/');
-      deploy = await step('deploy', () => deployApps(client, signal));
-      if (deploy) {
-        checks.expect(`deployed ${deploy.functions.join(', ')}`, deploy.functions.length === 3);
-        chat = await step('chat', () => chatStep(ctx, deploy?.sessions[CHAT.functionName] ?? []));
-        cookie = await step('cookie-counter', () => cookieStep(ctx));
+      checks.step('deploy', 's deploy in each app folder: @fc-sessions/plugin component, prefetch in success-deploy');
+      deploy = await step('deploy', () =>
+        deployApps({
+          endpoint: emulator.endpoint,
+          accountId: emulator.accountId,
+          credentials: emulator.credentials,
+          signal,
+        }),
+      );
+      const deployed = deploy?.apps.map((app) =>
+        checks.expect(
+          `apps/${app.app}: ${app.functionName} ${app.action ?? 'not deployed'}${prefetchNote(app.sessions)} in ${(app.durationMs / 1000).toFixed(1)} s`,
+          app.exitCode === 0 && app.action !== undefined,
+          () => `s deploy exited ${app.exitCode}: ${errorSummary(app.output)}`,
+        ),
+      );
+      if (deploy && deployed?.every(Boolean)) {
+        const sessions = deploy.sessions;
+        chat = await step('chat', () => chatStep(ctx, sessions[CHAT.functionName] ?? []));
+        cookie = await step('cookie-counter', () => cookieStep(ctx, sessions[COOKIE_COUNTER.functionName] ?? []));
         worker = await step('event-worker', () => workerStep(ctx));
       }
     }
@@ -100,4 +114,15 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
     worker,
     cleanupFailures,
   };
+}
+
+function prefetchNote(sessions: readonly string[]): string {
+  if (sessions.length === 0) return '';
+  return `, ${sessions.length} session${sessions.length === 1 ? '' : 's'} prefetched`;
+}
+
+/** The message of `s`'s error box, else the last lines it printed. */
+function errorSummary(output: string): string {
+  const message = /Error Message:\n([\s\S]*?)\n\s*\n/.exec(output)?.[1];
+  return (message ?? output.trim().split('\n').slice(-5).join('\n')).trim();
 }

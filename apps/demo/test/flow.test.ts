@@ -14,9 +14,15 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
     expect(result.ok).toBe(true);
   });
 
-  it('deploys the three apps and prefetches the chat sessions', () => {
-    expect(result.deploy?.functions).toEqual(['fcs-chat', 'fcs-cookie-counter', 'fcs-event-worker']);
+  it('deploys the three apps with s deploy and prefetches their sessions', () => {
+    expect(result.deploy?.apps.map((app) => [app.app, app.functionName, app.exitCode, app.action])).toEqual([
+      ['chat', 'fcs-chat', 0, 'created'],
+      ['cookie-counter', 'fcs-cookie-counter', 0, 'created'],
+      ['event-worker', 'fcs-event-worker', 0, 'created'],
+    ]);
     expect(result.deploy?.sessions['fcs-chat']).toHaveLength(2);
+    expect(result.deploy?.sessions['fcs-cookie-counter']).toHaveLength(1);
+    expect(result.deploy?.sessions['fcs-event-worker']).toEqual([]);
   });
 
   it('chat: each session stays on the instance it was prefetched on, with its own history', () => {
@@ -47,8 +53,10 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
     );
     expect(cookie.visits.map((visit) => visit.reply?.visits)).toEqual([0, 1, 2]);
     expect(new Set(cookie.visits.map((visit) => visit.instanceId)).size).toBe(1);
-    expect(cookie.otherSessionId).toBeDefined();
-    expect(cookie.otherSessionId).not.toBe(cookie.sessionId);
+    expect(cookie.warm?.reply).toMatchObject({
+      session: result.deploy?.sessions['fcs-cookie-counter']?.[0],
+      visits: 1,
+    });
   });
 
   it('event worker: sync result and Tail logs, a failing event, an async task that ran', () => {

@@ -25,8 +25,8 @@ export interface Visit {
 export interface CookieOutcome {
   readonly sessionId: string | undefined;
   readonly visits: readonly Visit[];
-  /** The session a second browser (no cookie) was given. */
-  readonly otherSessionId: string | undefined;
+  /** A visit with a session deploy prefetched as the cookie. */
+  readonly warm: Visit | undefined;
 }
 
 const COOKIE_PATTERN = new RegExp(`^${SESSION_COOKIE}=([^;]+)`);
@@ -52,8 +52,11 @@ async function visit(ctx: FlowContext, sessionId: string | undefined): Promise<V
   };
 }
 
-/** A browser's visits through the HTTP trigger: FC's cookie on the first answer, then one instance and one count. */
-export async function cookieStep(ctx: FlowContext): Promise<CookieOutcome> {
+/**
+ * A browser's visits through the HTTP trigger: FC's cookie on the first answer, then one instance
+ * and one count; then a browser handed a prefetched session id as its cookie.
+ */
+export async function cookieStep(ctx: FlowContext, prefetched: readonly string[]): Promise<CookieOutcome> {
   const { checks } = ctx;
   checks.step('cookie-counter', `GENERATED_COOKIE affinity, HTTP trigger /http/${COOKIE_COUNTER.functionName}/`);
   const first = await visit(ctx, undefined);
@@ -63,7 +66,7 @@ export async function cookieStep(ctx: FlowContext): Promise<CookieOutcome> {
     first.status === 200 && sessionId !== undefined,
     () => `status ${first.status}, set-cookie ${first.setCookie ?? 'missing'}`,
   );
-  if (!sessionId) return { sessionId, visits: [first], otherSessionId: undefined };
+  if (!sessionId) return { sessionId, visits: [first], warm: undefined };
 
   const visits = [first, await visit(ctx, sessionId), await visit(ctx, sessionId)];
   const later = visits.slice(1);
@@ -81,12 +84,18 @@ export async function cookieStep(ctx: FlowContext): Promise<CookieOutcome> {
     instances.length === 1 && Boolean(instances[0]),
     () => `served by ${instances.join(', ')}`,
   );
-  const other = await visit(ctx, undefined);
-  const otherSessionId = other.setCookie ? COOKIE_PATTERN.exec(other.setCookie)?.[1] : undefined;
+  const warmId = prefetched[0];
+  const warmInstance = warmId
+    ? (await ctx.client.getSession(COOKIE_COUNTER.functionName, warmId, { signal: ctx.signal })).containerId
+    : undefined;
+  const warm = warmId ? await visit(ctx, warmId) : undefined;
   checks.expect(
-    `another browser gets its own session ${short(otherSessionId)}`,
-    otherSessionId !== undefined && otherSessionId !== sessionId,
-    () => `set-cookie ${other.setCookie ?? 'missing'}`,
+    `a browser given the prefetched session ${short(warmId)} as its cookie lands on its warm instance ${short(warmInstance)}`,
+    warm?.reply?.session === warmId &&
+      warmId !== sessionId &&
+      warm?.instanceId === warmInstance &&
+      warm?.reply?.instanceId === warmInstance,
+    () => `prefetched ${warmId ?? 'none'} on ${warmInstance}; visit ${JSON.stringify(warm)}`,
   );
-  return { sessionId, visits, otherSessionId };
+  return { sessionId, visits, warm };
 }

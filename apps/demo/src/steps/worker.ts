@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_WORKER } from '../apps.js';
 import type { FlowContext } from '../context.js';
-import { short } from '../report.js';
 
 /** What apps/event-worker answers. */
 export interface JobResult {
@@ -38,18 +37,18 @@ export async function workerStep(ctx: FlowContext): Promise<WorkerOutcome> {
   const sync = await client.invoke(fn, { body: JSON.stringify({ numbers: [1, 2, 3, 4, 5] }), logType: 'Tail', signal });
   const result = sync.json<JobResult>();
   checks.expect(
-    `sync: sum 15, request ${short(sync.requestId)} read inside the function`,
+    `sync: sum 15; the function read its request id ${sync.requestId}`,
     result.sum === 15 && result.requestId === sync.requestId && result.instanceId === sync.instanceId,
     () => `FC request ${sync.requestId} on ${sync.instanceId}, function said ${JSON.stringify(result)}`,
   );
   const logs = sync.logs ?? '';
-  const logLines = logs.split('\n').filter(Boolean);
+  const logLines = logs.split('\n').filter((line) => line.includes(sync.requestId ?? '-'));
   checks.expect(
-    `logs returned with Tail: ${logLines.length} lines for the request`,
+    `logs returned with Tail: ${logLines.length} lines of request ${sync.requestId}`,
     logs.includes(`FC Invoke Start RequestId: ${sync.requestId}`) && logs.includes(`${sync.requestId} [INFO] job sync`),
     () => `x-fc-log-result was ${JSON.stringify(logs)}`,
   );
-  for (const line of logLines.filter((l) => l.includes(sync.requestId ?? '-'))) checks.note(`  | ${line}`);
+  for (const line of logLines) checks.note(`  | ${line}`);
 
   const bad = await client.invoke(fn, { body: '{"numbers":"many"}', signal });
   const error = bad.errorType ? bad.json<{ errorMessage?: string }>() : {};
@@ -75,7 +74,7 @@ export async function workerStep(ctx: FlowContext): Promise<WorkerOutcome> {
     .waitFor((entry) => entry.functionName === fn && entry.line.includes(`job ${taskId}:`), ASYNC_WAIT_MS, signal)
     .catch(() => undefined);
   checks.expect(
-    `the worker ran task ${taskId} (request ${short(accepted.requestId)}): ${line ? /sum \d+/.exec(line.line)?.[0] : 'not seen'}`,
+    `the worker ran it as request ${accepted.requestId}: ${line ? /sum \d+ \(task id from \w+/.exec(line.line)?.[0].replace(' (', ', ') : 'not seen'}`,
     line?.line.includes(` ${accepted.requestId} `) === true && line.line.includes('sum 60'),
     () => (line ? `log line ${line.line}` : `no log line within ${ASYNC_WAIT_MS} ms`),
   );
