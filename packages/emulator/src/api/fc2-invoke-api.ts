@@ -48,7 +48,7 @@ export async function invokeFc2(s: Services, request: ApiRequest, target: Fc2Tar
   const entry = resolveFunction(s, target);
   const statefulId = header(request, 'x-fc-stateful-async-invocation-id');
   if (async) {
-    startAsync(s, entry, request);
+    startAsync(s, entry, request, statefulId ? { 'x-fc-stateful-async-invocation-id': statefulId } : {});
     return {
       status: 202,
       headers: {

@@ -45,8 +45,9 @@ export async function httpTrigger(
       query: request.rawQuery,
       headers: request.headers,
       body: request.body,
-      sourceIp: request.req.socket.remoteAddress ?? '127.0.0.1',
+      sourceIp: (request.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       httpVersion: request.req.httpVersion,
+      basePath: `/http/${encodeURIComponent(functionName)}`,
     },
   });
   const added: Record<string, string> = { 'x-fc-request-id': request.requestId };

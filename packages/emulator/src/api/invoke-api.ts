@@ -46,8 +46,13 @@ function asyncDelayMs(request: ApiRequest): number {
   return Number(text) * 1000;
 }
 
-/** Starts an async invocation in the background (sessions are ignored, as in FC). */
-export function startAsync(s: Services, entry: FunctionEntry, request: ApiRequest): void {
+/** Starts an async invocation in the background (sessions are ignored, as in FC); `instanceHeaders` name the task. */
+export function startAsync(
+  s: Services,
+  entry: FunctionEntry,
+  request: ApiRequest,
+  instanceHeaders: Record<string, string>,
+): void {
   const delay = asyncDelayMs(request);
   const invocation = {
     entry,
@@ -56,6 +61,7 @@ export function startAsync(s: Services, entry: FunctionEntry, request: ApiReques
     headers: request.headers,
     logTail: false,
     ignoreSessions: true,
+    instanceHeaders,
   };
   s.background.run(async () => {
     const result = await s.invoker.invoke(invocation);
@@ -103,7 +109,7 @@ export async function invokeFunction(s: Services, request: ApiRequest, functionN
         `header x-fc-async-task-id must match [A-Za-z_][A-Za-z0-9_-]{0,127}; got "${taskId.slice(0, 40)}"`,
       );
     }
-    startAsync(s, entry, request);
+    startAsync(s, entry, request, taskId ? { 'x-fc-async-task-id': taskId } : {});
     return {
       status: 202,
       headers: {

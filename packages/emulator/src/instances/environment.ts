@@ -52,6 +52,7 @@ export function instanceHeaders(spec: InstanceSpec, host: InstanceHost): Record<
     'x-fc-service-logproject': '',
     'x-fc-service-logstore': '',
     'x-fc-retry-count': '0',
+    'x-fc-tracing-jaeger-endpoint': '',
   };
   if (spec.credentials) {
     headers['x-fc-access-key-id'] = spec.credentials.accessKeyId;

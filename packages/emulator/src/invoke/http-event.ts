@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Reply } from '../http/reply.js';
+import { isoSeconds } from '../ids.js';
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|graphql)|[^;]*\+(json|xml))/i;
 
@@ -13,6 +14,8 @@ export interface WebRequest {
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly httpVersion: string;
+  /** The route prefix the function does not see (`x-fc-base-path`). */
+  readonly basePath: string;
 }
 
 function canonicalName(name: string): string {
@@ -55,7 +58,7 @@ export function httpTriggerEvent(
         userAgent: String(request.headers['user-agent'] ?? ''),
       },
       requestId,
-      time: now.toISOString(),
+      time: isoSeconds(now.getTime()),
       timeEpoch: String(now.getTime()),
     },
   };

@@ -28,6 +28,8 @@ export interface Invocation {
   readonly web?: WebRequest | undefined;
   /** Async invocations ignore sessions. */
   readonly ignoreSessions?: boolean;
+  /** More `x-fc-*` headers for the instance, such as `x-fc-async-task-id`. */
+  readonly instanceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface InvocationResult {
@@ -44,6 +46,15 @@ export interface InvocationResult {
   readonly logResult?: string | undefined;
   /** The session the request ran in, and whether this request created it. */
   readonly session?: { readonly id: string; readonly created: boolean; readonly ttlSeconds: number } | undefined;
+}
+
+/** base64 of `{}`: no span baggage. */
+const EMPTY_BAGGAGE = 'e30=';
+
+/** FC's `<trace id>:<span id>:<parent>:<flags>`, derived from the request id (unique per request). */
+function spanContext(requestId: string): string {
+  const hex = requestId.replace(/-/g, '').slice(-16);
+  return `${hex}:${hex}:0:1`;
 }
 
 const errorBody = (message: string, errorType: string) =>
@@ -134,13 +145,26 @@ export class Invoker {
   private send(instance: Instance, invocation: Invocation): Promise<InstanceResponse> {
     const { web, requestId } = invocation;
     const timeoutMs = instance.spec.timeoutSeconds * 1000;
+    const traced = {
+      'x-fc-request-id': requestId,
+      'x-fc-tracing-opentracing-span-context': spanContext(requestId),
+      'x-fc-tracing-opentracing-span-baggages': EMPTY_BAGGAGE,
+      ...invocation.instanceHeaders,
+    };
     if (web && !isNodejs(instance.spec.runtime)) {
+      const forwardedFor = web.headers['x-forwarded-for'];
       return instance.call({
         method: web.method,
         path: web.query ? `${web.path}?${web.query}` : web.path,
         forward: web.headers,
         forwardHost: true,
-        headers: { 'x-fc-request-id': requestId, 'x-fc-control-path': '/http-invoke' },
+        headers: {
+          ...traced,
+          'x-fc-control-path': '/http-invoke',
+          'x-fc-base-path': web.basePath,
+          'x-fc-client-ip': web.sourceIp,
+          'x-forwarded-for': forwardedFor ? `${forwardedFor}, ${web.sourceIp}` : web.sourceIp,
+        },
         body: web.body,
         timeoutMs,
       });
@@ -153,8 +177,8 @@ export class Invoker {
       path: '/invoke',
       forward: web ? undefined : invocation.headers,
       headers: web
-        ? { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-control-path': '/http-invoke' }
-        : { 'x-fc-request-id': requestId, 'x-fc-control-path': '/invoke' },
+        ? { 'content-type': 'application/json', ...traced, 'x-fc-control-path': '/http-invoke' }
+        : { ...traced, 'x-fc-control-path': '/invoke' },
       body,
       timeoutMs,
     });

@@ -71,7 +71,8 @@ http
       if (body === 'fail') res.setHeader('x-fc-status', '404');
       res.setHeader('content-type', 'application/json');
       res.setHeader('x-custom', 'yes');
-      res.end(JSON.stringify({ instanceId: process.env.FC_INSTANCE_ID, count, initialized, method: req.method, url: req.url, body, headers: req.headers }));
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(FC_|ALIBABA_CLOUD_|FCS_)/.test(name)));
+      res.end(JSON.stringify({ instanceId: process.env.FC_INSTANCE_ID, count, initialized, method: req.method, url: req.url, body, headers: req.headers, env }));
     });
   })
   .listen(Number(process.env.FC_CUSTOM_LISTEN_PORT), '0.0.0.0');
