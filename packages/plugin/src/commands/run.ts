@@ -97,10 +97,9 @@ async function target(spec: CommandSpec, parsed: Parsed, ctx: RunContext): Promi
   const { values, positionals } = parsed;
   const functionName = str(values, 'functionName') ?? positionals[0] ?? ctx.functionName;
   if (functionName === undefined || functionName === '') {
-    throw missingArgument(
-      '--function-name',
-      `the function ${spec.path.join(' ')} works on (or give it as the first argument)`,
-    );
+    const where =
+      ctx.door === 'devs' ? 'props.functionName or --function-name' : 'the first argument or --function-name';
+    throw missingArgument('--function-name', `the function ${spec.path.join(' ')} works on (${where})`);
   }
   validateFunctionName(
     functionName,

@@ -27,7 +27,7 @@ const f = {
     key: 'functionName',
     type: 'string',
     placeholder: '<name>',
-    description: 'function (default: the props / the first argument)',
+    description: 'function (default: props.functionName in s, the first argument in fcs)',
   },
   qualifier: {
     name: 'qualifier',

@@ -29,7 +29,19 @@ export const fcSessionsPrefetch = async (
   args?: Record<string, unknown> | null,
   logger?: DevsLogger,
 ): Promise<DevsInputs> => {
-  const options = args ?? {};
+  try {
+    return await prefetchForDeploy(inputs, args ?? {}, logger);
+  } catch (error) {
+    const summary = summarizeError(error);
+    throw new Error(`${summary.code}: ${summary.message}`);
+  }
+};
+
+async function prefetchForDeploy(
+  inputs: DevsInputs,
+  options: Record<string, unknown>,
+  logger: DevsLogger | undefined,
+): Promise<DevsInputs> {
   if (!isPlainObject(options)) throw invalidArgument('args', options, 'must be a mapping of prefetch options');
   const field = (key: string) => `args.${key}`;
   for (const key of Object.keys(options)) {
@@ -86,10 +98,7 @@ export const fcSessionsPrefetch = async (
         },
       },
     };
-  } catch (error) {
-    const summary = summarizeError(error);
-    throw new Error(`${summary.code}: ${summary.message}`);
   } finally {
     connected.close();
   }
-};
+}

@@ -1,0 +1,205 @@
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeSessionIds, startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { plain, type RunResult, run } from './helpers/run.js';
+import { tempDirs } from './helpers/tmp.js';
+
+// The real Serverless Devs CLI (a devDependency), offline: NODE_ENV=test stops its update checks
+// and telemetry, serverless_devs_config_home keeps its ~/.s in a temp dir.
+const S = join(createRequire(import.meta.url).resolve('@serverless-devs/s/package.json'), '..', 'bin', 's');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/devs-project', import.meta.url));
+
+interface Session {
+  sessionId: string;
+  containerId: string;
+}
+
+describe('Serverless Devs: the real s CLI with our component and plugin', { timeout: 120_000 }, () => {
+  let emu: TestEmulator;
+  let project: string;
+  let home: string;
+  const tmp = tempDirs();
+  const env = (extra: Record<string, string | undefined> = {}) => ({
+    NODE_ENV: 'test',
+    serverless_devs_config_home: home,
+    FCS_PLUGIN_ROOT: ROOT.replace(/\/$/, ''),
+    ...emu.env,
+    ...extra,
+  });
+  const s = (args: string[], extra?: Record<string, string | undefined>, cwd = project): Promise<RunResult> =>
+    run(process.execPath, [S, ...args], { cwd, env: env(extra), timeoutMs: 60_000 });
+  const sJson = async (args: string[], extra?: Record<string, string | undefined>, cwd?: string) => {
+    const result = await s([...args, '--silent', '-o', 'json'], extra, cwd);
+    try {
+      return { ...result, data: JSON.parse(result.stdout) };
+    } catch {
+      throw new Error(
+        `s ${args.join(' ')} did not print JSON (exit ${result.code}):\n${result.stdout}${result.stderr}`,
+      );
+    }
+  };
+
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+    project = await tmp.make('fcs-devs-');
+    home = await tmp.make('fcs-devs-home-');
+    await cp(FIXTURE, project, { recursive: true });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    await tmp.cleanup();
+  });
+
+  let sessions: Session[] = [];
+
+  it('s deploy deploys the function and the success-deploy plugin creates N sessions, printed with the output', async () => {
+    const deployed = await s(['deploy']);
+    const out = plain(deployed.stdout);
+    expect(deployed.code, out).toBe(0);
+    expect(out).toContain('created function devs-hello');
+    expect(out).toMatch(/\[2\/2\] created devs-[0-9a-f]{32}/);
+    expect(out).toContain('prefetch devs-hello@LATEST: 2/2 active (2 created, 0 reused, 0 failed)');
+    expect(out).toMatch(/sessions:\s+-\s+sessionId: +devs-[0-9a-f]{32}/);
+
+    const manifest = JSON.parse(
+      await readFile(join(project, '.fcs/sessions/cn-hangzhou.devs-hello.LATEST.json'), 'utf8'),
+    );
+    sessions = manifest.sessions;
+    expect(sessions).toHaveLength(2);
+    expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual(sessions.map((x) => x.sessionId).sort());
+    const fn = await emu.client.getFunction('devs-hello');
+    expect(fn.environmentVariables).toMatchObject({ FCS_SESSION_HEADER: 'x-session-id' });
+  });
+
+  it('s invoke lands on the instance of a prefetched session (or of the one named)', async () => {
+    const [first, second] = sessions as [Session, Session];
+    const invoked = await s(['invoke', '-e', 'hi']);
+    const out = plain(invoked.stdout);
+    expect(invoked.code, out).toBe(0);
+    expect(out).toContain(`Invoke instanceId: ${first.containerId}`);
+    expect(out).toContain(`SessionId: ${first.sessionId} (prefetched)`);
+    expect(out).toContain('========= FC invoke Logs begin =========');
+    expect(out).toMatch(/Invoke Result:\n\{"instanceId":"[^"]+","count":\d+,"event":"hi","header":"x-session-id"\}/);
+
+    const named = await sJson(['invoke', '-e', 'two', '--session-id', second.sessionId]);
+    expect(named.data).toMatchObject({
+      sessionId: second.sessionId,
+      sessionSource: 'argument',
+      instanceId: second.containerId,
+    });
+  });
+
+  it('s session list shows them, and a second deploy reuses them', async () => {
+    const listed = await sJson(['session', 'list']);
+    expect(listed.code).toBe(0);
+    const prefetched = (listed.data.sessions as { sessionId: string; prefetched: boolean }[]).filter(
+      (x) => x.prefetched,
+    );
+    expect(prefetched.map((x) => x.sessionId).sort()).toEqual(sessions.map((x) => x.sessionId).sort());
+
+    const again = await sJson(['deploy']);
+    expect(again.code).toBe(0);
+    expect(again.data).toMatchObject({ action: 'updated', prefetch: { created: 0, reused: 2, complete: true } });
+    expect(again.data.sessions.map((x: Session) => x.sessionId)).toEqual(sessions.map((x) => x.sessionId));
+  });
+
+  it('s session create/get/delete and s prune work through the component', async () => {
+    const created = await sJson(['session', 'create', '--session-id', 'devs-manual', '--st', '120']);
+    expect(created.data).toMatchObject({ sessionId: 'devs-manual', sessionTTLInSeconds: 120 });
+    expect((await sJson(['session', 'get', '--session-id', 'devs-manual'])).data).toMatchObject({
+      sessionStatus: 'Active',
+    });
+    expect((await s(['session', 'remove', '--session-id', 'devs-manual', '-y'])).code).toBe(0);
+
+    const pruned = await sJson(['prune']);
+    expect(pruned.data).toMatchObject({ complete: true });
+    expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual([]);
+  });
+
+  it('failure policy: warn lets the deploy succeed with a warning, fail fails it (exit 101)', async () => {
+    const warned = await s(['deploy', '-t', 'policy.yaml'], { FCS_ON_FAILURE: 'warn' });
+    expect(warned.code, warned.stdout).toBe(0);
+    expect(plain(warned.stdout)).toMatch(
+      /\[WARN\]\[plain\] prefetch devs-plain@LATEST: 0\/1 active .* AffinityUnsupported/,
+    );
+    const failed = await s(['deploy', '-t', 'policy.yaml'], { FCS_ON_FAILURE: 'fail' });
+    expect(failed.code).toBe(101);
+    expect(plain(failed.stdout)).toContain('success-action failed to [deploy]');
+    expect(plain(failed.stdout)).toContain('AffinityUnsupported: function devs-plain has sessionAffinity NONE');
+  });
+
+  it('bad arguments fail with the option named (exit 101), and with -o json as data with our exit code', async () => {
+    const badArgs = await s(['deploy', '-t', 'bad-args.yaml']);
+    expect(badArgs.code).toBe(101);
+    expect(plain(badArgs.stdout)).toContain('InvalidArgument: args.count must be an integer from 0 to 1000; got -1');
+    expect(plain(badArgs.stdout)).not.toContain('[1/');
+    expect(await activeSessionIds(emu.client, 'devs-bad')).toEqual([]);
+
+    const badFlag = await s(['invoke', '--bogus']);
+    expect(badFlag.code).toBe(101);
+    expect(plain(badFlag.stdout)).toContain('--bogus is not an option of s invoke');
+    const badTtl = await s(['session', 'create', '--ttl', '0']);
+    expect(plain(badTtl.stdout)).toContain('--session-ttl-in-seconds must be an integer from 1 to 21600; got "0"');
+    const badSub = await s(['session', 'frobnicate']);
+    expect(plain(badSub.stdout)).toContain('session command must be one of create, get, update, list, delete');
+
+    const asData = await sJson(['session', 'create', '--ttl', '0']);
+    expect(asData).toMatchObject({
+      code: 2,
+      data: { error: { code: 'InvalidArgument', field: '--session-ttl-in-seconds' } },
+    });
+    const functionError = await sJson(['invoke', '-e', 'throw', '--no-session']);
+    expect(functionError).toMatchObject({ code: 1, data: { errorType: 'UnhandledInvocationError' } });
+  });
+
+  it('s cli mode: props arrive as a JSON string', async () => {
+    const elsewhere = await tmp.make('fcs-devs-cli-');
+    const props = JSON.stringify({ region: 'cn-hangzhou', functionName: 'devs-hello' });
+    const result = await sJson(
+      ['cli', join(ROOT, 'devs-component.cjs'), 'invoke', '-p', props, '-e', 'from-cli', '--no-session'],
+      {},
+      elsewhere,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.data.result)).toMatchObject({ event: 'from-cli' });
+    const notObject = await sJson(['cli', join(ROOT, 'devs-component.cjs'), 'invoke', '-p', '[1,2]'], {}, elsewhere);
+    expect(notObject).toMatchObject({ code: 2, data: { error: { field: 'props' } } });
+    const noFunction = await sJson(
+      ['cli', join(ROOT, 'devs-component.cjs'), 'invoke', '-p', '{"region":"cn-hangzhou"}'],
+      {},
+      elsewhere,
+    );
+    expect(noFunction.data.error.message).toContain('props.functionName or --function-name');
+  });
+
+  it('help: s -h, s invoke -h, s session create -h come from the component', async () => {
+    const top = plain((await s(['-h'])).stdout);
+    for (const command of ['deploy', 'invoke', 'session', 'prefetch', 'prune'])
+      expect(top).toMatch(new RegExp(`\\n\\s+${command}\\s+\\S`));
+    const invoke = await s(['invoke', '-h']);
+    expect(invoke.code).toBe(0);
+    expect(plain(invoke.stdout)).toContain('--session-id <id>');
+    const create = await s(['session', 'create', '-h']);
+    expect(create.code).toBe(0);
+    expect(plain(create.stdout)).toContain('--session-ttl-in-seconds, --st, --ttl <seconds>');
+  });
+
+  it('credentials from an s alias (-a) when no keys are in the environment', async () => {
+    await mkdir(join(home, '.s'), { recursive: true });
+    await writeFile(
+      join(home, '.s', 'access.yaml'),
+      `emu:\n  AccountID: '${emu.emulator.accountId}'\n  AccessKeyID: ${emu.env['AccessKeyID']}\n  AccessKeySecret: ${emu.env['AccessKeySecret']}\n` +
+        `wrong:\n  AccountID: '1'\n  AccessKeyID: ${emu.env['AccessKeyID']}\n  AccessKeySecret: notTheEmulatorSecretxxxxxxxxxxxxxxxx\n`,
+    );
+    const noKeys = { AccessKeyID: undefined, AccessKeySecret: undefined, AccountID: undefined };
+    const result = await sJson(['session', 'list', '-a', 'emu'], noKeys);
+    expect(result.code).toBe(0);
+    expect(Array.isArray(result.data.sessions)).toBe(true);
+    const wrong = await sJson(['session', 'list', '-a', 'wrong'], noKeys);
+    expect(wrong).toMatchObject({ code: 3, data: { error: { code: 'SignatureNotMatch' } } });
+  });
+});
