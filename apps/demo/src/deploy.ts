@@ -1,16 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { Credentials } from '@fc-sessions/client';
+import { basename } from 'node:path';
 import { SAMPLE_APPS, type SampleApp } from './apps.js';
-import { runS } from './s-cli.js';
-
-export interface DeployTarget {
-  readonly endpoint: string;
-  readonly accountId: string;
-  readonly credentials: Credentials;
-  readonly signal?: AbortSignal | undefined;
-}
+import { runNodeCli, S_BIN } from './node-cli.js';
 
 export interface AppDeploy {
   /** The app folder's name, e.g. `chat`. */
@@ -31,39 +21,15 @@ export interface DeployOutcome {
   readonly sessions: Readonly<Record<string, readonly string[]>>;
 }
 
-/**
- * `s deploy` in every app folder, as a user would run it against the emulator: `FCS_ENDPOINT`,
- * credentials in `s`'s env variables, `NODE_ENV=test` (no update checks, no telemetry) and a
- * throwaway `~/.s` and session manifest folder, removed again before this resolves.
- */
-export async function deployApps(target: DeployTarget): Promise<DeployOutcome> {
-  const home = await mkdtemp(join(tmpdir(), 'fcs-demo-s-'));
-  try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'test',
-      FORCE_COLOR: '0',
-      serverless_devs_config_home: home,
-      FCS_ENDPOINT: target.endpoint,
-      FCS_MANIFEST_DIR: join(home, 'sessions'),
-      AccountID: target.accountId,
-      AccessKeyID: target.credentials.accessKeyId,
-      AccessKeySecret: target.credentials.accessKeySecret,
-    };
-    delete env['SecurityToken'];
-    const apps: AppDeploy[] = [];
-    for (const app of SAMPLE_APPS) apps.push(await deployApp(app, env, target.signal));
-    return {
-      apps,
-      sessions: Object.fromEntries(apps.map((app) => [app.functionName, app.sessions])),
-    };
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+/** `s deploy` in every app folder, one after the other, as a user would run it. */
+export async function deployApps(env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<DeployOutcome> {
+  const apps: AppDeploy[] = [];
+  for (const app of SAMPLE_APPS) apps.push(await deployApp(app, env, signal));
+  return { apps, sessions: Object.fromEntries(apps.map((app) => [app.functionName, app.sessions])) };
 }
 
 async function deployApp(app: SampleApp, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<AppDeploy> {
-  const run = await runS(['deploy'], { cwd: app.dir, env, signal });
+  const run = await runNodeCli(S_BIN, ['deploy'], { cwd: app.dir, env, signal });
   const result = run.output.slice(run.output.indexOf('Result for [deploy]'));
   return {
     app: basename(app.dir),

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FcClient } from '@fc-sessions/client';
 import { startEmulator } from '@fc-sessions/emulator';
 import { CHAT, COOKIE_COUNTER } from './apps.js';
@@ -8,7 +11,9 @@ import { Logbook } from './logbook.js';
 import { type Check, Checklist, type Reporter, silentReporter } from './report.js';
 import { type ChatOutcome, chatStep } from './steps/chat.js';
 import { type CookieOutcome, cookieStep } from './steps/cookie.js';
+import { type FrameworkOutcome, frameworkStep } from './steps/framework.js';
 import { type WorkerOutcome, workerStep } from './steps/worker.js';
+import { toolEnv } from './tools.js';
 
 export interface FlowOptions {
   /** Where progress goes; default nowhere. */
@@ -25,6 +30,7 @@ export interface FlowResult {
   readonly checks: readonly Check[];
   readonly deploy: DeployOutcome | undefined;
   readonly chat: ChatOutcome | undefined;
+  readonly framework: FrameworkOutcome | undefined;
   readonly cookie: CookieOutcome | undefined;
   readonly worker: WorkerOutcome | undefined;
   /** What could not be stopped or removed at the end. */
@@ -44,6 +50,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   let endpoint: string | undefined;
   let deploy: DeployOutcome | undefined;
   let chat: ChatOutcome | undefined;
+  let framework: FrameworkOutcome | undefined;
   let cookie: CookieOutcome | undefined;
   let worker: WorkerOutcome | undefined;
   let cleanupFailures: string[] = [];
@@ -78,15 +85,17 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
       cleanup.add('client', () => client.close());
       const ctx: FlowContext = { client, endpoint: emulator.endpoint, checks, logbook, signal };
 
+      const workDir = await mkdtemp(join(tmpdir(), 'fcs-demo-'));
+      cleanup.add('temp dir', () => rm(workDir, { recursive: true, force: true }));
+      const env = toolEnv({
+        endpoint: emulator.endpoint,
+        accountId: emulator.accountId,
+        credentials: emulator.credentials,
+        workDir,
+      });
+
       checks.step('deploy', 's deploy in each app folder: @fc-sessions/plugin component, prefetch in success-deploy');
-      deploy = await step('deploy', () =>
-        deployApps({
-          endpoint: emulator.endpoint,
-          accountId: emulator.accountId,
-          credentials: emulator.credentials,
-          signal,
-        }),
-      );
+      deploy = await step('deploy', () => deployApps(env, signal));
       const deployed = deploy?.apps.map((app) =>
         checks.expect(
           `apps/${app.app}: ${app.functionName} ${app.action ?? 'not deployed'}${prefetchNote(app.sessions)} in ${(app.durationMs / 1000).toFixed(1)} s`,
@@ -97,6 +106,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
       if (deploy && deployed?.every(Boolean)) {
         const sessions = deploy.sessions;
         chat = await step('chat', () => chatStep(ctx, sessions[CHAT.functionName] ?? []));
+        framework = await step('serverless.yml', () => frameworkStep(ctx, env, workDir, chat?.sessions ?? []));
         cookie = await step('cookie-counter', () => cookieStep(ctx, sessions[COOKIE_COUNTER.functionName] ?? []));
         worker = await step('event-worker', () => workerStep(ctx));
       }
@@ -110,6 +120,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
     checks: checks.checks,
     deploy,
     chat,
+    framework,
     cookie,
     worker,
     cleanupFailures,

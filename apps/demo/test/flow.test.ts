@@ -46,6 +46,18 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
     ]);
   });
 
+  it('serverless.yml: osls fcs prefetch reuses the sessions s deploy made, fcs invoke lands in one', () => {
+    const framework = result.framework!;
+    expect(framework.prefetch.summary).toMatch(/^fcs-chat@LATEST: 2\/2 active \(0 created, 2 reused, 0 failed\)/);
+    const session = result.chat?.sessions.find((s) => s.id === framework.invoke.sessionId);
+    expect(session).toBeDefined();
+    expect(framework.invoke.reply).toMatchObject({
+      session: session?.id,
+      instanceId: session?.boundInstance,
+      messages: [...(session?.turns.at(-1)?.reply.messages ?? []), 'hello from osls'],
+    });
+  });
+
   it('cookie: FC sets the cookie once, then every visit with it counts on one instance', () => {
     const cookie = result.cookie!;
     expect(cookie.visits[0]?.setCookie).toMatch(

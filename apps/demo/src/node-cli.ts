@@ -3,33 +3,36 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
+const packageDir = (name: string): string => dirname(require.resolve(`${name}/package.json`));
 
 /** The `s` script of the pinned @serverless-devs/s. */
-export const S_BIN = join(dirname(require.resolve('@serverless-devs/s/package.json')), 'bin', 's');
+export const S_BIN = join(packageDir('@serverless-devs/s'), 'bin', 's');
+/** The `osls` script (Serverless Framework fork that runs offline). */
+export const OSLS_BIN = join(packageDir('osls'), 'bin', 'serverless.js');
 
-export interface SRunOptions {
+export interface RunOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Aborting stops `s` (SIGTERM); the promise settles once it has exited. */
+  /** Aborting stops the command (SIGTERM); the promise settles once it has exited. */
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface SRunResult {
+export interface RunResult {
   readonly exitCode: number | null;
-  /** stdout and stderr as they came (`s` prints nearly everything to stdout). */
+  /** stdout and stderr as they came. */
   readonly output: string;
   readonly durationMs: number;
 }
 
 /**
- * Runs `s <args>` to its end. All of its output is read: `s` hangs when its stdout is a pipe
- * nobody reads. Rejects with the abort reason when `signal` stopped it.
+ * Runs a Node CLI script to its end with this Node. All of its output is read: `s` hangs when its
+ * stdout is a pipe nobody reads. Rejects with the abort reason when `signal` stopped it.
  */
-export function runS(args: readonly string[], options: SRunOptions): Promise<SRunResult> {
+export function runNodeCli(script: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     options.signal?.throwIfAborted();
-    const child = spawn(process.execPath, [S_BIN, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
