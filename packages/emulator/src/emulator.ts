@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { protectCredentials } from '@fc-sessions/client';
-import type { Credentials } from '@fc-sessions/client/signing';
+import { type Credentials, createNonceCache } from '@fc-sessions/client/signing';
 import { type InstanceInfo, listInstances } from './api/admin-api.js';
 import type { Services } from './api/services.js';
 import { KeyRing } from './auth/key-ring.js';
-import { createNonceWindow } from './auth/nonce-cache.js';
 import { BackgroundTasks } from './background.js';
 import { type FaultConfig, FaultInjector, parseFaultConfig } from './faults/faults.js';
 import { FunctionRegistry } from './functions/function-registry.js';
@@ -135,7 +134,7 @@ async function serveFrom(
     keys,
     faults,
     background,
-    acceptNonce: createNonceWindow(o.maxClockSkewSeconds * 2 * 1000),
+    acceptNonce: createNonceCache(o.maxClockSkewSeconds * 2),
     endpoint: () => endpoint,
   };
   const server = createServer(services);

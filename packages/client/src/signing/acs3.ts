@@ -165,17 +165,28 @@ export function verifyRequest(
   return { ok: true, accessKeyId: parsed.accessKeyId, ...(securityToken ? { securityToken } : {}) };
 }
 
-/** Remembers nonces for `ttlSeconds` (default: the 15-minute skew window, doubled) and refuses repeats. */
-export function createNonceCache(ttlSeconds = DEFAULT_MAX_SKEW_SECONDS * 2): (nonce: string) => boolean {
-  const seen = new Map<string, number>();
+/**
+ * Refuses a nonce seen within the last `ttlSeconds` (default: twice the 15-minute skew window, so
+ * a replay is caught for as long as its date is accepted). Nonces live in two generations that
+ * rotate every `ttlSeconds`, so each check is O(1); a generation that reaches `maxPerGeneration`
+ * rotates early to bound memory under sustained load.
+ */
+export function createNonceCache(
+  ttlSeconds = DEFAULT_MAX_SKEW_SECONDS * 2,
+  maxPerGeneration = 500_000,
+): (nonce: string) => boolean {
+  let current = new Set<string>();
+  let previous = new Set<string>();
+  let rotatedAt = Date.now();
   return (nonce) => {
     const now = Date.now();
-    if (seen.size > 10_000) {
-      for (const [key, expires] of seen) if (expires < now) seen.delete(key);
+    if (now - rotatedAt >= ttlSeconds * 1000 || current.size >= maxPerGeneration) {
+      previous = current;
+      current = new Set();
+      rotatedAt = now;
     }
-    const expires = seen.get(nonce);
-    if (expires !== undefined && expires >= now) return false;
-    seen.set(nonce, now + ttlSeconds * 1000);
+    if (current.has(nonce) || previous.has(nonce)) return false;
+    current.add(nonce);
     return true;
   };
 }
