@@ -85,6 +85,12 @@ export class FcSessionsServerlessPlugin {
       },
     };
     this.hooks = {
+      'before:deploy:deploy': async () => {
+        this.#checkConfig();
+      },
+      'before:deploy:function:deploy': async () => {
+        this.#checkConfig(this.options['function'] as string | undefined);
+      },
       'after:deploy:deploy': () => this.#prefetchAll(),
       'after:deploy:function:deploy': () => this.#prefetchAll(this.options['function'] as string | undefined, true),
       'fcs:prefetch:run': () => this.#prefetchAll(this.options['function'] as string | undefined),
@@ -188,14 +194,18 @@ export class FcSessionsServerlessPlugin {
     });
   }
 
-  async #prefetchAll(only?: string, quietWhenUnconfigured = false): Promise<void> {
-    if (quietWhenUnconfigured && this.serverless.service.custom?.['fcSessions'] === undefined) return;
-    let plans: FunctionPlan[];
+  /** Refuses a bad custom.fcSessions before the provider deploys anything. */
+  #checkConfig(only?: string): FunctionPlan[] {
     try {
-      plans = this.#plans(only);
+      return this.#plans(only);
     } catch (error) {
       throw this.#error(summarizeError(error).message);
     }
+  }
+
+  async #prefetchAll(only?: string, quietWhenUnconfigured = false): Promise<void> {
+    if (quietWhenUnconfigured && this.serverless.service.custom?.['fcSessions'] === undefined) return;
+    const plans = this.#checkConfig(only);
     if (plans.length === 0) return;
     const connect = this.#connect();
     const region = await manifestRegion(connect);
