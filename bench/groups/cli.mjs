@@ -1,6 +1,96 @@
-// Group "cli": fcs invoke vs s invoke.
-import { notMeasured } from '../lib/harness.mjs';
+// Group "cli": start-to-exit time of `fcs invoke` against `s invoke` through our Serverless Devs
+// component, on the plugin's own s.yaml test project deployed to the emulator.
+import { cp, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { compare, exec, median, notMeasured, tempDir } from '../lib/harness.mjs';
 
-export async function run() {
-  return [notMeasured('cli', 'whole group', '@fc-sessions/plugin is not ready yet')];
+const GROUP = 'cli';
+const require = createRequire(import.meta.url);
+const FUNCTION = 'devs-hello';
+
+function locate() {
+  const pluginRoot = dirname(require.resolve('@fc-sessions/plugin/package.json'));
+  return {
+    pluginRoot,
+    fcs: join(pluginRoot, 'bin', 'fcs.cjs'),
+    fixture: join(pluginRoot, 'test', 'fixtures', 'devs-project'),
+    s: join(dirname(require.resolve('@serverless-devs/s/package.json')), 'bin', 's'),
+  };
+}
+
+export async function run({ quick, log }) {
+  let paths;
+  let emulatorLib;
+  try {
+    paths = locate();
+    for (const path of [paths.fcs, join(paths.pluginRoot, 'devs-component.cjs'), join(paths.fixture, 's.yaml')])
+      await stat(path);
+    await import('@fc-sessions/plugin/cli');
+    emulatorLib = await import('../lib/emulator.mjs');
+  } catch (error) {
+    return [
+      notMeasured(
+        GROUP,
+        'whole group',
+        `the plugin's fcs CLI, component or s.yaml fixture is missing (${error.code ?? error.message})`,
+      ),
+    ];
+  }
+  log('cli: starting the emulator, deploying the fixture project with s deploy');
+  const emulator = await emulatorLib.startEmulatorProcess();
+  try {
+    const { DEFAULTS } = await import('@fc-sessions/emulator');
+    const project = await tempDir('s-project');
+    await cp(paths.fixture, project, { recursive: true });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      serverless_devs_config_home: await tempDir('s-home'),
+      FCS_PLUGIN_ROOT: paths.pluginRoot,
+      FCS_ENDPOINT: emulator.endpoint,
+      AccountID: DEFAULTS.accountId,
+      AccessKeyID: DEFAULTS.accessKeyId,
+      AccessKeySecret: DEFAULTS.accessKeySecret,
+    };
+    const timed = async (args) => {
+      const t0 = performance.now();
+      await exec(process.execPath, args, { cwd: project, env, timeoutMs: 120_000 });
+      return performance.now() - t0;
+    };
+    const commands = {
+      fcs: [paths.fcs, 'invoke', FUNCTION, '-e', 'hi'],
+      s: [paths.s, 'invoke', '-e', 'hi'],
+      node: ['-e', '0'],
+    };
+    await timed([paths.s, 'deploy']);
+    for (const args of Object.values(commands)) await timed(args);
+    const runs = quick ? 3 : 7;
+    log(`cli: fcs invoke, s invoke and bare node, ${runs} runs each`);
+    const samples = { fcs: [], s: [], node: [] };
+    for (let i = 0; i < runs; i++) {
+      for (const [name, args] of Object.entries(commands)) samples[name].push(await timed(args));
+    }
+    return [
+      compare({
+        group: GROUP,
+        metric: `\`fcs invoke\` start to exit (median of ${runs})`,
+        ours: median(samples.fcs),
+        baseline: { name: '`s invoke` via our component', value: median(samples.s) },
+        unit: 'ms',
+        target: { max: 1 / 5, text: '<= 1/5' },
+        note: "both from the plugin's s.yaml test project after `s deploy` prefetched its sessions, so both invoke into a prefetched session on the emulator",
+      }),
+      compare({
+        group: GROUP,
+        metric: '`fcs invoke` start to exit, vs bare node',
+        ours: median(samples.fcs),
+        baseline: { name: '`node -e 0`', value: median(samples.node) },
+        unit: 'ms',
+      }),
+    ];
+  } finally {
+    await emulator.stop();
+  }
 }
