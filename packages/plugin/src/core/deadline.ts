@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 export interface Deadline {
   readonly signal: AbortSignal;
   /** true once the deadline itself (not the parent signal) fired. */
@@ -8,6 +10,8 @@ export interface Deadline {
 /** An AbortSignal that fires after `ms` or when `parent` aborts, whichever comes first. */
 export function withDeadline(ms: number, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
+  // Every call in flight (up to `concurrency`) listens on this one signal.
+  setMaxListeners(0, controller.signal);
   let expired = false;
   const timer = setTimeout(() => {
     expired = true;
