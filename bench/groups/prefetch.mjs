@@ -1,7 +1,7 @@
 // Group "prefetch": the plugin core's prefetchSessions against the emulator with an injected
 // CreateSession latency L: wall time over the ideal ceil(N / concurrency) x L.
 import { rm } from 'node:fs/promises';
-import { compare, eachLimit, info, median, notMeasured, percentile, tempDir } from '../lib/harness.mjs';
+import { compare, eachLimit, info, median, notMeasured, percentile, processCpuMs, tempDir } from '../lib/harness.mjs';
 
 const GROUP = 'prefetch';
 
@@ -79,13 +79,17 @@ export async function run({ quick, log }) {
       await rm(result.manifestPath, { force: true });
     };
     const timed = async (functionName, count, concurrency) => {
+      const cpu0 = await processCpuMs(emulator.pid);
+      const ownCpu0 = process.cpuUsage();
       const t0 = performance.now();
       const result = await prefetch(functionName, count, concurrency);
       const wall = performance.now() - t0;
+      const ownCpu = process.cpuUsage(ownCpu0);
+      const emulatorCpu = (await processCpuMs(emulator.pid)) - cpu0;
       if (result.created.length !== count)
         throw new Error(`prefetch created ${result.created.length} of ${count} sessions`);
       await clear(result);
-      return wall;
+      return { wall, emulatorCpu, pluginCpu: (ownCpu.user + ownCpu.system) / 1000 };
     };
     // Starts the instances N sessions need (200 sessions each) so that no timed run waits for one.
     const warm = async (functionName, count) => {
@@ -112,17 +116,20 @@ export async function run({ quick, log }) {
       await setLatency(0);
       const bare = await timed(functionName, count, concurrency);
       await setLatency(plan.latencyMs);
-      const wall = await timed(functionName, count, concurrency);
+      const withLatency = await timed(functionName, count, concurrency);
       const ideal = Math.ceil(count / concurrency) * plan.latencyMs;
       rows.push(
         compare({
           group: GROUP,
           metric: `N=${count}, concurrency ${concurrency}, L=${plan.latencyMs} ms: wall time`,
-          ours: wall,
+          ours: withLatency.wall,
           baseline: { name: `ideal ceil(N/c) x L`, value: ideal },
           unit: 'ms',
           target: { max: 1.15, text: '<= 1.15' },
-          note: `with L=0 the same run takes ${bare.toFixed(0)} ms: the emulator, client and plugin work alone`,
+          note:
+            `with L=0 the same run takes ${bare.wall.toFixed(0)} ms (the emulator, client and plugin work alone); ` +
+            `CPU used during the run with L: ${withLatency.pluginCpu.toFixed(0)} ms by the plugin and client` +
+            (Number.isNaN(withLatency.emulatorCpu) ? '' : `, ${withLatency.emulatorCpu.toFixed(0)} ms by the emulator`),
         }),
       );
     }

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmark groups: statistics, rate measurement, child processes, clean-up
 // and the rows of the final table.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,6 +85,8 @@ export async function eachLimit(items, limit, fn) {
 // ---- clean-up -----------------------------------------------------------------------------
 
 const cleanups = [];
+/** Linux's USER_HZ, the unit of the CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100;
 
 /** Registers `fn` to run when the benchmark ends (or is interrupted); returns an unregister. */
 export function onCleanup(fn) {
@@ -182,6 +184,16 @@ export function startProcess(command, args, { ready, cwd, env, timeoutMs = 30_00
     child.once('exit', (code, signal) => fail(`${command} exited early with ${code ?? signal}`));
     child.once('error', (error) => fail(`${command} failed to start: ${error.message}`));
   });
+}
+
+/** CPU time (user + system, ms) another process has used so far, from /proc; undefined where there is no /proc. */
+export async function processCpuMs(pid) {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- files --------------------------------------------------------------------------------
