@@ -48,6 +48,7 @@ for (const name of GROUPS.filter((group) => selected.includes(group))) {
     const group = await import(`./groups/${name}.mjs`);
     rows.push(...(await group.run({ quick: values.quick, log })));
   } catch (error) {
+    if (interrupted) break;
     log(`${name} failed: ${error.stack ?? error}`);
     rows.push(notMeasured(name, 'whole group', `failed: ${String(error.message ?? error).split('\n')[0]}`));
   } finally {

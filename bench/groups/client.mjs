@@ -12,6 +12,7 @@ import {
   compareSyncRates,
   exec,
   median,
+  notMeasured,
   startProcess,
   tempDir,
   treeSize,
@@ -39,7 +40,13 @@ const EVENT = Buffer.from(JSON.stringify({ hello: 'world', n: 42, list: [1, 2, 3
 export async function run({ quick, log }) {
   const rows = [];
   rows.push(...(await coldLoad({ quick, log })));
-  rows.push(...(await installedSize({ log })));
+  try {
+    rows.push(...(await installedSize({ log })));
+  } catch (error) {
+    rows.push(
+      notMeasured(GROUP, 'installed size', `npm pack/install failed (no registry?): ${error.message.split('\n')[0]}`),
+    );
+  }
   rows.push(await signingRate({ quick, log }));
   rows.push(...(await throughput({ quick, log })));
   return rows;

@@ -97,15 +97,23 @@ export function onCleanup(fn) {
   };
 }
 
-export async function runCleanups() {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop();
-    try {
-      await fn();
-    } catch (error) {
-      console.error(`clean-up failed: ${error.message}`);
+let draining;
+
+/** Runs every registered clean-up, last first; callers that overlap share one pass. */
+export function runCleanups() {
+  draining ??= (async () => {
+    while (cleanups.length > 0) {
+      const fn = cleanups.pop();
+      try {
+        await fn();
+      } catch (error) {
+        console.error(`clean-up failed: ${error.message}`);
+      }
     }
-  }
+  })().finally(() => {
+    draining = undefined;
+  });
+  return draining;
 }
 
 export async function tempDir(prefix) {
