@@ -152,11 +152,6 @@ export class ManifestStore {
     return this.#manifest?.sessions ?? [];
   }
 
-  /** The route as last loaded or written. */
-  get route(): ManifestRoute | undefined {
-    return this.#manifest?.route;
-  }
-
   /**
    * Applies `change` to the list (and sets `route` when given) and resolves once a write that
    * contains it is on disk. Changes that arrive while a write is running are applied together
