@@ -141,9 +141,20 @@ export function exec(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString();
       const stderr = Buffer.concat(err).toString();
-      if (code === 0) resolve({ stdout, stderr });
-      else
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}: ${stderr.trim().slice(-500)}`));
+      if (code === 0) {
+        resolve({ stdout, stderr });
+        return;
+      }
+      const firstError =
+        stderr
+          .split('\n')
+          .find((line) => /error/i.test(line))
+          ?.trim() ?? '';
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} exited with ${code ?? signal}: ${firstError} ${stderr.trim().slice(-300)}`,
+        ),
+      );
     });
   });
 }
