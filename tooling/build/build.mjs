@@ -2,7 +2,9 @@
 // Builds the package in the current directory: every src/**/*.ts file becomes dist/**/*.js (ESM)
 // and dist/**/*.cjs (CommonJS), one output file per source file so that module identity is the
 // same whichever entry a user imports; tsc writes the .d.ts files and each gets a .d.cts twin.
-// Finally every target named by package.json "exports", "main", "types" and "bin" must exist.
+// With --bundle, each "exports" entry is instead one self-contained file per format (faster to
+// load; only for packages whose entries share no module state). Finally every target named by
+// package.json "exports", "main", "types" and "bin" must exist.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,7 +33,14 @@ const relativeImports = (ext) => ({
   },
 });
 
-const entryPoints = listSources(srcDir);
+function exportedSources(exportsMap) {
+  return targets(exportsMap)
+    .filter((target) => /^\.\/dist\/.+\.js$/.test(target))
+    .map((target) => join(srcDir, target.slice('./dist/'.length).replace(/\.js$/, '.ts')));
+}
+
+const bundle = process.argv.includes('--bundle');
+const entryPoints = bundle ? exportedSources(pkg.exports) : listSources(srcDir);
 rmSync(outDir, { recursive: true, force: true });
 const common = {
   entryPoints,
@@ -44,12 +53,12 @@ const common = {
   logLevel: 'warning',
 };
 await Promise.all([
-  build({ ...common, format: 'esm', outExtension: { '.js': '.js' }, plugins: [relativeImports('.js')] }),
+  build({ ...common, format: 'esm', outExtension: { '.js': '.js' }, plugins: bundle ? [] : [relativeImports('.js')] }),
   build({
     ...common,
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
-    plugins: [relativeImports('.cjs')],
+    plugins: bundle ? [] : [relativeImports('.cjs')],
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   }),
@@ -84,4 +93,5 @@ if (missing.length > 0) {
   console.error(`${pkg.name}: package.json names files the build did not produce: ${missing.join(', ')}`);
   process.exit(1);
 }
-console.log(`${pkg.name}: built ${entryPoints.length} modules into ${relative(pkgDir, outDir)}/ (esm, cjs, d.ts, d.cts)`);
+const shape = bundle ? `${entryPoints.length} bundled entries` : `${entryPoints.length} modules`;
+console.log(`${pkg.name}: built ${shape} into ${relative(pkgDir, outDir)}/ (esm, cjs, d.ts, d.cts)`);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   type ChainOptions,
@@ -25,7 +24,7 @@ import {
   withBody,
 } from './invoke.js';
 import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, sleep } from './retry.js';
-import { rfc3986 } from './signing/encoding.js';
+import { randomHex, rfc3986 } from './signing/encoding.js';
 import { signFc2Request, signRequest } from './signing/index.js';
 import { header, Pools, readBody, send } from './transport.js';
 import type {
@@ -147,7 +146,7 @@ const seg = encodeURIComponent;
 
 /** Makes a session id the way FC does (32 lower-hex), so a retried CreateSession is idempotent. */
 export function newSessionId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /**
@@ -159,12 +158,18 @@ export class FcClient {
   readonly #pools = new Pools();
   readonly #routes = new Map<string, { route: ResolvedRoute; expires: number }>();
   #chain: Promise<Credentials> | undefined;
+  readonly #static: Credentials | undefined;
+  readonly #origins = new Map<EndpointKind, URL>();
   #place: Promise<{ region: string | undefined; accountId: string | undefined }> | undefined;
   readonly #retry: Required<RetryOptions>;
 
   constructor(options: FcClientOptions = {}) {
     this.#options = { ...options };
     this.#retry = retryPolicy(options.retry, DEFAULT_RETRY);
+    this.#static =
+      options.credentials && typeof options.credentials === 'object'
+        ? protectCredentials(options.credentials)
+        : undefined;
     integerIn('timeoutMs', options.timeoutMs, 1, 3_600_000);
     integerIn('invokeTimeoutMs', options.invokeTimeoutMs, 1, 86_400_000);
     if (options.endpoint) resolveEndpoint({ endpoint: options.endpoint }, 'management');
@@ -656,8 +661,12 @@ export class FcClient {
 
   async #context(kind: EndpointKind): Promise<Context> {
     const { region, accountId } = await this.#resolvePlace();
-    const origin = resolveEndpoint({ ...this.#options, region, accountId }, kind);
-    return { credentials: await this.#credentials(), origin, accountId };
+    let origin = this.#origins.get(kind);
+    if (!origin) {
+      origin = resolveEndpoint({ ...this.#options, region, accountId }, kind);
+      this.#origins.set(kind, origin);
+    }
+    return { credentials: this.#static ?? (await this.#credentials()), origin, accountId };
   }
 
   #resolvePlace(): Promise<{ region: string | undefined; accountId: string | undefined }> {
@@ -671,7 +680,6 @@ export class FcClient {
   #credentials(): Promise<Credentials> {
     const given = this.#options.credentials;
     if (typeof given === 'function') return given().then(protectCredentials);
-    if (given) return Promise.resolve(protectCredentials(given));
     this.#chain ??= defaultCredentialsChain(this.#options)().catch((error: unknown) => {
       this.#chain = undefined;
       throw error;

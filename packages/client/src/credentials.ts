@@ -1,6 +1,4 @@
 import { createDecipheriv, createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';
@@ -128,21 +126,26 @@ export function parseServerlessDevsAccess(text: string): Record<string, Record<s
   return aliases;
 }
 
-function serverlessDevsHome(options: ChainOptions): string {
-  return (options.env ?? process.env)['serverless_devs_config_home'] || options.home || homedir();
+/** The files of the chain are read only when it runs, so loading the client stays cheap. */
+async function readText(path: string): Promise<string | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+async function homeOf(options: ChainOptions): Promise<string> {
+  return options.home ?? (await import('node:os')).homedir();
+}
+
+async function serverlessDevsHome(options: ChainOptions): Promise<string> {
+  return (options.env ?? process.env)['serverless_devs_config_home'] || homeOf(options);
 }
 
 async function readServerlessDevsAlias(
   alias: string,
   options: ChainOptions,
 ): Promise<Record<string, string> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(serverlessDevsHome(options), '.s', 'access.yaml'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  return parseServerlessDevsAccess(text)[alias];
+  const text = await readText(join(await serverlessDevsHome(options), '.s', 'access.yaml'));
+  return text === undefined ? undefined : parseServerlessDevsAccess(text)[alias];
 }
 
 /** A Serverless Devs alias from `~/.s/access.yaml` (or `$serverless_devs_config_home/.s/access.yaml`). */
@@ -166,7 +169,7 @@ interface AliyunProfile {
 async function readAliyunProfile(options: ChainOptions): Promise<AliyunProfile | undefined> {
   let config: { current?: string; profiles?: AliyunProfile[] };
   try {
-    config = JSON.parse(await readFile(join(options.home ?? homedir(), '.aliyun', 'config.json'), 'utf8'));
+    config = JSON.parse((await readText(join(await homeOf(options), '.aliyun', 'config.json'))) ?? '');
   } catch {
     return undefined;
   }
@@ -198,7 +201,7 @@ export function defaultCredentialsChain(options: ChainOptions = {}): Credentials
       throw new FcError({
         code: 'CredentialsNotFound',
         field: 'access',
-        message: `No Serverless Devs alias "${options.access}" with AccessKeyID and AccessKeySecret in ${join(serverlessDevsHome(options), '.s', 'access.yaml')} (add it with: s config add -a ${options.access})`,
+        message: `No Serverless Devs alias "${options.access}" with AccessKeyID and AccessKeySecret in ${join(await serverlessDevsHome(options), '.s', 'access.yaml')} (add it with: s config add -a ${options.access})`,
       });
     }
     const found =

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { FcError, networkError } from './errors.js';
 
 export interface WireRequest {
@@ -13,14 +14,22 @@ export interface WireRequest {
   signal?: AbortSignal | undefined;
 }
 
+let https: typeof Https | undefined;
+
+/** `node:https` (and TLS with it) costs a few milliseconds to load: only calls to an https endpoint pay it. */
+function loadHttps(): typeof Https {
+  https ??= createRequire(import.meta.url)('node:https') as typeof Https;
+  return https;
+}
+
 /** Keep-alive connection pools, one per protocol, created on first use. */
 export class Pools {
   #http?: HttpAgent;
-  #https?: HttpsAgent;
+  #https?: Https.Agent;
 
   agent(origin: URL): HttpAgent {
     if (origin.protocol === 'https:') {
-      this.#https ??= new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
+      this.#https ??= new (loadHttps().Agent)({ keepAlive: true, scheduling: 'lifo' });
       return this.#https;
     }
     this.#http ??= new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
@@ -55,7 +64,7 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       headers: req.body ? { ...req.headers, 'content-length': String(req.body.length) } : req.headers,
       agent: pools.agent(req.origin),
     };
-    const outgoing = req.origin.protocol === 'https:' ? httpsRequest(options) : httpRequest(options);
+    const outgoing = req.origin.protocol === 'https:' ? loadHttps().request(options) : httpRequest(options);
     let failure: FcError | undefined;
     const fail = (error: FcError) => {
       failure ??= error;

@@ -1,5 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { hmacSha256, lowerCaseHeaders, rfc3986, sha256Hex, splitUrl, timingSafeEqualText } from './encoding.js';
+import {
+  hmacSha256,
+  lowerCaseHeaders,
+  randomHex,
+  rfc3986,
+  sha256Hex,
+  splitUrl,
+  timingSafeEqualText,
+} from './encoding.js';
 import type { Credentials, SecretLookup, SignableRequest, SignOptions, VerifyOptions, VerifyResult } from './types.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -69,7 +76,7 @@ export function signRequest(
 ): Record<string, string> {
   const added: Record<string, string> = {
     'x-acs-date': acsDate(options.date ?? new Date()),
-    'x-acs-signature-nonce': options.nonce ?? randomBytes(16).toString('hex'),
+    'x-acs-signature-nonce': options.nonce ?? randomHex(16),
     'x-acs-content-sha256': sha256Hex(request.body),
   };
   if (credentials.securityToken) {
