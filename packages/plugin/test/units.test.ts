@@ -5,7 +5,6 @@ import { COMMANDS, findCommand, flagsFor } from '../src/commands/specs.js';
 import { ManifestStore } from '../src/core/manifest.js';
 import { checkTemplate, fillTemplate } from '../src/core/template.js';
 import { devsCommands } from '../src/devs/help.js';
-import { makeZip } from '../src/devs/zip.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
@@ -107,19 +106,5 @@ describe('mount templates', () => {
     expect(() => checkTemplate('nasConfig', { mountPoints: [{ mountDir: '/{nope}' }] })).toThrow(
       'nasConfig.mountPoints[0].mountDir uses {nope}',
     );
-  });
-});
-
-describe('makeZip', () => {
-  it('is deterministic (same files, same bytes) and keeps Unix modes', () => {
-    const entries = [
-      { name: 'bootstrap', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 },
-      { name: 'a/index.js', data: Buffer.from('exports.handler = () => 1;\n'), mode: 0o644 },
-    ];
-    const zip = makeZip(entries);
-    expect(makeZip(entries).equals(zip)).toBe(true);
-    const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-    expect((zip.readUInt32LE(central + 38) >>> 16) & 0o777).toBe(0o755);
-    expect(zip.readUInt16LE(zip.length - 22 + 10)).toBe(2);
   });
 });
