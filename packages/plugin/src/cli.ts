@@ -16,7 +16,7 @@ const EXIT_CODES = `Exit codes:
   2  bad argument, option or configuration, or no credentials (nothing was sent)
   3  FC answered with an error (not found, access denied, throttled, ...)
   4  no answer from FC (network error, timeout)
-  5  prefetch or prune did not reach its goal (some sessions failed)
+  5  prefetch or prune did not reach its goal (some sessions failed, or the manifest stayed locked)
   130 interrupted (Ctrl-C); sessions made so far are in the manifest`;
 
 const USAGE = `Usage: fcs <command> [function] [options]
@@ -33,6 +33,7 @@ ${[
 
 Every command takes --help, --json, --endpoint (default $FCS_ENDPOINT), --region,
 --access <alias> (a Serverless Devs alias; otherwise the usual credential chain).
+Manifests of prefetched sessions: --manifest-dir (default $FCS_MANIFEST_DIR, else .fcs/sessions).
 
 ${EXIT_CODES}`;
 
@@ -120,6 +121,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       stdinWhenPiped: true,
       format,
       progress: (line) => err.write(`${line}\n`),
+      warning: (line) => err.write(`warning: ${line}\n`),
       signal: controller.signal,
     });
   } catch (error) {

@@ -14,10 +14,14 @@ export {
 export { type InvokeReport, type InvokeRequest, invokeFunction, manifestSession, parseHeaders } from './core/invoke.js';
 export {
   DEFAULT_MANIFEST_DIR,
+  defaultManifestDir,
+  endpointKey,
+  MANIFEST_DIR_ENV,
   type Manifest,
   type ManifestKey,
   type ManifestSession,
   ManifestStore,
+  manifestFolder,
   manifestPath,
 } from './core/manifest.js';
 export {

@@ -65,8 +65,10 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(out).toContain('prefetch devs-hello@LATEST: 2/2 active (2 created, 0 reused, 0 failed)');
     expect(out).toMatch(/sessions:\s+-\s+sessionId: +devs-[0-9a-f]{32}/);
 
+    // The emulator's manifests sit in a sub-folder named for its host and port (FC's own stay in .fcs/sessions).
+    const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
     const manifest = JSON.parse(
-      await readFile(join(project, '.fcs/sessions/cn-hangzhou.devs-hello.LATEST.json'), 'utf8'),
+      await readFile(join(project, '.fcs/sessions', folder, 'cn-hangzhou.devs-hello.LATEST.json'), 'utf8'),
     );
     sessions = manifest.sessions;
     expect(sessions).toHaveLength(2);
@@ -186,6 +188,41 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     const create = await s(['session', 'create', '-h']);
     expect(create.code).toBe(0);
     expect(plain(create.stdout)).toContain('--session-ttl-in-seconds, --st, --ttl <seconds>');
+  });
+
+  it('manifest folder: the plugin falls back to props.manifestDir, then FCS_MANIFEST_DIR; args.settleSeconds is checked', async () => {
+    const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
+    const envDir = await tmp.make('fcs-devs-env-');
+    const badSettle = await s(['deploy', '-t', 'manifest-dirs.yaml'], {
+      FCS_MANIFEST_DIR: envDir,
+      FCS_SETTLE_SECONDS: '-1',
+    });
+    expect(badSettle.code).toBe(101);
+    expect(plain(badSettle.stdout)).toContain(
+      'InvalidArgument: args.settleSeconds must be an integer from 0 to 86400; got "-1"',
+    );
+    expect(await activeSessionIds(emu.client, 'devs-dirs')).toEqual([]);
+
+    const fromProps = await sJson(['deploy', '-t', 'manifest-dirs.yaml'], { FCS_MANIFEST_DIR: envDir });
+    expect(fromProps.data.prefetch).toMatchObject({
+      created: 1,
+      manifest: join(project, 'from-props', folder, 'cn-hangzhou.devs-dirs.LATEST.json'),
+    });
+    const listed = await sJson(['session', 'list', '-t', 'manifest-dirs.yaml'], { FCS_MANIFEST_DIR: envDir });
+    expect(listed.data.sessions.filter((x: { prefetched: boolean }) => x.prefetched)).toHaveLength(1);
+    expect((await sJson(['prune', '-t', 'manifest-dirs.yaml'])).data.deleted).toHaveLength(1);
+
+    const fromEnv = await sJson(['deploy'], { FCS_MANIFEST_DIR: envDir });
+    expect(fromEnv.data.prefetch).toMatchObject({
+      created: 2,
+      manifest: join(envDir, folder, 'cn-hangzhou.devs-hello.LATEST.json'),
+    });
+    const invoked = await sJson(['invoke', '-e', 'env'], { FCS_MANIFEST_DIR: envDir });
+    expect(invoked.data).toMatchObject({ sessionSource: 'manifest', sessionId: fromEnv.data.sessions[0].sessionId });
+    const pruned = await sJson(['prune'], { FCS_MANIFEST_DIR: envDir });
+    expect(pruned.data.deleted.sort()).toEqual(fromEnv.data.sessions.map((x: Session) => x.sessionId).sort());
+    const left = await activeSessionIds(emu.client, 'devs-hello');
+    expect(left.filter((id) => pruned.data.deleted.includes(id))).toEqual([]);
   });
 
   it('credentials from an s alias (-a) when no keys are in the environment', async () => {

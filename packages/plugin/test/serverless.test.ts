@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestStore } from '../src/core/manifest.js';
 import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { type RunResult, run } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -18,8 +19,12 @@ describe('Serverless Framework (osls): the plugin with a no-cloud provider stub'
   let service: string;
   let home: string;
   const tmp = tempDirs();
-  const sls = (args: string[]): Promise<RunResult> =>
-    run(process.execPath, [OSLS, ...args], { cwd: service, env: { ...emu.env, HOME: home }, timeoutMs: 60_000 });
+  const sls = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> =>
+    run(process.execPath, [OSLS, ...args], {
+      cwd: service,
+      env: { ...emu.env, HOME: home, ...extra },
+      timeoutMs: 60_000,
+    });
 
   beforeAll(async () => {
     emu = await startTestEmulator();
@@ -42,8 +47,10 @@ describe('Serverless Framework (osls): the plugin with a no-cloud provider stub'
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(deployed.stderr).toContain('stub: deployed service');
     expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 2/2 active (2 created, 0 reused, 0 failed)`);
+    // The emulator's manifests sit in a sub-folder named for its host and port (FC's own stay in .fcs/sessions).
+    const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
     const manifest = JSON.parse(
-      await readFile(join(service, `.fcs/sessions/cn-hangzhou.${FUNCTION}.LATEST.json`), 'utf8'),
+      await readFile(join(service, `.fcs/sessions/${folder}/cn-hangzhou.${FUNCTION}.LATEST.json`), 'utf8'),
     );
     ids = manifest.sessions.map((s: { sessionId: string }) => s.sessionId).sort();
     expect(ids.every((id) => id.startsWith('sls-'))).toBe(true);
@@ -115,6 +122,52 @@ describe('Serverless Framework (osls): the plugin with a no-cloud provider stub'
       code: 1,
       stdout: expect.stringContaining('--count must be an integer from 0 to 1000; got "lots"'),
     });
+  });
+
+  it('takes the manifest folder from FCS_MANIFEST_DIR and custom.fcSessions.settleSeconds (checked) for prefetch and prune', async () => {
+    const bySchema = await sls(['deploy', '--config', 'bad-settle.yml']);
+    expect(bySchema.code).toBe(1);
+    expect(bySchema.stdout).toContain("'custom.fcSessions.settleSeconds': must be <= 86400");
+    const byPlugin = await sls(['deploy', '--config', 'unchecked-settle.yml']);
+    expect(byPlugin.code).toBe(1);
+    expect(byPlugin.stdout).toContain('custom.fcSessions.settleSeconds must be an integer from 0 to 86400; got 90000');
+    expect(byPlugin.stderr).not.toContain('stub: deployed service');
+
+    const envDir = await tmp.make('fcs-sls-env-');
+    const path = join(
+      envDir,
+      `127.0.0.1_${new URL(emu.emulator.endpoint).port}`,
+      `cn-hangzhou.${FUNCTION}.LATEST.json`,
+    );
+    const env = { FCS_MANIFEST_DIR: envDir };
+    const store = new ManifestStore(envDir, {
+      region: 'cn-hangzhou',
+      functionName: FUNCTION,
+      qualifier: 'LATEST',
+      endpoint: emu.emulator.endpoint,
+    });
+    await store.load();
+    await store.upsert({ sessionId: 'sls-unknown', index: 0, state: 'creating', recordedAt: new Date().toISOString() });
+
+    const deployed = await sls(['deploy', '--config', 'settle.yml'], env);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 1/1 active (1 created, 0 reused, 0 failed`);
+    const recorded = JSON.parse(await readFile(path, 'utf8')).sessions.map((x: { sessionId: string }) => x.sessionId);
+    expect(recorded).not.toContain('sls-unknown');
+    expect(recorded).toEqual(await activeSessionIds(emu.client, FUNCTION));
+
+    await store.load();
+    await store.upsert({
+      sessionId: 'sls-unknown-2',
+      index: 7,
+      state: 'creating',
+      recordedAt: new Date().toISOString(),
+    });
+    const pruned = await sls(['fcs', 'prune', '--config', 'settle.yml', '--json'], env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ pending: [], complete: true });
+    expect(JSON.parse(pruned.stdout).deleted).toContain('sls-unknown-2');
+    expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
   });
 
   it('lists its commands in the framework help', async () => {

@@ -8,7 +8,7 @@ import {
   validateFunctionName,
   validateSessionId,
 } from '@fc-sessions/client';
-import { type ConnectOptions, createClient } from '../core/connect.js';
+import { type ConnectOptions, createClient, explicitEndpoint } from '../core/connect.js';
 import { EXIT, exitCodeOf, invalidArgument, missingArgument, summarizeError } from '../core/errors.js';
 import { readEvent } from '../core/event.js';
 import {
@@ -22,7 +22,7 @@ import {
   formatSessions,
 } from '../core/format.js';
 import { invokeFunction, parseHeaders } from '../core/invoke.js';
-import { DEFAULT_MANIFEST_DIR, ManifestStore, recordedRegions } from '../core/manifest.js';
+import { defaultManifestDir, ManifestStore, manifestFolder, recordedRegions } from '../core/manifest.js';
 import { type ManifestLocation, PrefetchError, prefetchSessions } from '../core/prefetch.js';
 import { readPrefetchSettings } from '../core/prefetch-options.js';
 import { pruneSessions } from '../core/prune.js';
@@ -37,12 +37,15 @@ export interface RunContext {
   functionName?: string | undefined;
   /** Relative paths (manifest dir, event files) are resolved here. */
   baseDir: string;
+  /** The host's manifest folder (e.g. `props.manifestDir`); `--manifest-dir` wins, `$FCS_MANIFEST_DIR` is the fallback. */
   manifestDir?: string | undefined;
   /** Read the event from piped standard input when neither -e nor -f is given. */
   stdinWhenPiped?: boolean | undefined;
   format?: FormatOptions | undefined;
   /** Receives progress lines of long work (prefetch, prune). */
   progress?: ((line: string) => void) | undefined;
+  /** Receives warnings (a stale manifest lock taken over). */
+  warning?: ((line: string) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** Called once the arguments are checked, before the first call: e.g. asks `s` for credentials. */
   resolveConnect?: ((connect: ConnectOptions) => Promise<Partial<ConnectOptions>>) | undefined;
@@ -109,14 +112,18 @@ async function target(spec: CommandSpec, parsed: Parsed, ctx: RunContext): Promi
   for (const key of ['endpoint', 'region', 'accountId', 'access', 'timeoutSeconds', 'maxAttempts'] as const) {
     if (values[key] !== undefined) (connect as Record<string, unknown>)[key] = values[key];
   }
-  const manifestDir = resolve(ctx.baseDir, str(values, 'manifestDir') ?? ctx.manifestDir ?? DEFAULT_MANIFEST_DIR);
+  const manifestDir = resolve(
+    ctx.baseDir,
+    str(values, 'manifestDir') ?? ctx.manifestDir ?? defaultManifestDir(connect.env ?? process.env),
+  );
+  const endpoint = explicitEndpoint(connect);
   const qualifier = str(values, 'qualifier');
   let region = connect.region || (await resolveRegion({ env: connect.env, home: connect.home }));
   if (!region) {
-    const recorded = await recordedRegions(manifestDir, functionName, qualifier ?? 'LATEST');
+    const recorded = await recordedRegions(manifestFolder(manifestDir, endpoint), functionName, qualifier ?? 'LATEST');
     region = recorded.length === 1 ? recorded[0] : 'default';
   }
-  return { functionName, qualifier, connect, manifest: { manifestDir, region: region as string } };
+  return { functionName, qualifier, connect, manifest: { manifestDir, region: region as string, endpoint } };
 }
 
 /** Runs one command (flags already parsed) against FC; errors are thrown (see `failureOutcome`). */
@@ -214,8 +221,10 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
         const result = await prefetchSessions(client, {
           ...(prefetch as NonNullable<typeof prefetch>),
           ...t.manifest,
+          settleSeconds: values['settleSeconds'] as number | undefined,
           signal: ctx.signal,
           onProgress: ctx.progress && ((e) => ctx.progress?.(formatPrefetchEvent(e))),
+          onWarning: ctx.warning,
         });
         return { data: result, text: formatPrefetch(result, format), exitCode: EXIT.ok };
       }
@@ -225,9 +234,11 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
           qualifier: t.qualifier,
           sessionIds: values['sessionId'] as string[] | undefined,
           concurrency: values['concurrency'] as number | undefined,
+          settleSeconds: values['settleSeconds'] as number | undefined,
           ...t.manifest,
           signal: ctx.signal,
           onProgress: ctx.progress && ((e) => ctx.progress?.(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),
+          onWarning: ctx.warning,
         });
         return {
           data: result,

@@ -90,7 +90,16 @@ const f = {
     key: 'manifestDir',
     type: 'string',
     placeholder: '<dir>',
-    description: 'where prefetched sessions are recorded (default .fcs/sessions)',
+    description: 'where prefetched sessions are recorded (default $FCS_MANIFEST_DIR, else .fcs/sessions)',
+  },
+  settle: {
+    name: 'settle-seconds',
+    key: 'settleSeconds',
+    type: 'integer',
+    min: 0,
+    max: 86400,
+    placeholder: '<seconds>',
+    description: 'keep a session recorded as "creating" that FC does not know this long, 0-86400 (default 600)',
   },
   json: { name: 'json', key: 'json', type: 'boolean', description: 'print the result as JSON', only: 'cli' },
   sessionId: { name: 'session-id', key: 'sessionId', type: 'string', placeholder: '<id>', description: 'session id' },
@@ -286,6 +295,7 @@ const prefetchFlags: readonly FlagDef[] = [
     description: 'bound on the whole prefetch (default 600)',
   },
   { name: 'trim', key: 'trim', type: 'boolean', description: 'delete sessions beyond --count' },
+  f.settle,
   f.manifestDir,
 ];
 
@@ -298,6 +308,7 @@ const pruneFlags: readonly FlagDef[] = [
   f.qualifier,
   { ...f.sessionId, type: 'list', description: 'only this recorded session (repeatable)' },
   f.concurrency,
+  f.settle,
   f.manifestDir,
 ];
 const pruneDescription =

@@ -62,7 +62,12 @@ export async function manifestSession(
   functionName: string,
   qualifier: string,
 ): Promise<SessionRoute | undefined> {
-  const store = new ManifestStore(location.manifestDir, { region: location.region, functionName, qualifier });
+  const store = new ManifestStore(location.manifestDir, {
+    region: location.region,
+    functionName,
+    qualifier,
+    endpoint: location.endpoint,
+  });
   const { sessions, route } = await store.load();
   const now = Date.now();
   const first = [...sessions]

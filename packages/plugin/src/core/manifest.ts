@@ -7,6 +7,14 @@ import { PluginError } from './errors.js';
 /** Where manifests live unless told otherwise, relative to the project (s.yaml folder, service dir, cwd). */
 export const DEFAULT_MANIFEST_DIR = '.fcs/sessions';
 
+/** The environment variable every front door takes as the default manifest folder (an explicit option still wins). */
+export const MANIFEST_DIR_ENV = 'FCS_MANIFEST_DIR';
+
+/** `$FCS_MANIFEST_DIR` when set and not empty, else `.fcs/sessions`. */
+export function defaultManifestDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env[MANIFEST_DIR_ENV] || DEFAULT_MANIFEST_DIR;
+}
+
 /** One session the plugin created. `creating` = the id was recorded, the answer to CreateSession not (yet) seen. */
 export interface ManifestSession {
   sessionId: string;
@@ -48,15 +56,45 @@ export interface ManifestKey {
   region: string;
   functionName: string;
   qualifier: string;
+  /** The endpoint the sessions live behind when it is not FC's own (e.g. the emulator): see `endpointKey`. */
+  endpoint?: string | undefined;
 }
 
-/** `<dir>/<region>.<function>.<qualifier>.json`: none of the three can contain a dot. */
+/**
+ * The folder name that keeps an endpoint's manifests apart: `<host>_<port>` (sanitised), e.g.
+ * `127.0.0.1_9100`. undefined for no endpoint and for FC's own hosts (`*.aliyuncs.com`: the public,
+ * internal and fcv3 endpoints of a region all reach the same sessions), whose manifests stay
+ * directly in the manifest folder.
+ */
+export function endpointKey(endpoint: string | undefined): string | undefined {
+  if (!endpoint) return undefined;
+  let host: string;
+  let port: string;
+  try {
+    const url = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`);
+    host = url.hostname.toLowerCase();
+    port = url.port || (url.protocol === 'http:' ? '80' : '443');
+  } catch {
+    host = endpoint;
+    port = '';
+  }
+  if (host === 'aliyuncs.com' || host.endsWith('.aliyuncs.com')) return undefined;
+  return `${host}${port ? `_${port}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+}
+
+/** The folder that holds the manifests of `endpoint`: `dir` itself for FC, `<dir>/<host>_<port>` otherwise. */
+export function manifestFolder(dir: string, endpoint?: string): string {
+  const key = endpointKey(endpoint);
+  return key === undefined ? resolve(dir) : resolve(dir, key);
+}
+
+/** `<folder>/<region>.<function>.<qualifier>.json` (see `manifestFolder`): none of the three can contain a dot. */
 export function manifestPath(dir: string, key: ManifestKey): string {
   const region = key.region.replace(/[^A-Za-z0-9_-]/g, '_');
-  return resolve(dir, `${region}.${key.functionName}.${key.qualifier}.json`);
+  return resolve(manifestFolder(dir, key.endpoint), `${region}.${key.functionName}.${key.qualifier}.json`);
 }
 
-/** Regions that have a manifest for this function and qualifier in `dir` (to find it when no region is configured). */
+/** Regions that have a manifest for this function and qualifier in the folder `dir` (to find it when no region is configured). */
 export async function recordedRegions(dir: string, functionName: string, qualifier: string): Promise<string[]> {
   const suffix = `.${functionName}.${qualifier}.json`;
   try {
@@ -93,9 +131,10 @@ interface PendingChange {
 }
 
 /**
- * The record of the sessions made for one region, function and qualifier. Every change is written
- * at once, atomically (a temp file synced, then renamed over the old one), one write at a time, so
- * a crash leaves either the old or the new list, never half a file.
+ * The record of the sessions made for one region, function and qualifier (and endpoint, when it
+ * is not FC's own: see `manifestFolder`). Every change is written at once, atomically (a temp file
+ * synced, then renamed over the old one), one write at a time, so a crash leaves either the old or
+ * the new list, never half a file.
  */
 export class ManifestStore {
   readonly path: string;
@@ -201,7 +240,8 @@ export class ManifestStore {
   }
 
   #empty(): Manifest {
-    return { version: 1, ...this.key, updatedAt: '', sessions: [] };
+    const { region, functionName, qualifier } = this.key;
+    return { version: 1, region, functionName, qualifier, updatedAt: '', sessions: [] };
   }
 
   #copy(): Manifest {

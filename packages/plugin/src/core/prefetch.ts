@@ -9,6 +9,7 @@ import {
   ManifestStore,
 } from './manifest.js';
 import { integerOption } from './check.js';
+import { lockManifest, type ManifestLock } from './lock.js';
 import { mapLimit } from './pool.js';
 import { type PrefetchSettings, readPrefetchSettings } from './prefetch-options.js';
 import { fillTemplate } from './template.js';
@@ -24,6 +25,11 @@ export interface ManifestLocation {
   manifestDir: string;
   /** Region the function lives in; names the manifest file. */
   region: string;
+  /**
+   * The endpoint the client calls, when it is not FC's own (e.g. the emulator): its manifests are
+   * kept apart in `<manifestDir>/<host>_<port>/` (see `manifestFolder`). Default: FC's.
+   */
+  endpoint?: string | undefined;
 }
 
 export type PrefetchEvent =
@@ -46,7 +52,17 @@ export interface PrefetchOptions extends Partial<PrefetchSettings>, ManifestLoca
   /** A recorded session still `creating` and unknown to FC (404) is kept this long, [0, 86400] s; default 600. */
   settleSeconds?: number | undefined;
   onProgress?: ((event: PrefetchEvent) => void) | undefined;
+  /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
+  onWarning?: ((message: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** Options of `prefetchSessions` that are not prefetch settings (see `readPrefetchSettings`). */
+const RUN_KEYS = ['manifestDir', 'region', 'endpoint', 'settleSeconds', 'onProgress', 'onWarning', 'signal'];
+
+/** Where lock warnings go when the caller gives no `onWarning`. */
+export function emitLockWarning(message: string): void {
+  process.emitWarning(message, 'FcSessionsWarning');
 }
 
 export interface PrefetchedSession {
@@ -147,14 +163,14 @@ export async function assertSessionCapable(
  * Makes sure `count` Active sessions exist for the function and qualifier: reads what it made
  * before (the manifest), drops the expired ones, tops up to `count` (lowest free slots first) and,
  * with `trim`, deletes extras. Every id is recorded before its CreateSession is sent, so an
- * interrupted run loses no session. With `onFailure: 'fail'` an incomplete run throws a
- * `PluginError` `PrefetchIncomplete` carrying the result; with `warn` it returns it.
+ * interrupted run loses no session. The run holds the manifest's lock file (see `lockManifest`):
+ * a second run on the same manifest waits for it, within its own `timeoutSeconds`. With
+ * `onFailure: 'fail'` an incomplete run throws a `PluginError` `PrefetchIncomplete` carrying the
+ * result (`ManifestLocked` when the lock stayed held); with `warn` it returns it.
  */
 export async function prefetchSessions(client: SessionApi, options: PrefetchOptions): Promise<PrefetchResult> {
   const settings = readPrefetchSettings(
-    Object.fromEntries(
-      Object.entries(options).filter(([key]) => !['manifestDir', 'region', 'onProgress', 'signal'].includes(key)),
-    ),
+    Object.fromEntries(Object.entries(options).filter(([key]) => !RUN_KEYS.includes(key))),
     undefined,
     true,
   );
@@ -164,6 +180,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     region: options.region,
     functionName: settings.functionName,
     qualifier: settings.qualifier,
+    endpoint: options.endpoint,
   });
   const result: PrefetchResult = {
     functionName: settings.functionName,
@@ -182,11 +199,20 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     durationMs: 0,
   };
   const deadline = withDeadline(settings.timeoutSeconds * 1000, options.signal);
+  let lock: ManifestLock | undefined;
   try {
+    lock = await lockManifest(store.path, {
+      timeoutSeconds: settings.timeoutSeconds,
+      signal: deadline.signal,
+      onWarning: options.onWarning ?? emitLockWarning,
+    });
     await run(client, settings, settleSeconds, store, result, deadline.signal, options.onProgress);
   } catch (error) {
     result.durationMs = Date.now() - started;
-    if (deadline.expired) {
+    if (isLockError(error)) {
+      if (settings.onFailure === 'fail') throw error;
+      result.error = summarizeError(error);
+    } else if (deadline.expired) {
       const message = `prefetch did not finish within timeoutSeconds (${settings.timeoutSeconds} s); ${incompleteMessage(finish(result))}`;
       if (settings.onFailure === 'fail') throw new PrefetchError(message, result, 'PrefetchTimeout');
       result.error = { code: 'PrefetchTimeout', message, field: 'timeoutSeconds' };
@@ -197,6 +223,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     }
   } finally {
     deadline.clear();
+    await lock?.release();
   }
   finish(result);
   result.durationMs = Date.now() - started;
@@ -225,6 +252,10 @@ export class PrefetchError extends PluginError {
 
 function isArgumentError(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'InvalidArgument';
+}
+
+function isLockError(error: unknown): boolean {
+  return error instanceof PluginError && error.code === 'ManifestLocked';
 }
 
 function incompleteMessage(result: PrefetchResult): string {

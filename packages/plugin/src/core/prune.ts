@@ -1,9 +1,11 @@
 import { validateFunctionName, validateQualifier, validateSessionId } from '@fc-sessions/client';
 import { integerOption } from './check.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
+import { withDeadline } from './deadline.js';
+import { lockManifest } from './lock.js';
 import { CREATE_SETTLE_SECONDS, isSettling, type ManifestSession, ManifestStore } from './manifest.js';
 import { mapLimit } from './pool.js';
-import type { ManifestLocation, SessionApi } from './prefetch.js';
+import { emitLockWarning, type ManifestLocation, type SessionApi } from './prefetch.js';
 
 export interface PruneOptions extends ManifestLocation {
   functionName: string;
@@ -14,6 +16,10 @@ export interface PruneOptions extends ManifestLocation {
   concurrency?: number | undefined;
   /** A session still `creating` and unknown to FC (404) stays recorded this long, [0, 86400] s; default 600. */
   settleSeconds?: number | undefined;
+  /** Bound on the whole prune, waiting for the manifest's lock included, [1, 3600] s; default 600. */
+  timeoutSeconds?: number | undefined;
+  /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
+  onWarning?: ((message: string) => void) | undefined;
   onProgress?:
     | ((event: { type: 'deleted' | 'pending' | 'failed'; sessionId: string; done: number; total: number }) => void)
     | undefined;
@@ -35,7 +41,10 @@ export interface PruneResult {
   manifestPath: string;
 }
 
-/** Deletes the sessions prefetch recorded (all, or `sessionIds`) and drops each from the manifest once it is gone. */
+/**
+ * Deletes the sessions prefetch recorded (all, or `sessionIds`) and drops each from the manifest
+ * once it is gone, holding the manifest's lock file for the run (as prefetch does).
+ */
 export async function pruneSessions(
   client: Pick<SessionApi, 'deleteSession'>,
   options: PruneOptions,
@@ -46,11 +55,38 @@ export async function pruneSessions(
   for (const id of options.sessionIds ?? []) validateSessionId(id);
   const concurrency = integerOption('concurrency', options.concurrency, 1, 64) ?? 4;
   const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
+  const timeoutSeconds = integerOption('timeoutSeconds', options.timeoutSeconds, 1, 3600) ?? 600;
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
     functionName: options.functionName,
     qualifier,
+    endpoint: options.endpoint,
   });
+  const deadline = withDeadline(timeoutSeconds * 1000, options.signal);
+  try {
+    const lock = await lockManifest(store.path, {
+      timeoutSeconds,
+      signal: deadline.signal,
+      onWarning: options.onWarning ?? emitLockWarning,
+      existingFolderOnly: true,
+    });
+    try {
+      return await prune(client, options, { qualifier, concurrency, settleSeconds, signal: deadline.signal }, store);
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function prune(
+  client: Pick<SessionApi, 'deleteSession'>,
+  options: PruneOptions,
+  run: { qualifier: string; concurrency: number; settleSeconds: number; signal: AbortSignal },
+  store: ManifestStore,
+): Promise<PruneResult> {
+  const { qualifier, concurrency, settleSeconds, signal } = run;
   const manifest = await store.load();
   const records = new Map(manifest.sessions.map((s) => [s.sessionId, s]));
   const wanted = options.sessionIds ? [...new Set(options.sessionIds)] : [...records.keys()];
@@ -69,7 +105,7 @@ export async function pruneSessions(
   let done = 0;
   await mapLimit(targets, concurrency, async (sessionId) => {
     try {
-      await client.deleteSession(options.functionName, sessionId, { qualifier, signal: options.signal });
+      await client.deleteSession(options.functionName, sessionId, { qualifier, signal });
     } catch (error) {
       if (isNotFound(error) && isSettling(records.get(sessionId) as ManifestSession, settleSeconds)) {
         result.pending.push(sessionId);

@@ -113,6 +113,7 @@ export class FcSessionsComponent {
       baseDir: projectDir(inputs),
       manifestDir: stringOption('props.manifestDir', props['manifestDir']),
       progress: (line) => this.logger.info?.(line),
+      warning: (line) => this.logger.warn?.(line),
       resolveConnect: (connect) => devsConnect(inputs, connect),
     });
   }

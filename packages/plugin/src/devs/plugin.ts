@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
 import { integerOption, isPlainObject, stringOption } from '../core/check.js';
-import { createClient, manifestRegion } from '../core/connect.js';
+import { createClient, explicitEndpoint, manifestRegion } from '../core/connect.js';
 import { invalidArgument, summarizeError } from '../core/errors.js';
 import { formatPrefetchEvent, prefetchSummary } from '../core/format.js';
-import { DEFAULT_MANIFEST_DIR } from '../core/manifest.js';
+import { defaultManifestDir } from '../core/manifest.js';
 import { prefetchSessions } from '../core/prefetch.js';
 import { PREFETCH_KEYS, readPrefetchSettings } from '../core/prefetch-options.js';
 import { devsConnect, projectDir, readProps } from './context.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 /** Keys of the action's `args` besides the prefetch options. */
-const CONNECTION_KEYS = ['region', 'endpoint', 'manifestDir', 'maxAttempts'] as const;
+const RUN_KEYS = ['region', 'endpoint', 'manifestDir', 'maxAttempts', 'settleSeconds'] as const;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -21,7 +21,8 @@ function text(value: unknown): string | undefined {
  * just deployed, and returns the deploy output with `sessions` (and `prefetch`, a summary) added,
  * so `s deploy` prints them and later resources can use `${resources.<name>.output.sessions}`.
  * Region and function come from `args`, else the deploy output, else props; credentials from
- * `inputs.getCredential()`; the endpoint from `args.endpoint`, `props.endpoint` or `FCS_ENDPOINT`.
+ * `inputs.getCredential()`; the endpoint from `args.endpoint`, `props.endpoint` or `FCS_ENDPOINT`;
+ * the manifest folder from `args.manifestDir`, `props.manifestDir` or `FCS_MANIFEST_DIR`.
  * A native async function on purpose: `s` first tries `new plugin(...)` and uses the function only if that throws.
  */
 export const fcSessionsPrefetch = async (
@@ -45,11 +46,11 @@ async function prefetchForDeploy(
   if (!isPlainObject(options)) throw invalidArgument('args', options, 'must be a mapping of prefetch options');
   const field = (key: string) => `args.${key}`;
   for (const key of Object.keys(options)) {
-    if (!(PREFETCH_KEYS as readonly string[]).includes(key) && !(CONNECTION_KEYS as readonly string[]).includes(key)) {
+    if (!(PREFETCH_KEYS as readonly string[]).includes(key) && !(RUN_KEYS as readonly string[]).includes(key)) {
       throw invalidArgument(
         field(key),
         options[key],
-        `is not a known option (known: ${[...PREFETCH_KEYS, ...CONNECTION_KEYS].join(', ')})`,
+        `is not a known option (known: ${[...PREFETCH_KEYS, ...RUN_KEYS].join(', ')})`,
       );
     }
   }
@@ -65,9 +66,12 @@ async function prefetchForDeploy(
     region: stringOption(field('region'), options['region']) ?? text(output['region']) ?? text(props['region']),
     maxAttempts: integerOption(field('maxAttempts'), options['maxAttempts'], 1, 10),
   };
+  const settleSeconds = integerOption(field('settleSeconds'), options['settleSeconds'], 0, 86_400);
   const manifestDir = resolve(
     projectDir(inputs),
-    stringOption(field('manifestDir'), options['manifestDir']) ?? DEFAULT_MANIFEST_DIR,
+    stringOption(field('manifestDir'), options['manifestDir']) ??
+      stringOption('props.manifestDir', props['manifestDir']) ??
+      defaultManifestDir(),
   );
   const region = await manifestRegion(connect);
   const connected = createClient({ ...connect, ...(await devsConnect(inputs, connect)) });
@@ -76,7 +80,10 @@ async function prefetchForDeploy(
       ...settings,
       manifestDir,
       region,
+      endpoint: explicitEndpoint(connect),
+      settleSeconds,
       onProgress: (event) => logger?.info?.(formatPrefetchEvent(event)),
+      onWarning: (message) => logger?.warn?.(message),
     });
     const summary = prefetchSummary(result);
     if (result.complete) logger?.info?.(summary);

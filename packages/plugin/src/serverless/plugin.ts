@@ -3,10 +3,10 @@ import type { Parsed } from '../commands/args.js';
 import { failureOutcome, type RunOutcome, runCommand } from '../commands/run.js';
 import { findCommand } from '../commands/specs.js';
 import { integerOption, isPlainObject, onlyKnownKeys, stringOption } from '../core/check.js';
-import { type ConnectOptions, createClient, manifestRegion } from '../core/connect.js';
+import { type ConnectOptions, createClient, explicitEndpoint, manifestRegion } from '../core/connect.js';
 import { summarizeError } from '../core/errors.js';
 import { formatPrefetch, formatPrefetchEvent, prefetchSummary } from '../core/format.js';
-import { DEFAULT_MANIFEST_DIR } from '../core/manifest.js';
+import { defaultManifestDir } from '../core/manifest.js';
 import { type PrefetchResult, prefetchSessions } from '../core/prefetch.js';
 import { PREFETCH_KEYS, type PrefetchSettings, readPrefetchSettings } from '../core/prefetch-options.js';
 import { fcSessionsSchema, SERVICE_KEYS } from './schema.js';
@@ -95,7 +95,7 @@ export class FcSessionsServerlessPlugin {
       'after:deploy:function:deploy': () => this.#prefetchAll(this.options['function'] as string | undefined, true),
       'fcs:prefetch:run': () => this.#prefetchAll(this.options['function'] as string | undefined),
       'fcs:list:run': () => this.#eachFunction(['session', 'list'], () => ({ all: this.options['all'] === true })),
-      'fcs:prune:run': () => this.#eachFunction(['prune'], () => ({})),
+      'fcs:prune:run': () => this.#eachFunction(['prune'], () => ({ settleSeconds: this.#settleSeconds() })),
       'fcs:invoke:run': () =>
         this.#eachFunction(['invoke'], () => ({
           event: this.options['data'],
@@ -135,11 +135,16 @@ export class FcSessionsServerlessPlugin {
     };
   }
 
+  /** `custom.fcSessions.manifestDir`, else `$FCS_MANIFEST_DIR`, else `.fcs/sessions`, relative to the service. */
   #manifestDir(): string {
     return resolve(
       this.#baseDir,
-      stringOption(`${CONFIG}.manifestDir`, this.#config['manifestDir']) ?? DEFAULT_MANIFEST_DIR,
+      stringOption(`${CONFIG}.manifestDir`, this.#config['manifestDir']) ?? defaultManifestDir(),
     );
+  }
+
+  #settleSeconds(): number | undefined {
+    return integerOption(`${CONFIG}.settleSeconds`, this.#config['settleSeconds'], 0, 86_400);
   }
 
   /** FC's name for a function key: `custom.fcSessions.functions.<key>.functionName`, else the framework's `name`. */
@@ -171,6 +176,7 @@ export class FcSessionsServerlessPlugin {
       [...PREFETCH_KEYS.filter((k) => k !== 'functionName'), ...SERVICE_KEYS],
       (key) => `${CONFIG}.${key}`,
     );
+    this.#settleSeconds();
     const defaults = Object.fromEntries(
       Object.entries(config).filter(([key]) => (PREFETCH_KEYS as readonly string[]).includes(key)),
     );
@@ -207,6 +213,7 @@ export class FcSessionsServerlessPlugin {
     if (quietWhenUnconfigured && this.serverless.service.custom?.['fcSessions'] === undefined) return;
     const plans = this.#checkConfig(only);
     if (plans.length === 0) return;
+    const settleSeconds = this.#settleSeconds();
     const connect = this.#connect();
     const region = await manifestRegion(connect);
     const client = createClient(connect);
@@ -221,11 +228,14 @@ export class FcSessionsServerlessPlugin {
             ...plan.settings,
             manifestDir: this.#manifestDir(),
             region,
+            endpoint: explicitEndpoint(connect),
+            settleSeconds,
             onProgress: (event) => {
               const line = formatPrefetchEvent(event);
               progress?.update(line);
               this.utils?.log.info?.(line);
             },
+            onWarning: (message) => this.utils?.log.warning?.(message),
           });
           results.push(result);
           if (result.complete) this.utils?.log.notice?.(prefetchSummary(result));
@@ -251,14 +261,14 @@ export class FcSessionsServerlessPlugin {
     const keys = this.options['function'] !== undefined ? [this.options['function'] as string] : this.#configuredKeys();
     const outcomes: RunOutcome[] = [];
     for (const key of keys) {
-      const parsed: Parsed = {
-        values: Object.fromEntries(
-          Object.entries({ ...values(), qualifier: this.options['qualifier'] }).filter(([, v]) => v !== undefined),
-        ),
-        positionals: [],
-      };
       let outcome: RunOutcome;
       try {
+        const parsed: Parsed = {
+          values: Object.fromEntries(
+            Object.entries({ ...values(), qualifier: this.options['qualifier'] }).filter(([, v]) => v !== undefined),
+          ),
+          positionals: [],
+        };
         outcome = await runCommand(spec, parsed, {
           door: 'cli',
           connect: this.#connect(),
@@ -266,6 +276,7 @@ export class FcSessionsServerlessPlugin {
           baseDir: this.#baseDir,
           manifestDir: this.#manifestDir(),
           progress: (line) => this.utils?.log.info?.(line),
+          warning: (line) => this.utils?.log.warning?.(line),
         });
       } catch (error) {
         throw this.#error(`fc-sessions: ${summarizeError(error).code}: ${summarizeError(error).message}`);

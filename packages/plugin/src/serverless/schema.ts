@@ -1,5 +1,13 @@
 /** Keys of custom.fcSessions besides the prefetch options. */
-export const SERVICE_KEYS = ['functions', 'endpoint', 'region', 'access', 'manifestDir', 'maxAttempts'] as const;
+export const SERVICE_KEYS = [
+  'functions',
+  'endpoint',
+  'region',
+  'access',
+  'manifestDir',
+  'maxAttempts',
+  'settleSeconds',
+] as const;
 
 const mount = { type: 'object', properties: { mountPoints: { type: 'array', items: { type: 'object' } } } };
 
@@ -43,6 +51,7 @@ export const fcSessionsSchema = {
         access: { type: 'string' },
         manifestDir: { type: 'string' },
         maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+        settleSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
       },
       additionalProperties: false,
     },
