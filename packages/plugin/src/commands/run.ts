@@ -24,7 +24,7 @@ import {
 import { invokeFunction, parseHeaders } from '../core/invoke.js';
 import { defaultManifestDir, ManifestStore, manifestFolder, recordedRegions } from '../core/manifest.js';
 import { type ManifestLocation, PrefetchError, prefetchSessions } from '../core/prefetch.js';
-import { readPrefetchSettings } from '../core/prefetch-options.js';
+import { PREFETCH_KEYS, readPrefetchSettings, SESSION_SETTING_KEYS } from '../core/prefetch-options.js';
 import { pruneSessions } from '../core/prune.js';
 import type { Parsed } from './args.js';
 import type { CommandSpec, FrontDoor } from './specs.js';
@@ -75,18 +75,7 @@ function required(values: Values, key: string, flag: string, what: string): stri
 }
 
 function sessionSettings(values: Values): UpdateSessionInput {
-  const input: UpdateSessionInput = {};
-  for (const key of [
-    'sessionTTLInSeconds',
-    'sessionIdleTimeoutInSeconds',
-    'disableSessionIdReuse',
-    'nasConfig',
-    'ossMountConfig',
-    'polarFsConfig',
-  ] as const) {
-    if (values[key] !== undefined) (input as Record<string, unknown>)[key] = values[key];
-  }
-  return input;
+  return pick(values, SESSION_SETTING_KEYS) as UpdateSessionInput;
 }
 
 interface Target {
@@ -254,21 +243,7 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
   }
 }
 
-const PREFETCH_FLAGS = [
-  'qualifier',
-  'count',
-  'sessionTTLInSeconds',
-  'sessionIdleTimeoutInSeconds',
-  'disableSessionIdReuse',
-  'nasConfig',
-  'ossMountConfig',
-  'polarFsConfig',
-  'idPrefix',
-  'concurrency',
-  'onFailure',
-  'timeoutSeconds',
-  'trim',
-];
+const PREFETCH_FLAGS = PREFETCH_KEYS.filter((key) => key !== 'functionName');
 
 function pick(values: Values, keys: readonly string[]): Values {
   return Object.fromEntries(keys.filter((key) => values[key] !== undefined).map((key) => [key, values[key]]));

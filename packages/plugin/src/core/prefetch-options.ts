@@ -58,17 +58,22 @@ export const PREFETCH_DEFAULTS = {
 
 export const COUNT_MAX = 1000;
 
-/** The option names prefetch reads (the same in s.yaml args, custom.fcSessions and the core API). */
-export const PREFETCH_KEYS = [
-  'functionName',
-  'qualifier',
-  'count',
+/** The settings of one session: what CreateSession and UpdateSession take besides the id. */
+export const SESSION_SETTING_KEYS = [
   'sessionTTLInSeconds',
   'sessionIdleTimeoutInSeconds',
   'disableSessionIdReuse',
   'nasConfig',
   'ossMountConfig',
   'polarFsConfig',
+] as const;
+
+/** The option names prefetch reads (the same in s.yaml args, custom.fcSessions and the core API). */
+export const PREFETCH_KEYS = [
+  'functionName',
+  'qualifier',
+  'count',
+  ...SESSION_SETTING_KEYS,
   'idPrefix',
   'concurrency',
   'onFailure',
