@@ -1,4 +1,4 @@
-import { headerLookup } from './headers.js';
+import { headerSet, text } from './headers.js';
 import { type ControlKind, defaultEnv, type Env, type Invocation, toInvocation } from './invocation.js';
 import { type FcRequest, type RequestOptions, runWithRequest } from './request.js';
 import { sessionFromHeaders } from './session.js';
@@ -63,24 +63,24 @@ function parseHttpTriggerEvent(event: unknown): object | undefined {
 function invocationFromContext(context: unknown, kind: ControlKind, env: Env, fallbackRequestId?: unknown): Invocation {
   return toInvocation(
     {
-      requestId: at(context, 'requestId') ?? fallbackRequestId,
-      functionName: at(context, 'function', 'name'),
-      handler: at(context, 'function', 'handler'),
+      requestId: text(at(context, 'requestId') ?? fallbackRequestId),
+      functionName: text(at(context, 'function', 'name')),
+      handler: text(at(context, 'function', 'handler')),
       memory: at(context, 'function', 'memory'),
       timeout: at(context, 'function', 'timeout'),
-      region: at(context, 'region'),
-      accountId: at(context, 'accountId'),
-      qualifier: at(context, 'service', 'qualifier'),
-      versionId: at(context, 'service', 'versionId'),
+      region: text(at(context, 'region')),
+      accountId: text(at(context, 'accountId')),
+      qualifier: text(at(context, 'service', 'qualifier')),
+      versionId: text(at(context, 'service', 'versionId')),
       kind,
-      logProject: at(context, 'service', 'logProject'),
-      logStore: at(context, 'service', 'logStore'),
-      spanContext: at(context, 'tracing', 'openTracingSpanContext'),
+      logProject: text(at(context, 'service', 'logProject')),
+      logStore: text(at(context, 'service', 'logStore')),
+      spanContext: text(at(context, 'tracing', 'openTracingSpanContext')),
       baggage: at(context, 'tracing', 'openTracingSpanBaggages'),
-      jaegerEndpoint: at(context, 'tracing', 'jaegerEndpoint'),
-      accessKeyId: at(context, 'credentials', 'accessKeyId'),
-      accessKeySecret: at(context, 'credentials', 'accessKeySecret'),
-      securityToken: at(context, 'credentials', 'securityToken'),
+      jaegerEndpoint: text(at(context, 'tracing', 'jaegerEndpoint')),
+      accessKeyId: text(at(context, 'credentials', 'accessKeyId')),
+      accessKeySecret: text(at(context, 'credentials', 'accessKeySecret')),
+      securityToken: text(at(context, 'credentials', 'securityToken')),
     },
     env,
   );
@@ -99,7 +99,7 @@ export function readEventRequest(event: unknown, context: unknown, options: Requ
       options.env ?? defaultEnv(),
       at(http, 'requestContext', 'requestId'),
     ),
-    session: http ? sessionFromHeaders(headerLookup(at(http, 'headers')), options) : undefined,
+    session: http ? sessionFromHeaders(headerSet(at(http, 'headers')), options) : undefined,
   };
 }
 

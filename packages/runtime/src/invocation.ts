@@ -1,5 +1,5 @@
 import { Credentials } from './credentials.js';
-import { type HeaderLookup, type HeaderSource, headerLookup, text } from './headers.js';
+import { type HeaderLookup, type HeaderSet, type HeaderSource, headerSet, text } from './headers.js';
 
 /** What a request is for, from `x-fc-control-path` (or, in `serve`, from the path FC called). */
 export type ControlKind = 'invoke' | 'http' | 'initialize' | 'pre-stop';
@@ -56,30 +56,33 @@ export interface Invocation {
   readonly credentials: Credentials | undefined;
 }
 
-/** Values of an invocation as one source provides them, before validation. */
+/**
+ * Values of an invocation as one source provides them: texts already through `text`, numbers as
+ * numbers or digits, baggage encoded or as an object.
+ */
 export interface RawInvocation {
-  readonly requestId?: unknown;
-  readonly functionName?: unknown;
-  readonly handler?: unknown;
+  readonly requestId?: string | undefined;
+  readonly functionName?: string | undefined;
+  readonly handler?: string | undefined;
   readonly memory?: unknown;
   readonly timeout?: unknown;
-  readonly region?: unknown;
-  readonly accountId?: unknown;
-  readonly qualifier?: unknown;
-  readonly versionId?: unknown;
-  readonly controlPath?: unknown;
+  readonly region?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly qualifier?: string | undefined;
+  readonly versionId?: string | undefined;
+  readonly controlPath?: string | undefined;
   readonly kind?: ControlKind;
   readonly retryCount?: unknown;
-  readonly asyncTaskId?: unknown;
-  readonly invocationType?: unknown;
-  readonly logProject?: unknown;
-  readonly logStore?: unknown;
-  readonly spanContext?: unknown;
+  readonly asyncTaskId?: string | undefined;
+  readonly invocationType?: string | undefined;
+  readonly logProject?: string | undefined;
+  readonly logStore?: string | undefined;
+  readonly spanContext?: string | undefined;
   readonly baggage?: unknown;
-  readonly jaegerEndpoint?: unknown;
-  readonly accessKeyId?: unknown;
-  readonly accessKeySecret?: unknown;
-  readonly securityToken?: unknown;
+  readonly jaegerEndpoint?: string | undefined;
+  readonly accessKeyId?: string | undefined;
+  readonly accessKeySecret?: string | undefined;
+  readonly securityToken?: string | undefined;
 }
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
@@ -93,11 +96,16 @@ const KINDS: Readonly<Record<string, ControlKind>> = {
 function count(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   const digits = text(value);
-  return digits !== undefined && /^\d{1,15}$/.test(digits) ? Number(digits) : undefined;
+  if (digits === undefined || digits.length > 15) return undefined;
+  for (let i = 0; i < digits.length; i++) {
+    const code = digits.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+  }
+  return Number(digits);
 }
 
-function invocationType(value: unknown): InvocationType | undefined {
-  const type = text(value)?.toLowerCase();
+function invocationType(value: string | undefined): InvocationType | undefined {
+  const type = value?.toLowerCase();
   return type === 'sync' ? 'Sync' : type === 'async' ? 'Async' : undefined;
 }
 
@@ -117,13 +125,46 @@ function baggage(value: unknown): Readonly<Record<string, string>> | undefined {
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Tracing whose baggage is decoded on its first read, not on every request. It serialises and
+ * prints as the plain `{ spanContext, baggage, jaegerEndpoint }` it stands for.
+ */
+class LazyTracing implements Tracing {
+  readonly spanContext: string | undefined;
+  readonly jaegerEndpoint: string | undefined;
+  #encoded: unknown;
+  #decoded = false;
+  #baggage: Readonly<Record<string, string>> | undefined;
+
+  constructor(spanContext: string | undefined, encoded: unknown, jaegerEndpoint: string | undefined) {
+    this.spanContext = spanContext;
+    this.jaegerEndpoint = jaegerEndpoint;
+    this.#encoded = encoded;
+  }
+
+  get baggage(): Readonly<Record<string, string>> | undefined {
+    if (!this.#decoded) {
+      this.#baggage = baggage(this.#encoded);
+      this.#decoded = true;
+      this.#encoded = undefined;
+    }
+    return this.#baggage;
+  }
+
+  toJSON(): Tracing {
+    return { spanContext: this.spanContext, baggage: this.baggage, jaegerEndpoint: this.jaegerEndpoint };
+  }
+
+  [INSPECT](): Tracing {
+    return this.toJSON();
+  }
+}
+
 function tracing(raw: RawInvocation): Tracing | undefined {
-  const found: Tracing = {
-    spanContext: text(raw.spanContext),
-    baggage: baggage(raw.baggage),
-    jaegerEndpoint: text(raw.jaegerEndpoint),
-  };
-  return (found.spanContext ?? found.baggage ?? found.jaegerEndpoint) ? found : undefined;
+  const found = new LazyTracing(raw.spanContext, raw.baggage, raw.jaegerEndpoint);
+  return (found.spanContext ?? found.jaegerEndpoint ?? found.baggage) ? found : undefined;
 }
 
 function deadline(timeoutSeconds: number | undefined): Deadline | undefined {
@@ -132,80 +173,178 @@ function deadline(timeoutSeconds: number | undefined): Deadline | undefined {
   return { at, remainingMs: () => Math.max(0, at - Date.now()) };
 }
 
-function credentials(id: unknown, secret: unknown, token: unknown): Credentials | undefined {
-  const accessKeyId = text(id);
-  const accessKeySecret = text(secret);
-  return accessKeyId && accessKeySecret ? new Credentials(accessKeyId, accessKeySecret, text(token)) : undefined;
+function credentials(
+  accessKeyId: string | undefined,
+  accessKeySecret: string | undefined,
+  securityToken: string | undefined,
+): Credentials | undefined {
+  return accessKeyId && accessKeySecret ? new Credentials(accessKeyId, accessKeySecret, securityToken) : undefined;
 }
 
 export function defaultEnv(): Env {
   return typeof process === 'object' ? process.env : {};
 }
 
+function envCredentials(env: Env): Credentials | undefined {
+  return credentials(
+    text(env['ALIBABA_CLOUD_ACCESS_KEY_ID']),
+    text(env['ALIBABA_CLOUD_ACCESS_KEY_SECRET']),
+    text(env['ALIBABA_CLOUD_SECURITY_TOKEN']),
+  );
+}
+
+/**
+ * An invocation as one object shape. `versionId` and `instanceId` come from the environment on
+ * nearly every request (FC sends no instance id, and an empty version for LATEST), and reading
+ * `process.env` costs more than all the headers, so they are read on first access; the object
+ * still serialises and prints with every field, in the order of `Invocation`.
+ */
+class FcInvocation implements Invocation {
+  readonly requestId: string | undefined;
+  readonly functionName: string | undefined;
+  readonly handler: string | undefined;
+  readonly memoryMB: number | undefined;
+  readonly timeoutSeconds: number | undefined;
+  readonly region: string | undefined;
+  readonly accountId: string | undefined;
+  readonly qualifier: string | undefined;
+  readonly controlPath: string | undefined;
+  readonly kind: ControlKind | undefined;
+  readonly retryCount: number | undefined;
+  readonly asyncTaskId: string | undefined;
+  readonly invocationType: InvocationType | undefined;
+  readonly logProject: string | undefined;
+  readonly logStore: string | undefined;
+  readonly tracing: Tracing | undefined;
+  readonly deadline: Deadline | undefined;
+  readonly credentials: Credentials | undefined;
+  readonly #env: Env;
+  #versionId: string | undefined;
+  #versionRead: boolean;
+  #instanceId: string | undefined;
+  #instanceRead = false;
+
+  constructor(raw: RawInvocation, env: Env) {
+    const controlPath = raw.controlPath;
+    const timeoutSeconds = count(raw.timeout);
+    this.requestId = raw.requestId;
+    this.functionName = raw.functionName ?? text(env['FC_FUNCTION_NAME']);
+    this.handler = raw.handler ?? text(env['FC_FUNCTION_HANDLER']);
+    this.memoryMB = count(raw.memory) ?? count(env['FC_FUNCTION_MEMORY_SIZE']);
+    this.timeoutSeconds = timeoutSeconds;
+    this.region = raw.region ?? text(env['FC_REGION']);
+    this.accountId = raw.accountId ?? text(env['FC_ACCOUNT_ID']);
+    this.qualifier = raw.qualifier ?? text(env['FC_QUALIFIER']);
+    this.controlPath = controlPath;
+    this.kind = raw.kind ?? (controlPath === undefined ? undefined : KINDS[controlPath]);
+    this.retryCount = count(raw.retryCount);
+    this.asyncTaskId = raw.asyncTaskId;
+    this.invocationType = invocationType(raw.invocationType);
+    this.logProject = raw.logProject;
+    this.logStore = raw.logStore;
+    this.tracing = tracing(raw);
+    this.deadline = deadline(timeoutSeconds);
+    this.credentials = credentials(raw.accessKeyId, raw.accessKeySecret, raw.securityToken) ?? envCredentials(env);
+    this.#env = env;
+    this.#versionId = raw.versionId;
+    this.#versionRead = this.#versionId !== undefined;
+  }
+
+  get versionId(): string | undefined {
+    if (!this.#versionRead) {
+      this.#versionId = text(this.#env['FC_FUNCTION_VERSION']) ?? text(this.#env['FC_VER_ID']);
+      this.#versionRead = true;
+    }
+    return this.#versionId;
+  }
+
+  get instanceId(): string | undefined {
+    if (!this.#instanceRead) {
+      this.#instanceId = text(this.#env['FC_INSTANCE_ID']);
+      this.#instanceRead = true;
+    }
+    return this.#instanceId;
+  }
+
+  toJSON(): Invocation {
+    return {
+      requestId: this.requestId,
+      functionName: this.functionName,
+      handler: this.handler,
+      memoryMB: this.memoryMB,
+      timeoutSeconds: this.timeoutSeconds,
+      region: this.region,
+      accountId: this.accountId,
+      qualifier: this.qualifier,
+      versionId: this.versionId,
+      instanceId: this.instanceId,
+      controlPath: this.controlPath,
+      kind: this.kind,
+      retryCount: this.retryCount,
+      asyncTaskId: this.asyncTaskId,
+      invocationType: this.invocationType,
+      logProject: this.logProject,
+      logStore: this.logStore,
+      tracing: this.tracing,
+      deadline: this.deadline,
+      credentials: this.credentials,
+    };
+  }
+
+  [INSPECT](): Invocation {
+    return this.toJSON();
+  }
+}
+
 /** Validates one source's values; instance facts the source lacks come from `env`. */
 export function toInvocation(raw: RawInvocation, env: Env): Invocation {
-  const controlPath = text(raw.controlPath);
-  const timeoutSeconds = count(raw.timeout);
+  return new FcInvocation(raw, env);
+}
+
+/** The `x-fc-*` headers. Each `h['x-fc-...']` is its own property read, which engines make fast per call site. */
+function rawFromHeaders(h: HeaderSet['record'], lookup: HeaderLookup, kind: ControlKind | undefined): RawInvocation {
+  const header = (direct: unknown, name: string) => (typeof direct === 'string' ? text(direct) : lookup(name));
   return {
-    requestId: text(raw.requestId),
-    functionName: text(raw.functionName) ?? text(env['FC_FUNCTION_NAME']),
-    handler: text(raw.handler) ?? text(env['FC_FUNCTION_HANDLER']),
-    memoryMB: count(raw.memory) ?? count(env['FC_FUNCTION_MEMORY_SIZE']),
-    timeoutSeconds,
-    region: text(raw.region) ?? text(env['FC_REGION']),
-    accountId: text(raw.accountId) ?? text(env['FC_ACCOUNT_ID']),
-    qualifier: text(raw.qualifier) ?? text(env['FC_QUALIFIER']),
-    versionId: text(raw.versionId) ?? text(env['FC_FUNCTION_VERSION']) ?? text(env['FC_VER_ID']),
-    instanceId: text(env['FC_INSTANCE_ID']),
-    controlPath,
-    kind: raw.kind ?? (controlPath === undefined ? undefined : KINDS[controlPath]),
-    retryCount: count(raw.retryCount),
-    asyncTaskId: text(raw.asyncTaskId),
-    invocationType: invocationType(raw.invocationType),
-    logProject: text(raw.logProject),
-    logStore: text(raw.logStore),
-    tracing: tracing(raw),
-    deadline: deadline(timeoutSeconds),
-    credentials:
-      credentials(raw.accessKeyId, raw.accessKeySecret, raw.securityToken) ??
-      credentials(
-        env['ALIBABA_CLOUD_ACCESS_KEY_ID'],
-        env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
-        env['ALIBABA_CLOUD_SECURITY_TOKEN'],
-      ),
+    requestId: header(h['x-fc-request-id'], 'x-fc-request-id'),
+    functionName: header(h['x-fc-function-name'], 'x-fc-function-name'),
+    handler: header(h['x-fc-function-handler'], 'x-fc-function-handler'),
+    memory: header(h['x-fc-function-memory'], 'x-fc-function-memory'),
+    timeout: header(h['x-fc-function-timeout'], 'x-fc-function-timeout'),
+    region: header(h['x-fc-region'], 'x-fc-region'),
+    accountId: header(h['x-fc-account-id'], 'x-fc-account-id'),
+    qualifier: header(h['x-fc-qualifier'], 'x-fc-qualifier'),
+    versionId: header(h['x-fc-version-id'], 'x-fc-version-id'),
+    controlPath: header(h['x-fc-control-path'], 'x-fc-control-path'),
+    retryCount: header(h['x-fc-retry-count'], 'x-fc-retry-count'),
+    asyncTaskId:
+      header(h['x-fc-async-task-id'], 'x-fc-async-task-id') ??
+      header(h['x-fc-stateful-async-invocation-id'], 'x-fc-stateful-async-invocation-id'),
+    invocationType: header(h['x-fc-invocation-type'], 'x-fc-invocation-type'),
+    logProject: header(h['x-fc-service-logproject'], 'x-fc-service-logproject'),
+    logStore: header(h['x-fc-service-logstore'], 'x-fc-service-logstore'),
+    spanContext: header(h['x-fc-tracing-opentracing-span-context'], 'x-fc-tracing-opentracing-span-context'),
+    baggage: header(h['x-fc-tracing-opentracing-span-baggages'], 'x-fc-tracing-opentracing-span-baggages'),
+    jaegerEndpoint: header(h['x-fc-tracing-jaeger-endpoint'], 'x-fc-tracing-jaeger-endpoint'),
+    accessKeyId: header(h['x-fc-access-key-id'], 'x-fc-access-key-id'),
+    accessKeySecret: header(h['x-fc-access-key-secret'], 'x-fc-access-key-secret'),
+    securityToken: header(h['x-fc-security-token'], 'x-fc-security-token'),
+    kind,
   };
 }
 
-export function invocationFromHeaders(header: HeaderLookup, env: Env): Invocation {
-  return toInvocation(
-    {
-      requestId: header('x-fc-request-id'),
-      functionName: header('x-fc-function-name'),
-      handler: header('x-fc-function-handler'),
-      memory: header('x-fc-function-memory'),
-      timeout: header('x-fc-function-timeout'),
-      region: header('x-fc-region'),
-      accountId: header('x-fc-account-id'),
-      qualifier: header('x-fc-qualifier'),
-      versionId: header('x-fc-version-id'),
-      controlPath: header('x-fc-control-path'),
-      retryCount: header('x-fc-retry-count'),
-      asyncTaskId: header('x-fc-async-task-id') ?? header('x-fc-stateful-async-invocation-id'),
-      invocationType: header('x-fc-invocation-type'),
-      logProject: header('x-fc-service-logproject'),
-      logStore: header('x-fc-service-logstore'),
-      spanContext: header('x-fc-tracing-opentracing-span-context'),
-      baggage: header('x-fc-tracing-opentracing-span-baggages'),
-      jaegerEndpoint: header('x-fc-tracing-jaeger-endpoint'),
-      accessKeyId: header('x-fc-access-key-id'),
-      accessKeySecret: header('x-fc-access-key-secret'),
-      securityToken: header('x-fc-security-token'),
-    },
-    env,
-  );
+/** `kind`, when given, stands instead of the one `x-fc-control-path` names. */
+export function invocationFromHeaders({ record, lookup }: HeaderSet, env: Env, kind?: ControlKind): Invocation {
+  let raw: RawInvocation;
+  try {
+    raw = rawFromHeaders(record, lookup, kind);
+  } catch {
+    // A record whose property getter throws: every name goes through `lookup`, which never throws.
+    raw = rawFromHeaders({}, lookup, kind);
+  }
+  return toInvocation(raw, env);
 }
 
 /** Reads the invocation FC describes in a request's `x-fc-*` headers. Never throws. */
 export function readInvocation(source: HeaderSource, options: ReadOptions = {}): Invocation {
-  return invocationFromHeaders(headerLookup(source), options.env ?? defaultEnv());
+  return invocationFromHeaders(headerSet(source), options.env ?? defaultEnv());
 }

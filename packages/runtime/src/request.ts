@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type HeaderSource, headerLookup } from './headers.js';
+import { type HeaderSource, headerSet } from './headers.js';
 import { defaultEnv, type Invocation, invocationFromHeaders, type ReadOptions } from './invocation.js';
 import { type Session, type SessionOptions, sessionFromHeaders } from './session.js';
 
@@ -13,10 +13,10 @@ export interface RequestOptions extends ReadOptions, SessionOptions {}
 
 /** Reads both the invocation and the session from one set of headers. Never throws. */
 export function readRequest(source: HeaderSource, options: RequestOptions = {}): FcRequest {
-  const header = headerLookup(source);
+  const headers = headerSet(source);
   return {
-    invocation: invocationFromHeaders(header, options.env ?? defaultEnv()),
-    session: sessionFromHeaders(header, options),
+    invocation: invocationFromHeaders(headers, options.env ?? defaultEnv()),
+    session: sessionFromHeaders(headers, options),
   };
 }
 

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { bindEvents } from './bind-events.js';
 import { sendFetchResponse, toFetchRequest } from './fetch-bridge.js';
-import { type ControlKind, defaultEnv } from './invocation.js';
+import { headerSet } from './headers.js';
+import { type ControlKind, defaultEnv, invocationFromHeaders } from './invocation.js';
 import { logger } from './logger.js';
 import { type FcRequest, type RequestOptions, readRequest, runWithRequest } from './request.js';
 
@@ -177,10 +178,13 @@ export async function serve(options: ServeOptions): Promise<FcServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     running.add(res);
     if (closing) res.setHeader('connection', 'close');
-    const read = readRequest(req, options);
-    const route = read.invocation.kind ?? PATH_ROUTES[`${req.method} ${req.url?.split('?')[0]}`] ?? 'http';
-    const request =
-      read.invocation.kind === route ? read : { ...read, invocation: { ...read.invocation, kind: route } };
+    let request = readRequest(req, options);
+    let route = request.invocation.kind;
+    if (route === undefined) {
+      // No control path from FC: the route comes from the path, and the invocation says so too.
+      route = PATH_ROUTES[`${req.method} ${req.url?.split('?')[0]}`] ?? 'http';
+      request = { ...request, invocation: invocationFromHeaders(headerSet(req), options.env ?? defaultEnv(), route) };
+    }
     const requestId = request.invocation.requestId;
     if (requestId) log(`FC ${MARKERS[route]} Start RequestId: ${requestId}`);
     await runWithRequest(request, async () => {

@@ -1,4 +1,4 @@
-import { type HeaderLookup, type HeaderSource, headerLookup, text } from './headers.js';
+import { type HeaderSet, type HeaderSource, headerSet, text } from './headers.js';
 import { defaultEnv, type Env } from './invocation.js';
 
 /** The environment variable our deploy sets to the function's affinity header name (HEADER_FIELD). */
@@ -26,8 +26,15 @@ export interface SessionOptions {
 
 /** Visible ASCII without separators; a header sent twice (`a, b`) is therefore no id. */
 function sessionId(value: string | undefined): string | undefined {
-  const unquoted = value?.replace(/^"(.*)"$/, '$1');
-  return unquoted !== undefined && /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]{1,256}$/.test(unquoted) ? unquoted : undefined;
+  if (value === undefined) return undefined;
+  const quoted = value.length > 1 && value.startsWith('"') && value.endsWith('"');
+  const unquoted = quoted ? value.slice(1, -1) : value;
+  if (unquoted.length === 0 || unquoted.length > 256) return undefined;
+  for (let i = 0; i < unquoted.length; i++) {
+    const code = unquoted.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e || code === 0x2c || code === 0x3b) return undefined;
+  }
+  return unquoted;
 }
 
 function cookieValue(cookies: string | undefined, name: string): string | undefined {
@@ -38,7 +45,7 @@ function cookieValue(cookies: string | undefined, name: string): string | undefi
   return undefined;
 }
 
-export function sessionFromHeaders(header: HeaderLookup, options: SessionOptions): Session | undefined {
+export function sessionFromHeaders({ lookup: header }: HeaderSet, options: SessionOptions): Session | undefined {
   const name = text(options.header ?? (options.env ?? defaultEnv())[SESSION_HEADER_ENV])?.toLowerCase();
   if (name !== undefined) {
     const fromHeader = sessionId(header(name));
@@ -55,5 +62,5 @@ export function sessionFromHeaders(header: HeaderLookup, options: SessionOptions
  * then the `x-fc-cookie-session-id` cookie, then `Mcp-Session-Id`. Never throws.
  */
 export function readSession(source: HeaderSource, options: SessionOptions = {}): Session | undefined {
-  return sessionFromHeaders(headerLookup(source), options);
+  return sessionFromHeaders(headerSet(source), options);
 }

@@ -19,8 +19,9 @@ import {
   SPAN_CONTEXT,
   TIMEOUT_SECONDS,
 } from '@fc-sessions/testing';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readInvocation } from '../src/index.js';
+import { type Invocation, readInvocation } from '../src/index.js';
 
 const noEnv = {};
 
@@ -135,6 +136,24 @@ describe('readInvocation sources', () => {
     expect(readInvocation({ headers: fc3Headers }, { env: noEnv }).functionName).toBe(FUNCTION_NAME);
   });
 
+  it('prefers a lower-case name given as is, and finds other cases when it is missing', () => {
+    const both = readInvocation({ 'X-FC-REQUEST-ID': 'upper', 'x-fc-request-id': REQUEST_ID }, { env: noEnv });
+    expect(both.requestId).toBe(REQUEST_ID);
+    const mixed = readInvocation({ 'x-fc-REQUEST-id': REQUEST_ID, 'X-Fc-Async-Task-Id': 'task-1' }, { env: noEnv });
+    expect(mixed).toMatchObject({ requestId: REQUEST_ID, asyncTaskId: 'task-1' });
+  });
+
+  it('reads only own names of a record whose prototype is not a plain object', () => {
+    const inherited = Object.create({ 'x-fc-request-id': 'inherited' }) as Record<string, string>;
+    inherited['X-Fc-Function-Name'] = FUNCTION_NAME;
+    expect(readInvocation(inherited, { env: noEnv })).toMatchObject({
+      requestId: undefined,
+      functionName: FUNCTION_NAME,
+    });
+    const bare = Object.assign(Object.create(null) as Record<string, string>, { 'x-fc-request-id': REQUEST_ID });
+    expect(readInvocation(bare, { env: noEnv }).requestId).toBe(REQUEST_ID);
+  });
+
   it('uses process.env when no env is given', () => {
     vi.stubEnv('FC_INSTANCE_ID', 'c-from-process-env');
     expect(readInvocation(fc3Headers).instanceId).toBe('c-from-process-env');
@@ -146,6 +165,17 @@ describe('readInvocation never throws', () => {
     const invocation = readInvocation(source as never, { env: noEnv });
     expect(invocation.requestId).toBeUndefined();
     expect(invocation.credentials).toBeUndefined();
+  });
+
+  it('on a record whose getter throws', () => {
+    const broken = {
+      ...fc3Headers,
+      get 'x-fc-function-name'(): string {
+        throw new Error('boom');
+      },
+    };
+    const invocation = readInvocation(broken, { env: noEnv });
+    expect(invocation).toMatchObject({ requestId: REQUEST_ID, functionName: undefined });
   });
 
   it('on a Headers-like object whose get throws', () => {
@@ -201,5 +231,101 @@ describe('deadline', () => {
     expect(deadline?.remainingMs()).toBe(15_000);
     vi.advanceTimersByTime(60_000);
     expect(deadline?.remainingMs()).toBe(0);
+  });
+});
+
+describe('reading on first access', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('decodes the baggage when it is first read, once', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    const { tracing } = readInvocation(fc3Headers, { env: noEnv });
+    expect(parse).not.toHaveBeenCalled();
+    const baggage = tracing?.baggage;
+    expect(baggage).toEqual({ 'x-b3-sampled': '1', tenant: 'acme' });
+    expect(tracing?.baggage).toBe(baggage);
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+
+  it('decodes baggage at once only when it alone would make the tracing', () => {
+    const baggage = fc3Headers['x-fc-tracing-opentracing-span-baggages'];
+    expect(readInvocation({ 'x-fc-tracing-opentracing-span-baggages': baggage }, { env: noEnv }).tracing).toMatchObject(
+      {
+        spanContext: undefined,
+        baggage: { tenant: 'acme' },
+      },
+    );
+    expect(
+      readInvocation({ 'x-fc-tracing-opentracing-span-baggages': 'e30=' }, { env: noEnv }).tracing,
+    ).toBeUndefined();
+  });
+
+  it('reads the instance id and the version from the environment when they are first read, once', () => {
+    const reads: string[] = [];
+    const env = new Proxy(fc3Env, {
+      get(target, name: string) {
+        reads.push(name);
+        return target[name];
+      },
+    });
+    const invocation = readInvocation(fc3Headers, { env });
+    expect(reads).toEqual([]);
+    expect([invocation.instanceId, invocation.versionId]).toEqual([INSTANCE_ID, 'LATEST']);
+    expect([invocation.instanceId, invocation.versionId]).toEqual([INSTANCE_ID, 'LATEST']);
+    expect(reads).toEqual(['FC_INSTANCE_ID', 'FC_FUNCTION_VERSION']);
+  });
+
+  it('takes the version from the request when it has one, without the environment', () => {
+    const invocation = readInvocation(fc2Headers, { env: { FC_FUNCTION_VERSION: 'LATEST' } });
+    expect(invocation.versionId).toBe('3');
+  });
+});
+
+/** Every field in the order `Invocation` declares them, as a plain object. */
+function plain(invocation: Invocation): Record<string, unknown> {
+  const { requestId, functionName, handler, memoryMB, timeoutSeconds, region, accountId, qualifier } = invocation;
+  const { versionId, instanceId, controlPath, kind, retryCount, asyncTaskId, invocationType } = invocation;
+  const { logProject, logStore, tracing, deadline, credentials } = invocation;
+  return {
+    requestId,
+    functionName,
+    handler,
+    memoryMB,
+    timeoutSeconds,
+    region,
+    accountId,
+    qualifier,
+    versionId,
+    instanceId,
+    controlPath,
+    kind,
+    retryCount,
+    asyncTaskId,
+    invocationType,
+    logProject,
+    logStore,
+    tracing: tracing && {
+      spanContext: tracing.spanContext,
+      baggage: tracing.baggage,
+      jaegerEndpoint: tracing.jaegerEndpoint,
+    },
+    deadline,
+    credentials,
+  };
+}
+
+describe('an invocation as text', () => {
+  it.each([
+    ['FC 3.0', fc3Headers, fc3Env],
+    ['FC 2.0', fc2Headers, fc2Env],
+    ['no headers', {}, {}],
+  ])('serialises and prints every field like a plain object (%s)', (_name, headers, env) => {
+    const invocation = readInvocation(headers, { env });
+    expect(JSON.stringify(invocation)).toBe(JSON.stringify(plain(invocation)));
+    for (const options of [{}, { depth: 0 }, { depth: Number.POSITIVE_INFINITY, showHidden: true }]) {
+      expect(inspect(invocation, options)).toBe(inspect(plain(invocation), options));
+    }
   });
 });

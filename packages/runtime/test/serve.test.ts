@@ -123,6 +123,21 @@ describe('serve: lifecycle hooks', () => {
     expect(lines[0]).toBe(`FC PreStop Start RequestId: ${REQUEST_ID}`);
   });
 
+  it('routes by path without a control path and keeps every fact of the invocation', async () => {
+    const seen: FcRequest[] = [];
+    const env = { FC_INSTANCE_ID: 'c-path-1', FC_FUNCTION_VERSION: 'LATEST' };
+    const url = await start({ env, invoke: () => 'ok', initialize: (request) => void seen.push(request) });
+    const { 'x-fc-control-path': _path, ...headers } = fc3Headers;
+    await send(url, { method: 'POST', path: '/initialize', headers });
+    expect(seen[0]?.invocation).toMatchObject({
+      kind: 'initialize',
+      requestId: REQUEST_ID,
+      instanceId: 'c-path-1',
+      versionId: 'LATEST',
+      tracing: { baggage: { tenant: 'acme' } },
+    });
+  });
+
   it('answers lifecycle calls it has no hook for with success', async () => {
     const url = await start({ invoke: () => 'ok' });
     const reply = await send(url, { method: 'POST', path: '/initialize', body: 'ignored' });
