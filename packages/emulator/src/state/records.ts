@@ -14,7 +14,11 @@ export interface FunctionRecord {
 
 export type SessionStatus = 'Active' | 'Paused' | 'Expired';
 
-/** A session as kept in the data dir. `containerId` is the instance it was last bound to. */
+/**
+ * A session as kept in the data dir. `containerId` is the instance it was last bound to. Change it
+ * by assigning its fields and replace `mounts` rather than changing it in place: the state file
+ * encodes a record again only when one of its fields is no longer the same value.
+ */
 export interface SessionRecord {
   readonly sessionId: string;
   readonly functionName: string;
