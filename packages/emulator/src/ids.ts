@@ -3,11 +3,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 const processTag = randomBytes(4).toString('hex');
 let counter = randomBytes(5).readUIntBE(0, 5);
 
+let prefixSecond = -1;
+let prefix = '';
+
 /** FC's request id shape: `1-<hex unix seconds>-<8 hex>-<12 hex>`. Unique per emulator process. */
 export function newRequestId(): string {
   counter = (counter + 1) % 0x1000000000000;
-  const seconds = Math.floor(Date.now() / 1000).toString(16);
-  return `1-${seconds}-${processTag}-${counter.toString(16).padStart(12, '0')}`;
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== prefixSecond) {
+    prefixSecond = second;
+    prefix = `1-${second.toString(16)}-${processTag}-`;
+  }
+  return prefix + counter.toString(16).padStart(12, '0');
 }
 
 /** An instance id shaped like FC's container ids: `c-<8 hex>-<8 hex>-<12 hex>`. */

@@ -127,6 +127,22 @@ describe('the HTTP-trigger route /http/{functionName}/...', () => {
     });
   });
 
+  it("answers with the body's own content-length, whatever length the function's headers claim", async () => {
+    await deploy(
+      t.emulator,
+      { functionName: 'web-node-length', runtime: 'nodejs20', handler: 'index.handler' },
+      {
+        'index.js':
+          "exports.handler = async () => ({ statusCode: 200, headers: { 'Content-Length': '999', 'x-handler': 'node' }, body: 'short' });",
+      },
+    );
+    const response = await send(t.emulator.endpoint, { method: 'GET', path: '/http/web-node-length/' });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-length']).toBe('5');
+    expect(response.headers['x-handler']).toBe('node');
+    expect(response.body.toString()).toBe('short');
+  });
+
   it('answers 404 for an unknown function', async () => {
     const response = await send(t.emulator.endpoint, { method: 'GET', path: '/http/missing/' });
     expect(response.status).toBe(404);

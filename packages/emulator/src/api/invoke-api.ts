@@ -1,6 +1,6 @@
 import { invalidArgument } from '../errors.js';
 import type { FunctionEntry } from '../functions/function-registry.js';
-import { type ApiRequest, header, queryOf } from '../http/api-request.js';
+import { type ApiRequest, header, queryValue } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
 import { newRequestId } from '../ids.js';
 import { sessionIdReplyHeaders } from '../invoke/affinity-keys.js';
@@ -18,9 +18,8 @@ export interface InvokeHeaders {
 function oneOf(request: ApiRequest, name: string, allowed: readonly string[], fallback: string): string {
   const value = header(request, name);
   if (value === undefined || value === '') return fallback;
-  const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
-  if (!match) throw invalidArgument(`header ${name} must be one of ${allowed.join(', ')}; got "${value.slice(0, 40)}"`);
-  return match;
+  for (const option of allowed) if (option === value || option.toLowerCase() === value.toLowerCase()) return option;
+  throw invalidArgument(`header ${name} must be one of ${allowed.join(', ')}; got "${value.slice(0, 40)}"`);
 }
 
 /** `x-fc-invocation-type` (Sync|Async) and `x-fc-log-type` (None|Tail), checked. */
@@ -99,7 +98,7 @@ export function resultHeaders(
 
 /** InvokeFunction (FC 3.0): sync answers the function's bytes, async answers 202 with a task id. */
 export async function invokeFunction(s: Services, request: ApiRequest, functionName: string): Promise<Reply> {
-  checkQualifier(queryOf(request).get('qualifier'));
+  checkQualifier(queryValue(request, 'qualifier'));
   const { async, logTail } = invokeHeaders(request);
   const entry = s.functions.get(functionName);
   if (async) {

@@ -19,6 +19,11 @@ export function queryOf(request: ApiRequest): URLSearchParams {
   return new URLSearchParams(request.rawQuery);
 }
 
+/** One query parameter, without parsing the query when there is none (the usual invocation). */
+export function queryValue(request: ApiRequest, name: string): string | null {
+  return request.rawQuery === '' ? null : queryOf(request).get(name);
+}
+
 export function header(request: ApiRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;

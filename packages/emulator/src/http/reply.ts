@@ -21,10 +21,15 @@ export function fc2Error(status: number, code: string, message: string, requestI
   return json(status, { errorCode: code, errorMessage: message }, { 'x-fc-request-id': requestId });
 }
 
+/**
+ * Writes the reply with its own content-length (replacing any the reply carries). The headers go to
+ * node:http as a flat list, which it serialises faster than a copied object.
+ */
 export function writeReply(res: ServerResponse, reply: Reply): void {
   const body = reply.body ?? '';
-  const headers = reply.headers ? { ...reply.headers } : {};
-  headers['content-length'] = Buffer.byteLength(body);
-  res.writeHead(reply.status, headers);
+  const headers: Array<string | string[] | number> = [];
+  for (const name in reply.headers) if (name !== 'content-length') headers.push(name, reply.headers[name]!);
+  headers.push('content-length', Buffer.byteLength(body));
+  res.writeHead(reply.status, headers as string[]);
   res.end(body);
 }

@@ -21,6 +21,9 @@ function errorReply(error: unknown, requestId: string, style: ErrorStyle, s: Ser
   return (style === 'fc2' ? fc2Error : fc3Error)(known.status, known.code, known.message, requestId);
 }
 
+/** The body of every request until it has been read (zero bytes: nothing can change it). */
+const NO_BODY = Buffer.alloc(0);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serve(s: Services, req: IncomingMessage, res: ServerResponse, request: ApiRequest): Promise<void> {
@@ -73,7 +76,7 @@ export function createServer(s: Services): http.Server {
         rawQuery: mark < 0 ? '' : url.slice(mark + 1),
         headers: req.headers,
         requestId: newRequestId(),
-        body: Buffer.alloc(0),
+        body: NO_BODY,
       };
       serve(s, req, res, request).catch((error: unknown) => s.options.onDiagnostic?.(String(error)));
     },

@@ -70,9 +70,10 @@ class Connection {
     this.received = false;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject, head: isHead };
-      this.socket.write(
-        body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1'),
-      );
+      const bytes = Buffer.allocUnsafe(head.length + body.length);
+      bytes.write(head, 0, 'latin1');
+      body.copy(bytes, head.length);
+      this.socket.write(bytes);
     });
   }
 

@@ -53,8 +53,19 @@ const EMPTY_BAGGAGE = 'e30=';
 
 /** FC's `<trace id>:<span id>:<parent>:<flags>`, derived from the request id (unique per request). */
 function spanContext(requestId: string): string {
-  const hex = requestId.replace(/-/g, '').slice(-16);
+  const hex = requestId.replaceAll('-', '').slice(-16);
   return `${hex}:${hex}:0:1`;
+}
+
+/** The `x-fc-*` headers every call to an instance carries, in one object that the caller may extend. */
+function tracedHeaders(requestId: string, extra: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-fc-request-id': requestId,
+    'x-fc-tracing-opentracing-span-context': spanContext(requestId),
+    'x-fc-tracing-opentracing-span-baggages': EMPTY_BAGGAGE,
+  };
+  if (extra) Object.assign(headers, extra);
+  return headers;
 }
 
 const errorBody = (message: string, errorType: string) =>
@@ -145,41 +156,44 @@ export class Invoker {
   private send(instance: Instance, invocation: Invocation): Promise<InstanceResponse> {
     const { web, requestId } = invocation;
     const timeoutMs = instance.spec.timeoutSeconds * 1000;
-    const traced = {
-      'x-fc-request-id': requestId,
-      'x-fc-tracing-opentracing-span-context': spanContext(requestId),
-      'x-fc-tracing-opentracing-span-baggages': EMPTY_BAGGAGE,
-      ...invocation.instanceHeaders,
-    };
     if (web && !isNodejs(instance.spec.runtime)) {
       const forwardedFor = web.headers['x-forwarded-for'];
+      const headers = tracedHeaders(requestId, invocation.instanceHeaders);
+      headers['x-fc-control-path'] = '/http-invoke';
+      headers['x-fc-base-path'] = web.basePath;
+      headers['x-fc-client-ip'] = web.sourceIp;
+      headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${web.sourceIp}` : web.sourceIp;
       return instance.call({
         method: web.method,
         path: web.query ? `${web.path}?${web.query}` : web.path,
         forward: web.headers,
         forwardHost: true,
-        headers: {
-          ...traced,
-          'x-fc-control-path': '/http-invoke',
-          'x-fc-base-path': web.basePath,
-          'x-fc-client-ip': web.sourceIp,
-          'x-forwarded-for': forwardedFor ? `${forwardedFor}, ${web.sourceIp}` : web.sourceIp,
-        },
+        headers,
         body: web.body,
         timeoutMs,
       });
     }
-    const body = web
-      ? httpTriggerEvent(web, requestId, this.settings.accountId, instance.spec.functionName)
-      : invocation.body;
+    if (web) {
+      return instance.call({
+        method: 'POST',
+        path: '/invoke',
+        headers: {
+          'content-type': 'application/json',
+          ...tracedHeaders(requestId, invocation.instanceHeaders),
+          'x-fc-control-path': '/http-invoke',
+        },
+        body: httpTriggerEvent(web, requestId, this.settings.accountId, instance.spec.functionName),
+        timeoutMs,
+      });
+    }
+    const headers = tracedHeaders(requestId, invocation.instanceHeaders);
+    headers['x-fc-control-path'] = '/invoke';
     return instance.call({
       method: 'POST',
       path: '/invoke',
-      forward: web ? undefined : invocation.headers,
-      headers: web
-        ? { 'content-type': 'application/json', ...traced, 'x-fc-control-path': '/http-invoke' }
-        : { ...traced, 'x-fc-control-path': '/invoke' },
-      body,
+      forward: invocation.headers,
+      headers,
+      body: invocation.body,
       timeoutMs,
     });
   }
