@@ -4,6 +4,12 @@ import { startTestEmulator, type TestEmulator, waitFor } from './helpers/emulato
 import { NODE_HANDLER } from './helpers/functions.js';
 
 const FN = 'short-lived';
+const NAPPER = 'napper';
+/** Sleeps for as many milliseconds as the event says. */
+const NAP_HANDLER = `exports.handler = async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, Number(event.toString())));
+  return 'rested';
+};`;
 const HEADER = 'x-session-id';
 
 describe('session expiry', () => {
@@ -20,6 +26,17 @@ describe('session expiry', () => {
         sessionAffinityConfig: JSON.stringify({ affinityHeaderFieldName: HEADER, sessionConcurrencyPerInstance: 1 }),
       },
       { 'index.js': NODE_HANDLER },
+    );
+    await deploy(
+      t.emulator,
+      {
+        functionName: NAPPER,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        sessionAffinity: 'HEADER_FIELD',
+        sessionAffinityConfig: JSON.stringify({ affinityHeaderFieldName: HEADER }),
+      },
+      { 'index.js': NAP_HANDLER },
     );
   });
   afterAll(async () => {
@@ -71,6 +88,24 @@ describe('session expiry', () => {
     }
     expect(await status('idle-1')).toBe('Active');
     await waitFor(async () => (await status('idle-1')) === 'Expired', 3000, 'the idle timeout');
+  });
+
+  it('starts the idle clock again when a request ends, not when it began', async () => {
+    // Prepare: idle timeout 1 s, and a request that takes 0.8 s
+    const created = await call(t.emulator, 'POST', `/2023-03-30/functions/${NAPPER}/sessions`, 'CreateSession', {
+      sessionId: 'long-call',
+      sessionIdleTimeoutInSeconds: 1,
+    });
+    expect(created.status).toBe(200);
+
+    // Act
+    const answered = await invoke(t.emulator, NAPPER, '800', { [HEADER]: 'long-call' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    // Assess: 1.2 s after the request began, but only 0.4 s after it ended
+    expect(answered.status).toBe(200);
+    const got = await call(t.emulator, 'GET', `/2023-03-30/functions/${NAPPER}/sessions/long-call`, 'GetSession');
+    expect(got.json<{ sessionStatus: string }>().sessionStatus).toBe('Active');
   });
 
   it('stops routing on delete, and refuses a reused id when reuse is disabled', async () => {

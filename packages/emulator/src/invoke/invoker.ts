@@ -6,6 +6,7 @@ import type { RequestLog } from '../instances/log-capture.js';
 import { isNodejs } from '../instances/spec.js';
 import { MCP_SESSION_HEADER } from '../model/affinity.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { SessionRecord } from '../state/records.js';
 import { requestSessionId } from './affinity-keys.js';
 import { httpTriggerEvent, type WebRequest } from './http-event.js';
 
@@ -88,7 +89,7 @@ export class Invoker {
     const started = Date.now();
     let instance: Instance;
     let session: InvocationResult['session'];
-    let sessionRecord: { lastActivityMs: number } | undefined;
+    let sessionRecord: SessionRecord | undefined;
     try {
       if (!invocation.ignoreSessions && (affinity.type === 'HEADER_FIELD' || affinity.type === 'GENERATED_COOKIE')) {
         const sent = requestSessionId(affinity, invocation.headers);
@@ -102,6 +103,7 @@ export class Invoker {
           );
         }
         await instance.acquire();
+        sessionRecord = routed.record;
         session = {
           id: routed.record.sessionId,
           created: sent === undefined,
@@ -149,7 +151,7 @@ export class Invoker {
     } finally {
       if (log) instance.logs.untrack(log);
       instance.release();
-      if (sessionRecord) sessionRecord.lastActivityMs = Date.now();
+      if (sessionRecord) this.sessions.requestEnded(sessionRecord);
     }
   }
 

@@ -277,6 +277,12 @@ export class SessionManager {
     return { record: live.record, instance, created };
   }
 
+  /** A request of the session ended: its idle clock starts again from now. */
+  requestEnded(record: SessionRecord): void {
+    record.lastActivityMs = Date.now();
+    this.store.touch();
+  }
+
   /** MCP streamable affinity: the function named the session (Mcp-Session-Id) in its answer from `instance`. */
   adopt(entry: FunctionEntry, sessionId: string, instance: Instance): void {
     const key = keyOf(entry.record.functionName, sessionId);
