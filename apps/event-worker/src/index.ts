@@ -51,11 +51,11 @@ export const handler = wrapHandler(async (event: Buffer | string): Promise<JobRe
   const sum = job.numbers.reduce((total, n) => total + n, 0);
   const from = fromRuntime ? 'runtime' : job.taskId ? 'event' : null;
   logger.info(
-    'job %s: %d numbers, sum %d (task id from %s; instance warmed at %s)',
+    'job %s: %d numbers, sum %d (%s; instance warmed at %s)',
     asyncTaskId ?? 'sync',
     job.numbers.length,
     sum,
-    from ?? 'nowhere',
+    from ? `task id from ${from}` : 'no task id',
     warmedAt ?? 'never',
   );
   return {
