@@ -61,7 +61,7 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       port: req.origin.port,
       method: req.method,
       path: req.path,
-      headers: req.body ? { ...req.headers, 'content-length': String(req.body.length) } : req.headers,
+      headers: flatHeaders(req.headers, req.body),
       agent: pools.agent(req.origin),
     };
     const outgoing = req.origin.protocol === 'https:' ? loadHttps().request(options) : httpRequest(options);
@@ -103,6 +103,14 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
     });
     outgoing.end(req.body);
   });
+}
+
+/** node:http takes a flat `[name, value, ...]` list without re-validating each header through setHeader. */
+function flatHeaders(headers: Record<string, string>, body: Uint8Array | undefined): string[] {
+  const flat: string[] = [];
+  for (const name in headers) flat.push(name, headers[name]!);
+  if (body) flat.push('content-length', String(body.length));
+  return flat;
 }
 
 export function readBody(response: IncomingMessage): Promise<Buffer> {
