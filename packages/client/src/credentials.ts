@@ -1,4 +1,4 @@
-import { createDecipheriv, createHash } from 'node:crypto';
+import { nodeCrypto } from './builtins.js';
 import { join } from 'node:path';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';
@@ -68,13 +68,14 @@ function decryptServerlessDevsValue(value: string): string {
   let material = Buffer.alloc(0);
   let block = Buffer.alloc(0);
   while (material.length < 48) {
-    block = createHash('md5')
+    block = nodeCrypto()
+      .createHash('md5')
       .update(Buffer.concat([block, Buffer.from(SERVERLESS_DEVS_PASSPHRASE), salt]))
       .digest();
     material = Buffer.concat([material, block]);
   }
   try {
-    const decipher = createDecipheriv('aes-256-cbc', material.subarray(0, 32), material.subarray(32, 48));
+    const decipher = nodeCrypto().createDecipheriv('aes-256-cbc', material.subarray(0, 32), material.subarray(32, 48));
     return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
   } catch {
     return value;

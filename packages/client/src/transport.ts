@@ -1,6 +1,6 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import type * as Https from 'node:https';
-import { createRequire } from 'node:module';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { nodeHttp, nodeHttps } from './builtins.js';
 import { FcError, networkError } from './errors.js';
 
 export interface WireRequest {
@@ -14,25 +14,17 @@ export interface WireRequest {
   signal?: AbortSignal | undefined;
 }
 
-let https: typeof Https | undefined;
-
-/** `node:https` (and TLS with it) costs a few milliseconds to load: only calls to an https endpoint pay it. */
-function loadHttps(): typeof Https {
-  https ??= createRequire(import.meta.url)('node:https') as typeof Https;
-  return https;
-}
-
 /** Keep-alive connection pools, one per protocol, created on first use. */
 export class Pools {
   #http?: HttpAgent;
-  #https?: Https.Agent;
+  #https?: HttpsAgent;
 
   agent(origin: URL): HttpAgent {
     if (origin.protocol === 'https:') {
-      this.#https ??= new (loadHttps().Agent)({ keepAlive: true, scheduling: 'lifo' });
+      this.#https ??= new (nodeHttps().Agent)({ keepAlive: true, scheduling: 'lifo' });
       return this.#https;
     }
-    this.#http ??= new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+    this.#http ??= new (nodeHttp().Agent)({ keepAlive: true, scheduling: 'lifo' });
     return this.#http;
   }
 
@@ -64,7 +56,7 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       headers: flatHeaders(req.headers, req.body),
       agent: pools.agent(req.origin),
     };
-    const outgoing = req.origin.protocol === 'https:' ? loadHttps().request(options) : httpRequest(options);
+    const outgoing = req.origin.protocol === 'https:' ? nodeHttps().request(options) : nodeHttp().request(options);
     let failure: FcError | undefined;
     const fail = (error: FcError) => {
       failure ??= error;

@@ -1,15 +1,15 @@
-import { createHash, createHmac, randomFillSync } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import type { HeaderRecord } from './types.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export function sha256Hex(body: string | Uint8Array | undefined): string {
   if (body === undefined || body.length === 0) return EMPTY_SHA256;
-  return createHash('sha256').update(body).digest('hex');
+  return nodeCrypto().createHash('sha256').update(body).digest('hex');
 }
 
 export function hmacSha256(secret: string, text: string): Buffer {
-  return createHmac('sha256', secret).update(text).digest();
+  return nodeCrypto().createHmac('sha256', secret).update(text).digest();
 }
 
 /** RFC 3986 encoding: `encodeURIComponent` plus `! ' ( ) *`. */
@@ -65,7 +65,7 @@ let poolOffset = pool.length;
 /** `bytes` random bytes as hex, cut from a pooled buffer filled by the system CSPRNG. */
 export function randomHex(bytes: number): string {
   if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
+    nodeCrypto().randomFillSync(pool);
     poolOffset = 0;
   }
   poolOffset += bytes;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { hmacSha256, lowerCaseHeaders, splitUrl, timingSafeEqualText } from './encoding.js';
 import type { Credentials, SecretLookup, SignableRequest, SignOptions, VerifyOptions, VerifyResult } from './types.js';
 
@@ -7,7 +7,7 @@ const DEFAULT_MAX_SKEW_SECONDS = 900;
 /** FC 2.0's Content-MD5: base64 of the body's md5 written as hex text (the official SDK's quirk). */
 export function fc2ContentMd5(body: string | Uint8Array | undefined): string {
   if (body === undefined || body.length === 0) return '';
-  return Buffer.from(createHash('md5').update(body).digest('hex')).toString('base64');
+  return Buffer.from(nodeCrypto().createHash('md5').update(body).digest('hex')).toString('base64');
 }
 
 /** Every `x-fc-*` header, lower-cased and sorted, as `name:value\n`. */
