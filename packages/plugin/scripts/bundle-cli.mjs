@@ -1,7 +1,8 @@
-// After fcs-build: bundles the `fcs` command line (src/cli.ts with @fc-sessions/client) into one
-// CommonJS file, dist/fcs.cjs, for bin/fcs.cjs. One file starts measurably faster than the ~40
-// per-module files (the command is benchmarked against `s invoke`); the emulator stays a lazy
-// external import. The package's exports still point at the per-module build.
+// After fcs-build: bundles the `fcs` command line (src/cli.ts with @fc-sessions/client and
+// @fc-sessions/emulator/durable-file) into one CommonJS file, dist/fcs.cjs, for bin/fcs.cjs. One
+// file starts measurably faster than the ~40 per-module files (the command is benchmarked against
+// `s invoke`); the emulator itself stays a lazy external import. The package's exports still point
+// at the per-module build.
 import { build } from 'esbuild';
 
 await build({
@@ -11,7 +12,15 @@ await build({
   platform: 'node',
   target: 'node18',
   format: 'cjs',
-  external: ['@fc-sessions/emulator', '@fc-sessions/emulator/*'],
+  plugins: [
+    {
+      // Not `external`: that would also take @fc-sessions/emulator/durable-file out of the bundle.
+      name: 'lazy-emulator',
+      setup(b) {
+        b.onResolve({ filter: /^@fc-sessions\/emulator(\/cli)?$/ }, (args) => ({ path: args.path, external: true }));
+      },
+    },
+  ],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',

@@ -201,7 +201,10 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
           qualifier: t.qualifier ?? 'LATEST',
         });
         await store.load();
-        if (store.sessions.some((s) => s.sessionId === sessionId)) await store.remove(sessionId as string);
+        if (store.sessions.some((s) => s.sessionId === sessionId)) {
+          await store.remove(sessionId as string);
+          await store.close();
+        }
         return { data: { sessionId, deleted: true }, text: `deleted ${sessionId}\n`, exitCode: EXIT.ok };
       }
       case 'session list':

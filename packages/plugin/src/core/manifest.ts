@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DurableFile } from '@fc-sessions/emulator/durable-file';
 import { isPlainObject } from './check.js';
 import { PluginError } from './errors.js';
 
@@ -126,26 +126,30 @@ function parseSession(value: unknown): ManifestSession | undefined {
 interface PendingChange {
   change: (sessions: ManifestSession[]) => ManifestSession[];
   route: ManifestRoute | undefined;
-  resolve: () => void;
-  reject: (error: unknown) => void;
+  /** Set when `change` threw: the change is left out and its caller gets this error. */
+  failed?: { error: unknown } | undefined;
 }
 
 /**
  * The record of the sessions made for one region, function and qualifier (and endpoint, when it
  * is not FC's own: see `manifestFolder`). Every change is written at once, atomically (a temp file
  * synced, then renamed over the old one), one write at a time, so a crash leaves either the old or
- * the new list, never half a file.
+ * the new list, never half a file. `close()` closes the file a store keeps open after writing.
  */
 export class ManifestStore {
   readonly path: string;
   readonly key: ManifestKey;
   #manifest: Manifest | undefined;
+  /** Changes the next write applies. */
   #pending: PendingChange[] = [];
-  #writing = false;
+  /** What the running write puts on disk; it becomes the manifest once that write succeeds. */
+  #staged: Manifest | undefined;
+  readonly #file: DurableFile;
 
   constructor(dir: string, key: ManifestKey) {
     this.key = key;
     this.path = manifestPath(dir, key);
+    this.#file = new DurableFile(this.path, { mode: 0o600 });
   }
 
   /** Reads the file (a missing file is an empty manifest); a file that is not a manifest is an error naming it. */
@@ -196,40 +200,43 @@ export class ManifestStore {
    * contains it is on disk. Changes that arrive while a write is running are applied together
    * and written once (group commit), so N concurrent creates cost far fewer than N rewrites.
    */
-  update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ change, route, resolve, reject });
-      if (!this.#writing) void this.#flush();
-    });
+  async update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void> {
+    const item: PendingChange = { change, route };
+    this.#pending.push(item);
+    try {
+      await this.#file.save(this.#encode);
+      if (this.#staged) this.#manifest = this.#staged;
+    } catch (error) {
+      if (!item.failed) throw error;
+    } finally {
+      this.#staged = undefined;
+    }
+    if (item.failed) throw item.failed.error;
   }
 
-  async #flush(): Promise<void> {
-    this.#writing = true;
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0);
-      const current = this.#manifest ?? this.#empty();
-      let { sessions, route } = current;
-      const applied: PendingChange[] = [];
-      for (const item of batch) {
-        try {
-          sessions = item.change([...sessions]);
-          route = item.route ?? route;
-          applied.push(item);
-        } catch (error) {
-          item.reject(error);
-        }
-      }
-      const manifest: Manifest = { ...current, route, sessions, updatedAt: new Date().toISOString() };
+  /** Waits for the writes asked for so far and closes the manifest file this store holds open. */
+  close(): Promise<void> {
+    return this.#file.close();
+  }
+
+  /** Applies the pending changes and encodes the result: undefined (delete the file) for no sessions. */
+  readonly #encode = (): string | undefined => {
+    const current = this.#manifest ?? this.#empty();
+    let { sessions, route } = current;
+    for (const item of this.#pending.splice(0)) {
       try {
-        await this.#write(manifest);
-        this.#manifest = manifest;
-        for (const item of applied) item.resolve();
+        sessions = item.change([...sessions]);
+        route = item.route ?? route;
       } catch (error) {
-        for (const item of applied) item.reject(error);
+        item.failed = { error };
       }
     }
-    this.#writing = false;
-  }
+    const manifest: Manifest = { ...current, route, sessions, updatedAt: new Date().toISOString() };
+    this.#staged = manifest;
+    if (sessions.length === 0) return undefined;
+    const sorted = { ...manifest, sessions: [...sessions].sort((a, b) => a.index - b.index) };
+    return `${JSON.stringify(sorted, null, 2)}\n`;
+  };
 
   upsert(session: ManifestSession): Promise<void> {
     return this.update((sessions) => [...sessions.filter((s) => s.sessionId !== session.sessionId), session]);
@@ -247,28 +254,5 @@ export class ManifestStore {
   #copy(): Manifest {
     const manifest = this.#manifest ?? this.#empty();
     return { ...manifest, sessions: manifest.sessions.map((s) => ({ ...s })) };
-  }
-
-  async #write(manifest: Manifest): Promise<void> {
-    if (manifest.sessions.length === 0) {
-      await rm(this.path, { force: true });
-      return;
-    }
-    await mkdir(dirname(this.path), { recursive: true });
-    const sorted = { ...manifest, sessions: [...manifest.sessions].sort((a, b) => a.index - b.index) };
-    const temp = join(dirname(this.path), `.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, this.path);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
   }
 }

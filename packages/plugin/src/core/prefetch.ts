@@ -223,6 +223,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     }
   } finally {
     deadline.clear();
+    await store.close();
     await lock?.release();
   }
   finish(result);

@@ -73,6 +73,7 @@ export async function pruneSessions(
     try {
       return await prune(client, options, { qualifier, concurrency, settleSeconds, signal: deadline.signal }, store);
     } finally {
+      await store.close();
       await lock.release();
     }
   } finally {

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Windows cannot rename over a file that is open. */
+const HOLD_REPLACED = process.platform !== 'win32';
+
+export interface DurableFileOptions {
+  /** Permission bits of a newly written file (default 0o666, less the umask). */
+  mode?: number | undefined;
+}
+
+/** What a write puts in the file: its whole content, or undefined to delete the file. */
+export type Encode = () => Uint8Array | string | undefined;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A file that is only ever replaced whole: each write goes to a synced temp file that is then
+ * renamed over the old one, so the file is always either the old or the new content, and a failed
+ * write leaves no temp file behind. One write runs at a time, and `save()` is a group commit: every
+ * caller waiting when a write begins shares that write, which encodes the content as it is then.
+ */
+export class DurableFile {
+  readonly path: string;
+  readonly #mode: number;
+  #waiting: Waiter[] = [];
+  /** The encoder of the latest `save()`, used by the next write. */
+  #encode: Encode = () => undefined;
+  /** The running write loop, while there is one. */
+  #drained: Promise<void> | undefined;
+  /**
+   * The file last renamed into place, kept open: freeing the blocks of a replaced file can take
+   * milliseconds (ext4 with discard), so the rename that replaces it only unlinks it, and closing
+   * it afterwards frees them off the path that waiting callers are answered on.
+   */
+  #current: FileHandle | undefined;
+  #closing: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string, options: DurableFileOptions = {}) {
+    this.path = path;
+    this.#mode = options.mode ?? 0o666;
+  }
+
+  /**
+   * Resolves once a write that began after this call is on disk; that write calls the `encode` of
+   * the latest `save()` when it begins. A failed write (encode included) rejects exactly the callers
+   * that shared it.
+   */
+  save(encode: Encode): Promise<void> {
+    this.#encode = encode;
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      this.#drained ??= this.#drain();
+    });
+  }
+
+  /** Deletes the file, in turn with the writes (a missing file is fine). */
+  remove(): Promise<void> {
+    return this.save(() => undefined);
+  }
+
+  /** Waits for the writes asked for so far, then closes the file this object holds open. */
+  async close(): Promise<void> {
+    while (this.#drained) await this.#drained;
+    this.#release(this.#current);
+    this.#current = undefined;
+    await this.#closing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      // Callers that arrive in the same turn of the event loop join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      const batch = this.#waiting;
+      this.#waiting = [];
+      let replaced: FileHandle | undefined;
+      try {
+        replaced = await this.#write(this.#encode);
+        for (const waiter of batch) waiter.resolve();
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error);
+      }
+      this.#release(replaced);
+    }
+    this.#drained = undefined;
+  }
+
+  #release(handle: FileHandle | undefined): void {
+    if (handle) this.#closing = Promise.all([this.#closing, handle.close().catch(() => undefined)]);
+  }
+
+  /** Writes what `encode` returns; resolves to the handle of the file it replaced, for the caller to close. */
+  async #write(encode: Encode): Promise<FileHandle | undefined> {
+    const content = encode();
+    if (content === undefined) {
+      await rm(this.path, { force: true });
+      const removed = this.#current;
+      this.#current = undefined;
+      return removed;
+    }
+    const temp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(temp, 'w', this.#mode).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(dirname(this.path), { recursive: true });
+        return open(temp, 'w', this.#mode);
+      });
+      await handle.writeFile(content);
+      await handle.sync();
+      if (!HOLD_REPLACED) await handle.close();
+      await rename(temp, this.path);
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw error;
+    }
+    if (!HOLD_REPLACED) return undefined;
+    const replaced = this.#current;
+    this.#current = handle;
+    return replaced;
+  }
+}

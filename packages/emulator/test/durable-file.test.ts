@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DurableFile } from '../src/durable-file.js';
+
+const dirs: string[] = [];
+
+async function fileIn(name = 'data.json') {
+  const dir = await mkdtemp(join(tmpdir(), 'fcs-durable-test-'));
+  dirs.push(dir);
+  return { dir, path: join(dir, name) };
+}
+
+/** Paths this process holds open under `dir` (Linux: /proc/self/fd). */
+async function openUnder(dir: string): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd').catch(() => [] as string[]);
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return targets.filter((target) => target.startsWith(dir));
+}
+
+const temps = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
+
+describe('DurableFile', () => {
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('gives concurrent saves one shared write with the content of the latest encoder', async () => {
+    const { path } = await fileIn();
+    const file = new DurableFile(path);
+    let encodes = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        file.save(() => {
+          encodes++;
+          return `${i}`;
+        }),
+      ),
+    );
+    expect(encodes).toBe(1);
+    expect(await readFile(path, 'utf8')).toBe('19');
+    await file.close();
+  });
+
+  it('gives a save made during a write a later write that starts once the first is in place', async () => {
+    const { path } = await fileIn();
+    const file = new DurableFile(path);
+    let later: Promise<void> | undefined;
+    await file.save(() => {
+      later = file.save(() => {
+        expect(readFileSync(path, 'utf8')).toBe('first');
+        return new TextEncoder().encode('second');
+      });
+      return 'first';
+    });
+    expect(await readFile(path, 'utf8')).toBe('first');
+    await later;
+    expect(await readFile(path, 'utf8')).toBe('second');
+    await file.close();
+  });
+
+  it('rejects only the callers of a failed write, leaves no temp file, and the next write succeeds', async () => {
+    const { dir, path } = await fileIn();
+    const file = new DurableFile(path);
+    await mkdir(join(path, 'in-the-way'), { recursive: true });
+    await expect(Promise.all([file.save(() => 'a'), file.save(() => 'b')])).rejects.toThrow();
+    expect(await temps(dir)).toEqual([]);
+    await expect(
+      file.save(() => {
+        throw new Error('encode failed');
+      }),
+    ).rejects.toThrow('encode failed');
+    await rm(path, { recursive: true });
+    await file.save(() => 'c');
+    expect(await readFile(path, 'utf8')).toBe('c');
+    expect(await temps(dir)).toEqual([]);
+    await file.close();
+  });
+
+  it('removes the file in turn with the writes, and creates a missing folder again', async () => {
+    const { dir } = await fileIn();
+    const path = join(dir, 'deep', 'er', 'data.json');
+    const file = new DurableFile(path, { mode: 0o600 });
+    await file.save(() => 'x');
+    if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const removed = file.remove();
+    const rewritten = file.save(() => 'y');
+    await Promise.all([removed, rewritten]);
+    expect(await readFile(path, 'utf8')).toBe('y');
+    await file.remove();
+    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    await file.remove();
+    await file.close();
+  });
+
+  it('holds no file open after close, also when writes were still running', async () => {
+    const { dir, path } = await fileIn();
+    const file = new DurableFile(path);
+    for (let i = 0; i < 3; i++) await file.save(() => `${i}`);
+    const last = file.save(() => 'last');
+    await file.close();
+    await last;
+    expect(await readFile(path, 'utf8')).toBe('last');
+    if (process.platform === 'linux') expect(await openUnder(dir)).toEqual([]);
+  });
+
+  it('is always read whole, never partly written, while writes run', async () => {
+    const { path } = await fileIn();
+    const file = new DurableFile(path);
+    const content = (i: number) => JSON.stringify({ i, fill: String(i % 10).repeat(200_000) });
+    await file.save(() => content(0));
+    let writing = true;
+    const reads: Promise<number> = (async () => {
+      let count = 0;
+      while (writing) {
+        const parsed = JSON.parse(await readFile(path, 'utf8')) as { i: number; fill: string };
+        expect(parsed.fill).toBe(String(parsed.i % 10).repeat(200_000));
+        count++;
+      }
+      return count;
+    })();
+    for (let i = 1; i <= 30; i++) await file.save(() => content(i));
+    writing = false;
+    expect(await reads).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(path, 'utf8')).i).toBe(30);
+    await file.close();
+  });
+});
