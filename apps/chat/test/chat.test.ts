@@ -1,59 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type RunningCustomRuntime, startCustomRuntime } from '@fc-sessions/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BUNDLE = fileURLToPath(new URL('../code/index.mjs', import.meta.url));
 const HEADER = 'x-chat-session';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-/** Retries until the bundle's server answers (it takes a moment to listen). */
-async function post(url: string, init: RequestInit, deadline = Date.now() + 10_000): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (error) {
-    if (Date.now() > deadline) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    return post(url, init, deadline);
-  }
-}
-
 describe('apps/chat bundle (code/index.mjs) as FC would run it', () => {
-  let child: ChildProcess;
+  let runtime: RunningCustomRuntime;
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [BUNDLE], {
-      env: {
-        ...process.env,
-        FC_CUSTOM_LISTEN_PORT: String(port),
-        FCS_LISTEN_HOST: '127.0.0.1',
-        FCS_SESSION_HEADER: HEADER,
-        FC_INSTANCE_ID: 'c-test-instance',
-      },
-      stdio: 'ignore',
+    runtime = await startCustomRuntime(BUNDLE, {
+      FCS_SESSION_HEADER: HEADER,
+      FC_INSTANCE_ID: 'c-test-instance',
     });
+    base = runtime.url;
   });
 
   afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await runtime?.stop();
   });
 
   const invoke = (session: string | undefined, body: string, requestId: string) =>
-    post(`${base}/invoke`, {
+    fetch(`${base}/invoke`, {
       method: 'POST',
       headers: {
         'x-fc-request-id': requestId,
@@ -78,7 +47,7 @@ describe('apps/chat bundle (code/index.mjs) as FC would run it', () => {
   });
 
   it('reads without writing on GET and without a session keeps nothing', async () => {
-    const read = await (await post(`${base}/`, { headers: { [HEADER]: 'bob' } })).json();
+    const read = await (await fetch(`${base}/`, { headers: { [HEADER]: 'bob' } })).json();
     expect(read).toMatchObject({ session: 'bob', count: 1, messages: ['hello'] });
     const anonymous = await (await invoke(undefined, 'lost', '1-aaaa0004-00000000-000000000004')).json();
     expect(anonymous).toMatchObject({ session: null, count: 0, messages: [] });
@@ -88,7 +57,7 @@ describe('apps/chat bundle (code/index.mjs) as FC would run it', () => {
     const long = await invoke('alice', 'x'.repeat(501), '1-aaaa0005-00000000-000000000005');
     expect(long.status).toBe(400);
     expect(await long.json()).toEqual({ error: 'message must be at most 500 characters (got 501)' });
-    const put = await post(`${base}/`, { method: 'PUT', body: 'x' });
+    const put = await fetch(`${base}/`, { method: 'PUT', body: 'x' });
     expect(put.status).toBe(405);
   });
 });

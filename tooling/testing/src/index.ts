@@ -21,3 +21,4 @@ export {
   TIMEOUT_SECONDS,
 } from './identity.js';
 export { type SignatureVector, type SignatureVectors, vectors } from './vectors.js';
+export { type RunningCustomRuntime, startCustomRuntime } from './custom-runtime.js';
