@@ -22,3 +22,4 @@ export {
 } from './identity.js';
 export { type SignatureVector, type SignatureVectors, vectors } from './vectors.js';
 export { type RunningCustomRuntime, startCustomRuntime } from './custom-runtime.js';
+export { waitFor } from './wait-for.js';

@@ -50,17 +50,4 @@ export async function expectProcessesGone(pids: Iterable<number>, timeoutMs = 50
   }
 }
 
-/** Polls `check` until it returns a value that is not undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from '@fc-sessions/testing';
