@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,50 @@ describe('manifests: one per endpoint, FCS_MANIFEST_DIR, the lock, settleSeconds
       emu.emulator.faults.clear();
     }
     expect((await json(cwd, ['prune', 'race', '--region', 'cn-hangzhou'])).data.deleted).toHaveLength(3);
+  });
+
+  it('session delete waits for the manifest lock, and when it cannot get it deletes nothing', async () => {
+    // Prepare: a prefetched session, and its manifest locked by a live run
+    const cwd = await tmp.make();
+    const made = await json(cwd, ['prefetch', 'locked', '-n', '1', '--region', 'cn-hangzhou']);
+    expect(made.code).toBe(0);
+    const path = made.data.manifestPath as string;
+    const [id] = await recorded(path);
+    const holder = { pid: process.pid, host: hostname(), createdAt: new Date().toISOString(), timeoutSeconds: 600 };
+    await writeFile(`${path}.lock`, JSON.stringify({ ...holder, token: 'test' }));
+
+    // Act
+    const blocked = await fcs(cwd, [
+      'session',
+      'delete',
+      'locked',
+      '--session-id',
+      id as string,
+      '--region',
+      'cn-hangzhou',
+      '--timeout',
+      '1',
+    ]);
+    const stillThere = await activeSessionIds(emu.client, 'locked');
+    await rm(`${path}.lock`);
+    const deleted = await fcs(cwd, [
+      'session',
+      'delete',
+      'locked',
+      '--session-id',
+      id as string,
+      '--region',
+      'cn-hangzhou',
+    ]);
+
+    // Assess
+    expect(blocked.code).toBe(5);
+    expect(blocked.stderr).toContain('ManifestLocked');
+    expect(stillThere).toEqual([id]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(await activeSessionIds(emu.client, 'locked')).toEqual([]);
+    expect(await exists(path)).toBe(false);
+    expect(await exists(`${path}.lock`)).toBe(false);
   });
 
   it('a lock held by a live run makes prefetch wait up to its timeout, then fail naming the lock file; a stale one is taken over', async () => {

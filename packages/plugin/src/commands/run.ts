@@ -23,7 +23,9 @@ import {
 } from '../core/format.js';
 import { invokeFunction, parseHeaders } from '../core/invoke.js';
 import { defaultManifestDir, ManifestStore, manifestFolder, recordedRegions } from '../core/manifest.js';
-import { type ManifestLocation, PrefetchError, prefetchSessions } from '../core/prefetch.js';
+import { withDeadline } from '../core/deadline.js';
+import { lockManifest } from '../core/lock.js';
+import { emitLockWarning, type ManifestLocation, PrefetchError, prefetchSessions } from '../core/prefetch.js';
 import { PREFETCH_KEYS, readPrefetchSettings, SESSION_SETTING_KEYS } from '../core/prefetch-options.js';
 import { pruneSessions } from '../core/prune.js';
 import type { Parsed } from './args.js';
@@ -194,16 +196,32 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
           }),
         );
       case 'session delete': {
-        await client.deleteSession(t.functionName, sessionId as string, options);
         const store = new ManifestStore(t.manifest.manifestDir, {
           ...t.manifest,
           functionName: t.functionName,
           qualifier: t.qualifier ?? 'LATEST',
         });
-        await store.load();
-        if (store.sessions.some((s) => s.sessionId === sessionId)) {
-          await store.remove(sessionId as string);
-          await store.close();
+        // The manifest's lock first: a running prefetch or prune must not write the record back,
+        // and a delete that cannot get the lock changes nothing.
+        const waitSeconds = (values['timeoutSeconds'] as number | undefined) ?? DELETE_LOCK_WAIT_SECONDS;
+        const wait = withDeadline(waitSeconds * 1000, ctx.signal);
+        try {
+          const lock = await lockManifest(store.path, {
+            timeoutSeconds: waitSeconds,
+            signal: wait.signal,
+            onWarning: emitLockWarning,
+            existingFolderOnly: true,
+          });
+          try {
+            await client.deleteSession(t.functionName, sessionId as string, options);
+            await store.load();
+            if (store.sessions.some((s) => s.sessionId === sessionId)) await store.remove(sessionId as string);
+          } finally {
+            await store.close();
+            await lock.release();
+          }
+        } finally {
+          wait.clear();
         }
         return { data: { sessionId, deleted: true }, text: `deleted ${sessionId}\n`, exitCode: EXIT.ok };
       }
@@ -245,6 +263,9 @@ export async function runCommand(spec: CommandSpec, parsed: Parsed, ctx: RunCont
     client.close();
   }
 }
+
+/** How long `session delete` waits for a running prefetch or prune to release the manifest, without `--timeout`. */
+const DELETE_LOCK_WAIT_SECONDS = 60;
 
 const PREFETCH_FLAGS = PREFETCH_KEYS.filter((key) => key !== 'functionName');
 
