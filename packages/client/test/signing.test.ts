@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { type SignatureVector, vectors } from '@fc-sessions/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createNonceCache,
@@ -8,19 +8,7 @@ import {
   verifyRequest,
 } from '../src/signing/index.js';
 
-interface VectorCase {
-  name: string;
-  accessKeySecret: string;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-const vectors: { cases: VectorCase[] } = JSON.parse(
-  readFileSync(new URL('../../../../shared/reference/vectors.json', import.meta.url), 'utf8'),
-);
-
-function split(c: VectorCase) {
+function split(c: SignatureVector) {
   const { authorization, ...rest } = c.headers;
   const accessKeyId = /Credential=([^,]+)/.exec(authorization ?? '')?.[1] ?? '';
   const dated = rest['x-acs-date'] ?? '';
