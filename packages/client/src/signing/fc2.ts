@@ -19,7 +19,14 @@ export function fc2CanonicalHeaders(headers: ReadonlyMap<string, string>): strin
     .join('');
 }
 
-/** The decoded path, then each query pair `name=value` on its own line, sorted. */
+/** `/<version>/proxy/...`: an HTTP-trigger path, the one shape whose query is signed. */
+const PROXY_PATH = /^\/[^/]+\/proxy\//;
+
+/**
+ * The decoded path. For an HTTP-trigger (`/proxy/`) path, a newline and then each query pair
+ * `name=value` on its own line, sorted: the newline is there even when the query is empty. Every
+ * other (API) path is signed alone, query or not, as FC and `@alicloud/fc2` do.
+ */
 export function fc2CanonicalResource(url: string): string {
   const { path, query } = splitUrl(url);
   let decodedPath: string;
@@ -28,7 +35,7 @@ export function fc2CanonicalResource(url: string): string {
   } catch {
     decodedPath = path;
   }
-  if (query.length === 0) return decodedPath;
+  if (!PROXY_PATH.test(decodedPath)) return decodedPath;
   const lines = query.map(([name, value]) => `${name}=${value}`).sort();
   return `${decodedPath}\n${lines.join('\n')}`;
 }
