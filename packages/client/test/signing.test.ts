@@ -2,10 +2,15 @@ import { type SignatureVector, vectors } from '@fc-sessions/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createNonceCache,
+  parseQuery,
   signFc2Request,
   signRequest,
   verifyFc2Request,
+  verifyFc2RequestBody,
+  verifyFc2RequestHeaders,
   verifyRequest,
+  verifyRequestBody,
+  verifyRequestHeaders,
 } from '../src/signing/index.js';
 
 function split(c: SignatureVector) {
@@ -88,7 +93,7 @@ describe('verifyRequest rejects', () => {
   it('an unknown key', () => {
     expect(verifyRequest(request, () => undefined, { now: date })).toMatchObject({
       ok: false,
-      code: 'InvalidAccessKeyId',
+      code: 'InvalidAccessKeyID',
     });
   });
   it('a date more than 15 minutes away', () => {
@@ -165,5 +170,68 @@ describe('FC 2.0 signature', () => {
       accessKeyId: 'testAKID',
       securityToken: 'STS.x',
     });
+  });
+});
+
+describe('verification before the body is read', () => {
+  const c = vectors.cases[1]!;
+  const { accessKeyId, date } = split(c);
+  const lookup = (id: string) => (id === accessKeyId ? c.accessKeySecret : undefined);
+  const request = { method: c.method, url: c.url, headers: c.headers };
+
+  it('checks key, signature and date from the headers alone, then the body against the declared hash', () => {
+    expect(verifyRequestHeaders(request, lookup, { now: date })).toMatchObject({ ok: true, accessKeyId });
+    expect(verifyRequestHeaders(request, () => undefined, { now: date })).toMatchObject({ code: 'InvalidAccessKeyID' });
+    expect(verifyRequestHeaders(request, lookup, { now: new Date(date.getTime() + 901_000) })).toMatchObject({
+      code: 'InvalidTimeStamp.Expired',
+    });
+    expect(verifyRequestBody({ headers: c.headers, body: c.body })).toBeUndefined();
+    expect(verifyRequestBody({ headers: c.headers, body: `${c.body} ` })).toMatchObject({ code: 'SignatureNotMatch' });
+  });
+
+  it('FC 2.0 the same way: signature and date first, Content-MD5 with the body', () => {
+    const credentials = { accessKeyId: 'testAKID', accessKeySecret: 'testSecret' };
+    const url = '/2016-08-15/services/s/functions/f/invocations';
+    const base = { 'content-type': 'application/json' };
+    const body = '{"a":1}';
+    const headers = { ...base, ...signFc2Request({ method: 'POST', url, headers: base, body }, credentials) };
+    const fc2Lookup = (id: string) => (id === 'testAKID' ? 'testSecret' : undefined);
+    expect(verifyFc2RequestHeaders({ method: 'POST', url, headers }, fc2Lookup)).toMatchObject({ ok: true });
+    expect(verifyFc2RequestHeaders({ method: 'POST', url, headers }, () => undefined)).toMatchObject({
+      code: 'InvalidAccessKeyID',
+    });
+    expect(verifyFc2RequestBody({ headers, body })).toBeUndefined();
+    expect(verifyFc2RequestBody({ headers, body: '{"a":2}' })).toMatchObject({ code: 'SignatureNotMatch' });
+  });
+});
+
+describe('parseQuery', () => {
+  it('decodes percent-encoding the way the signature does: a plus sign stays a plus sign', () => {
+    expect(parseQuery('prefix=a%2Bb')).toEqual([['prefix', 'a+b']]);
+    expect(parseQuery('prefix=a+b')).toEqual([['prefix', 'a+b']]);
+    expect(parseQuery('a=1&&b&c=%20')).toEqual([
+      ['a', '1'],
+      ['b', ''],
+      ['c', ' '],
+    ]);
+  });
+  it('answers undefined for malformed percent-encoding', () => {
+    expect(parseQuery('prefix=%E0%A4%A')).toBeUndefined();
+    expect(parseQuery('%zz=1')).toBeUndefined();
+  });
+});
+
+describe('createNonceCache', () => {
+  it('forgets by time only: a nonce stays refused after a million others within the window', () => {
+    let now = 0;
+    const accept = createNonceCache(1800, () => now);
+    expect(accept('first')).toBe(true);
+    for (let i = 0; i < 1_000_001; i++) accept(`n${i}`);
+    now = 1799_000;
+    expect(accept('first')).toBe(false);
+    now = 1800_000;
+    expect(accept('first')).toBe(false);
+    now = 3600_000;
+    expect(accept('first')).toBe(true);
   });
 });

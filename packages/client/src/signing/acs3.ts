@@ -112,19 +112,19 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature: sig };
 }
 
-const fail = (code: Extract<VerifyResult, { ok: false }>['code'], message: string): VerifyResult => ({
-  ok: false,
-  code,
-  message,
-});
+type VerifyFailure = Extract<VerifyResult, { ok: false }>;
+
+const fail = (code: VerifyFailure['code'], message: string): VerifyFailure => ({ ok: false, code, message });
 
 /**
- * Verifies an ACS3-HMAC-SHA256 request: the signature over exactly the headers it lists, the body
- * hash, that `host` and every `x-acs-*` header are signed, the date within `maxSkewSeconds`, and
- * (with `acceptNonce`) that the nonce is new.
+ * The part of `verifyRequest` that needs no body, for a server to run before it reads one: the
+ * authorization header, the key, that `host` and every `x-acs-*` header are signed, the signature
+ * (it covers the declared `x-acs-content-sha256`), the date within `maxSkewSeconds` and (with
+ * `acceptNonce`) that the nonce is new. `verifyRequestBody` then checks the body against the
+ * declared hash.
  */
-export function verifyRequest(
-  request: SignableRequest,
+export function verifyRequestHeaders(
+  request: Omit<SignableRequest, 'body'>,
   lookupSecret: SecretLookup,
   options: VerifyOptions = {},
 ): VerifyResult {
@@ -139,7 +139,7 @@ export function verifyRequest(
     );
 
   const secret = lookupSecret(parsed.accessKeyId);
-  if (secret === undefined) return fail('InvalidAccessKeyId', 'The access key id is not known.');
+  if (secret === undefined) return fail('InvalidAccessKeyID', 'The access key id is not known.');
 
   for (const required of ['host', 'x-acs-date', 'x-acs-content-sha256']) {
     if (!headers.has(required)) return fail('MissingRequiredHeader', `The request has no ${required} header.`);
@@ -149,11 +149,8 @@ export function verifyRequest(
   );
   if (unsigned.length > 0) return fail('SignatureNotMatch', `These headers must be signed: ${unsigned.join(', ')}.`);
 
-  const bodyHash = sha256Hex(request.body);
-  if (headers.get('x-acs-content-sha256') !== bodyHash) {
-    return fail('SignatureNotMatch', 'x-acs-content-sha256 does not match the body.');
-  }
-  const canonical = canonicalRequest(request.method, request.url, headers, parsed.signedHeaders, bodyHash);
+  const declaredHash = headers.get('x-acs-content-sha256') ?? '';
+  const canonical = canonicalRequest(request.method, request.url, headers, parsed.signedHeaders, declaredHash);
   if (!timingSafeEqualText(signature(secret, stringToSign(canonical)), parsed.signature)) {
     return fail('SignatureNotMatch', 'The request signature does not match the signature computed with the secret.');
   }
@@ -172,25 +169,45 @@ export function verifyRequest(
   return { ok: true, accessKeyId: parsed.accessKeyId, ...(securityToken ? { securityToken } : {}) };
 }
 
+/** The body's SHA-256 against the `x-acs-content-sha256` the signature covers; undefined when they match. */
+export function verifyRequestBody(request: Pick<SignableRequest, 'headers' | 'body'>): VerifyFailure | undefined {
+  if (lowerCaseHeaders(request.headers).get('x-acs-content-sha256') === sha256Hex(request.body)) return undefined;
+  return fail('SignatureNotMatch', 'x-acs-content-sha256 does not match the body.');
+}
+
+/**
+ * Verifies an ACS3-HMAC-SHA256 request: `verifyRequestHeaders` (signature over exactly the headers
+ * it lists, `host` and every `x-acs-*` header signed, the date, the nonce), then the body hash.
+ */
+export function verifyRequest(
+  request: SignableRequest,
+  lookupSecret: SecretLookup,
+  options: VerifyOptions = {},
+): VerifyResult {
+  const result = verifyRequestHeaders(request, lookupSecret, options);
+  return result.ok ? (verifyRequestBody(request) ?? result) : result;
+}
+
 /**
  * Refuses a nonce seen within the last `ttlSeconds` (default: twice the 15-minute skew window, so
- * a replay is caught for as long as its date is accepted). Nonces live in two generations that
- * rotate every `ttlSeconds`, so each check is O(1); a generation that reaches `maxPerGeneration`
- * rotates early to bound memory under sustained load.
+ * a replay is caught for as long as its date is accepted). Forgetting is by time only, never by
+ * count: nonces live in two generations that rotate every `ttlSeconds`, so each is remembered for
+ * between one and two `ttlSeconds` and memory grows with the request rate times that window.
+ * `now` is the clock (tests pass their own).
  */
 export function createNonceCache(
   ttlSeconds = DEFAULT_MAX_SKEW_SECONDS * 2,
-  maxPerGeneration = 500_000,
+  now: () => number = Date.now,
 ): (nonce: string) => boolean {
   let current = new Set<string>();
   let previous = new Set<string>();
-  let rotatedAt = Date.now();
+  let rotatedAt = now();
   return (nonce) => {
-    const now = Date.now();
-    if (now - rotatedAt >= ttlSeconds * 1000 || current.size >= maxPerGeneration) {
+    const time = now();
+    if (time - rotatedAt >= ttlSeconds * 1000) {
       previous = current;
       current = new Set();
-      rotatedAt = now;
+      rotatedAt = time;
     }
     if (current.has(nonce) || previous.has(nonce)) return false;
     current.add(nonce);

@@ -17,29 +17,45 @@ export function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function decodeQueryPart(part: string): string {
+function decodePart(part: string, strict: boolean): string {
   try {
     return decodeURIComponent(part);
-  } catch {
+  } catch (error) {
+    if (strict) throw error;
     return part;
   }
 }
 
-/** Splits `path?query` into the path and its decoded `[name, value]` pairs. */
-export function splitUrl(url: string): { path: string; query: Array<[string, string]> } {
-  const mark = url.indexOf('?');
-  if (mark < 0) return { path: url, query: [] };
-  const query = url
-    .slice(mark + 1)
+function queryPairs(query: string, strict: boolean): Array<[string, string]> {
+  return query
     .split('&')
     .filter((pair) => pair.length > 0)
     .map((pair): [string, string] => {
       const eq = pair.indexOf('=');
       return eq < 0
-        ? [decodeQueryPart(pair), '']
-        : [decodeQueryPart(pair.slice(0, eq)), decodeQueryPart(pair.slice(eq + 1))];
+        ? [decodePart(pair, strict), '']
+        : [decodePart(pair.slice(0, eq), strict), decodePart(pair.slice(eq + 1), strict)];
     });
-  return { path: url.slice(0, mark), query };
+}
+
+/**
+ * The `[name, value]` pairs of a raw query string (without `?`), percent-decoded exactly as the
+ * signature decodes them (`+` stays a plus sign), or undefined when a part is not valid
+ * percent-encoding. A server that reads its query with this reads what was signed.
+ */
+export function parseQuery(query: string): Array<[string, string]> | undefined {
+  try {
+    return queryPairs(query, true);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits `path?query` into the path and its decoded `[name, value]` pairs (a malformed part is kept as sent). */
+export function splitUrl(url: string): { path: string; query: Array<[string, string]> } {
+  const mark = url.indexOf('?');
+  if (mark < 0) return { path: url, query: [] };
+  return { path: url.slice(0, mark), query: queryPairs(url.slice(mark + 1), false) };
 }
 
 /** Header names lower-cased, array values joined with a comma, undefined values dropped. */

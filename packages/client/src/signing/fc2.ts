@@ -72,9 +72,15 @@ export function signFc2Request(
   return added;
 }
 
-/** Verifies an FC 2.0 request's `FC <id>:<sig>` authorization, its Content-MD5 and its date. */
-export function verifyFc2Request(
-  request: SignableRequest,
+type VerifyFailure = Extract<VerifyResult, { ok: false }>;
+
+/**
+ * The part of `verifyFc2Request` that needs no body, for a server to run before it reads one:
+ * the `FC <id>:<sig>` authorization, the key, the signature (it covers the declared Content-MD5)
+ * and the date. `verifyFc2RequestBody` then checks the body against Content-MD5.
+ */
+export function verifyFc2RequestHeaders(
+  request: Omit<SignableRequest, 'body'>,
   lookupSecret: SecretLookup,
   options: Omit<VerifyOptions, 'acceptNonce'> = {},
 ): VerifyResult {
@@ -93,12 +99,9 @@ export function verifyFc2Request(
   const [, accessKeyId = '', sent = ''] = match;
   const secret = lookupSecret(accessKeyId);
   if (secret === undefined)
-    return { ok: false, code: 'InvalidAccessKeyId', message: 'The access key id is not known.' };
+    return { ok: false, code: 'InvalidAccessKeyID', message: 'The access key id is not known.' };
   if (!headers.has('date'))
     return { ok: false, code: 'MissingRequiredHeader', message: 'The request has no date header.' };
-  if ((headers.get('content-md5') ?? '') !== fc2ContentMd5(request.body)) {
-    return { ok: false, code: 'SignatureNotMatch', message: 'content-md5 does not match the body.' };
-  }
   const expected = hmacSha256(secret, fc2StringToSign(request.method, request.url, headers)).toString('base64');
   if (!timingSafeEqualText(expected, sent)) {
     return {
@@ -119,4 +122,20 @@ export function verifyFc2Request(
   }
   const securityToken = headers.get('x-fc-security-token');
   return { ok: true, accessKeyId, ...(securityToken ? { securityToken } : {}) };
+}
+
+/** The body against the Content-MD5 the signature covers; undefined when they match. */
+export function verifyFc2RequestBody(request: Pick<SignableRequest, 'headers' | 'body'>): VerifyFailure | undefined {
+  if ((lowerCaseHeaders(request.headers).get('content-md5') ?? '') === fc2ContentMd5(request.body)) return undefined;
+  return { ok: false, code: 'SignatureNotMatch', message: 'content-md5 does not match the body.' };
+}
+
+/** Verifies an FC 2.0 request's `FC <id>:<sig>` authorization, its date and its Content-MD5. */
+export function verifyFc2Request(
+  request: SignableRequest,
+  lookupSecret: SecretLookup,
+  options: Omit<VerifyOptions, 'acceptNonce'> = {},
+): VerifyResult {
+  const result = verifyFc2RequestHeaders(request, lookupSecret, options);
+  return result.ok ? (verifyFc2RequestBody(request) ?? result) : result;
 }

@@ -11,8 +11,10 @@ export {
   signRequest,
   stringToSign,
   verifyRequest,
+  verifyRequestBody,
+  verifyRequestHeaders,
 } from './acs3.js';
-export { EMPTY_SHA256, rfc3986, sha256Hex } from './encoding.js';
+export { EMPTY_SHA256, parseQuery, rfc3986, sha256Hex } from './encoding.js';
 export {
   fc2CanonicalHeaders,
   fc2CanonicalResource,
@@ -20,6 +22,8 @@ export {
   fc2StringToSign,
   signFc2Request,
   verifyFc2Request,
+  verifyFc2RequestBody,
+  verifyFc2RequestHeaders,
 } from './fc2.js';
 export type {
   Credentials,

@@ -45,7 +45,7 @@ export type VerifyResult =
 export type VerifyErrorCode =
   | 'MissingAuthorization'
   | 'InvalidAuthorization'
-  | 'InvalidAccessKeyId'
+  | 'InvalidAccessKeyID'
   | 'SignatureNotMatch'
   | 'InvalidTimeStamp.Expired'
   | 'SignatureNonceUsed'
