@@ -244,7 +244,7 @@ describe('fcs (the command line)', () => {
       AccessKeyID: 'x',
       AccessKeySecret: 'y',
     });
-    expect(listed.stderr).toContain('InvalidAccessKeyId');
+    expect(listed.stderr).toContain('InvalidAccessKeyID');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -1,4 +1,10 @@
-import { type VerifyResult, verifyFc2Request, verifyRequest } from '@fc-sessions/client/signing';
+import {
+  type VerifyResult,
+  verifyFc2RequestBody,
+  verifyFc2RequestHeaders,
+  verifyRequestBody,
+  verifyRequestHeaders,
+} from '@fc-sessions/client/signing';
 import { ApiError } from '../errors.js';
 import type { ApiRequest } from '../http/api-request.js';
 import type { KeyRing } from './key-ring.js';
@@ -9,19 +15,28 @@ function outcome(result: VerifyResult, keys: KeyRing): void {
   if (problem) throw new ApiError(403, problem.code, problem.message);
 }
 
-/** FC 3.0: ACS3-HMAC-SHA256 over the request as sent, the clock within `maxSkewSeconds`, a nonce never seen before. */
+/**
+ * FC 3.0, before the body is read: ACS3-HMAC-SHA256 over the request as sent (covering the
+ * declared body hash), the clock within `maxSkewSeconds`, a nonce never seen before.
+ */
 export function authenticateAcs3(
   request: ApiRequest,
   keys: KeyRing,
   maxSkewSeconds: number,
   acceptNonce: (nonce: string) => boolean,
 ): void {
-  const signable = { method: request.method, url: request.url, headers: request.headers, body: request.body };
-  outcome(verifyRequest(signable, keys.secretOf, { maxSkewSeconds, acceptNonce }), keys);
+  const signable = { method: request.method, url: request.url, headers: request.headers };
+  outcome(verifyRequestHeaders(signable, keys.secretOf, { maxSkewSeconds, acceptNonce }), keys);
 }
 
-/** FC 2.0: `Authorization: FC <id>:<signature>` over the method, Content-MD5, Content-Type, Date, `x-fc-*` headers and resource. */
+/** FC 2.0, before the body is read: `Authorization: FC <id>:<signature>` over the method, Content-MD5, Content-Type, Date, `x-fc-*` headers and resource. */
 export function authenticateFc2(request: ApiRequest, keys: KeyRing, maxSkewSeconds: number): void {
-  const signable = { method: request.method, url: request.url, headers: request.headers, body: request.body };
-  outcome(verifyFc2Request(signable, keys.secretOf, { maxSkewSeconds }), keys);
+  const signable = { method: request.method, url: request.url, headers: request.headers };
+  outcome(verifyFc2RequestHeaders(signable, keys.secretOf, { maxSkewSeconds }), keys);
+}
+
+/** Once the body is in: it must be the one the signature declared (hash or Content-MD5). */
+export function checkSignedBody(request: ApiRequest, style: 'acs3' | 'fc2'): void {
+  const problem = (style === 'acs3' ? verifyRequestBody : verifyFc2RequestBody)(request);
+  if (problem) throw new ApiError(403, problem.code, problem.message);
 }

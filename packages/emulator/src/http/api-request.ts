@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { parseQuery } from '@fc-sessions/client/signing';
+import { invalidArgument } from '../errors.js';
 
 /** One incoming request as the routes see it: the raw URL split once, the body read once. */
 export interface ApiRequest {
@@ -15,8 +17,19 @@ export interface ApiRequest {
   body: Buffer;
 }
 
+/**
+ * The query, decoded exactly as the signature decoded it (`+` stays a plus sign). A parameter given
+ * twice is refused: the signature sorts repeated values, so it cannot say which one comes first.
+ */
 export function queryOf(request: ApiRequest): URLSearchParams {
-  return new URLSearchParams(request.rawQuery);
+  const pairs = parseQuery(request.rawQuery);
+  if (!pairs) throw invalidArgument(`the query "${request.rawQuery.slice(0, 60)}" is not valid percent-encoding`);
+  const seen = new Set<string>();
+  for (const [name] of pairs) {
+    if (seen.has(name)) throw invalidArgument(`the query parameter ${name.slice(0, 40)} must be given at most once`);
+    seen.add(name);
+  }
+  return new URLSearchParams(pairs);
 }
 
 /** One query parameter, without parsing the query when there is none (the usual invocation). */

@@ -13,7 +13,7 @@ import {
   resumeSession,
   updateSession,
 } from '../api/sessions-api.js';
-import { authenticateAcs3, authenticateFc2 } from '../auth/authenticate.js';
+import { authenticateAcs3, authenticateFc2, checkSignedBody } from '../auth/authenticate.js';
 import { ApiError, invalidArgument } from '../errors.js';
 import type { ApiRequest } from './api-request.js';
 import type { Reply } from './reply.js';
@@ -145,7 +145,13 @@ export function routeOf(s: Services, request: ApiRequest): Route {
   throw new ApiError(404, 'NotFound', `the emulator has no route for ${request.method} ${path}`);
 }
 
+/** Everything about the caller that the headers tell, checked before any of the body is read. */
 export function authenticate(s: Services, route: Route, request: ApiRequest): void {
   if (route.auth === 'acs3') authenticateAcs3(request, s.keys, s.options.maxClockSkewSeconds, s.acceptNonce);
   else if (route.auth === 'fc2') authenticateFc2(request, s.keys, s.options.maxClockSkewSeconds);
+}
+
+/** The body read after `authenticate` must be the one the signature declared. */
+export function authenticateBody(route: Route, request: ApiRequest): void {
+  if (route.auth !== 'none') checkSignedBody(request, route.auth);
 }

@@ -5,7 +5,7 @@ import { newRequestId } from '../ids.js';
 import type { ApiRequest } from './api-request.js';
 import { readBody } from './body.js';
 import { fc2Error, fc3Error, type Reply, writeReply } from './reply.js';
-import { authenticate, type ErrorStyle, routeOf } from './router.js';
+import { authenticate, authenticateBody, type ErrorStyle, routeOf } from './router.js';
 
 function errorReply(error: unknown, requestId: string, style: ErrorStyle, s: Services): Reply {
   const known =
@@ -32,6 +32,7 @@ async function serve(s: Services, req: IncomingMessage, res: ServerResponse, req
     const route = routeOf(s, request);
     style = route.style;
     try {
+      authenticate(s, route, request);
       request.body = await readBody(
         req,
         route.bodyLimit,
@@ -41,7 +42,7 @@ async function serve(s: Services, req: IncomingMessage, res: ServerResponse, req
       res.setHeader('connection', 'close');
       throw error;
     }
-    authenticate(s, route, request);
+    authenticateBody(route, request);
     if (s.faults.active && route.action !== 'Admin') {
       const decision = s.faults.decide(route.action);
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
