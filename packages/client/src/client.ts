@@ -27,6 +27,7 @@ import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, 
 import { randomHex, rfc3986 } from './signing/encoding.js';
 import { signFc2Request, signRequest } from './signing/index.js';
 import { header, Pools, readBody, send } from './transport.js';
+import { LIST_LIMIT, SESSION_STATUSES } from './limits.js';
 import type {
   CreateFunctionInput,
   CreateSessionInput,
@@ -42,12 +43,13 @@ import type {
 import {
   integerIn,
   invalid,
-  LIST_LIMIT_MAX,
   oneOf,
+  validateAccountId,
   validateAffinityHeaderName,
   validateAsyncTaskId,
   validateFunctionName,
   validateQualifier,
+  validateRegion,
   validateSessionId,
   validateSessionSettings,
 } from './validate.js';
@@ -172,6 +174,8 @@ export class FcClient {
         : undefined;
     integerIn('timeoutMs', options.timeoutMs, 1, 3_600_000);
     integerIn('invokeTimeoutMs', options.invokeTimeoutMs, 1, 86_400_000);
+    validateRegion(options.region);
+    validateAccountId(options.accountId);
     if (options.endpoint) resolveEndpoint({ endpoint: options.endpoint }, 'management');
   }
 
@@ -265,8 +269,9 @@ export class FcClient {
   ): Promise<ListSessionsOutput> {
     validateFunctionName(functionName);
     validateQualifier(input.qualifier);
-    integerIn('limit', input.limit, 1, LIST_LIMIT_MAX);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
     if (input.sessionId !== undefined) validateSessionId(input.sessionId);
+    oneOf('sessionStatus', input.sessionStatus, SESSION_STATUSES);
     const page = await this.#json<Partial<ListSessionsOutput>>({
       action: 'ListSessions',
       method: 'GET',
@@ -390,7 +395,7 @@ export class FcClient {
   }
 
   async listFunctions(input: ListFunctionsInput = {}, options: CallOptions = {}): Promise<ListFunctionsOutput> {
-    integerIn('limit', input.limit, 1, LIST_LIMIT_MAX);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
     const page = await this.#json<{ functions?: Record<string, unknown>[]; nextToken?: string }>({
       action: 'ListFunctions',
       method: 'GET',

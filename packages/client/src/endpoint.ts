@@ -1,5 +1,5 @@
 import { FcError } from './errors.js';
-import { invalid } from './validate.js';
+import { invalid, validateAccountId, validateRegion } from './validate.js';
 
 /** The one setting that points every part of fc-sessions at another endpoint, e.g. the emulator. */
 export const ENDPOINT_ENV = 'FCS_ENDPOINT';
@@ -29,9 +29,12 @@ function parseEndpoint(text: string, field: string): URL {
 /**
  * Where requests go: `endpoint`, else `$FCS_ENDPOINT`, else the account endpoint
  * `https://{accountId}.{region}.fc.aliyuncs.com` (which serves management and invoke calls), else,
- * for management calls only, `https://fcv3.{region}.aliyuncs.com`.
+ * for management calls only, `https://fcv3.{region}.aliyuncs.com`. A region or account id given
+ * is checked whichever endpoint is used (both reach headers, signatures and manifest names).
  */
 export function resolveEndpoint(options: EndpointOptions, kind: EndpointKind): URL {
+  validateRegion(options.region);
+  validateAccountId(options.accountId);
   if (options.endpoint) return parseEndpoint(options.endpoint, 'endpoint');
   const fromEnv = (options.env ?? process.env)[ENDPOINT_ENV];
   if (fromEnv) return parseEndpoint(fromEnv, ENDPOINT_ENV);
@@ -43,10 +46,6 @@ export function resolveEndpoint(options: EndpointOptions, kind: EndpointKind): U
       message: `region is required (e.g. cn-hangzhou) unless endpoint or ${ENDPOINT_ENV} is set; also read from ALIBABA_CLOUD_REGION_ID`,
     });
   }
-  if (!/^[a-z]{2,}-[a-z0-9-]+$/.test(region))
-    throw invalid('region', region, 'must be a region id such as cn-hangzhou');
-  if (accountId !== undefined && !/^\d{1,32}$/.test(accountId))
-    throw invalid('accountId', accountId, 'must be the numeric account id');
   if (accountId) return new URL(`https://${accountId}.${region}${options.internal ? '-internal' : ''}.fc.aliyuncs.com`);
   if (kind === 'management') return new URL(`https://fcv3.${region}.aliyuncs.com`);
   throw new FcError({

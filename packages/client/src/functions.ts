@@ -1,4 +1,5 @@
 import type { FunctionConfig, FunctionInput, SessionAffinityConfig } from './types.js';
+import { FUNCTION_TIMEOUT } from './limits.js';
 import { integerIn, invalid, oneOf, validateAffinityConfig } from './validate.js';
 
 const AFFINITIES = ['NONE', 'HEADER_FIELD', 'GENERATED_COOKIE', 'MCP_SSE', 'MCP_STREAMABLE'] as const;
@@ -6,7 +7,7 @@ const AFFINITIES = ['NONE', 'HEADER_FIELD', 'GENERATED_COOKIE', 'MCP_SSE', 'MCP_
 /** Checks the fields the project relies on and turns `sessionAffinityConfig` into FC's JSON string. */
 export function functionBody(input: FunctionInput): Record<string, unknown> {
   integerIn('memorySize', input.memorySize, 64, 32768);
-  integerIn('timeout', input.timeout, 1, 86400);
+  integerIn('timeout', input.timeout, FUNCTION_TIMEOUT.min, FUNCTION_TIMEOUT.max);
   integerIn('instanceConcurrency', input.instanceConcurrency, 1, 200);
   oneOf('sessionAffinity', input.sessionAffinity, AFFINITIES);
   for (const name of Object.keys(input.environmentVariables ?? {})) {

@@ -34,10 +34,14 @@ export {
 export { backoffDelay, type RetryOptions } from './retry.js';
 export type { Credentials } from './signing/types.js';
 export type * from './types.js';
+export * from './limits.js';
 export {
-  SESSION_TTL_MAX,
+  validateAccountId,
   validateAffinityHeaderName,
   validateFunctionName,
+  validateMountConfig,
+  validateMountConfigs,
   validateQualifier,
+  validateRegion,
   validateSessionId,
 } from './validate.js';

@@ -40,6 +40,7 @@ export interface PolarFsMountPoint {
   instanceId?: string;
   mountDir?: string;
   remoteDir?: string;
+  readOnly?: boolean;
 }
 export interface PolarFsConfig {
   userId?: number;
@@ -51,9 +52,9 @@ export interface PolarFsConfig {
 export interface CreateSessionInput {
   /** Client-chosen id: 1-64 of `[A-Za-z0-9_-]`, not starting with `-`. The client makes one when omitted. */
   sessionId?: string;
-  /** [1, 21600] */
+  /** `SESSION_TTL` */
   sessionTTLInSeconds?: number;
-  /** [0, 21600] */
+  /** `SESSION_IDLE_TIMEOUT` */
   sessionIdleTimeoutInSeconds?: number;
   disableSessionIdReuse?: boolean;
   nasConfig?: NasConfig;
@@ -71,7 +72,8 @@ export interface UpdateSessionInput {
   polarFsConfig?: PolarFsConfig;
 }
 
-export type SessionStatus = 'Active' | 'Expired' | (string & {});
+/** `SESSION_STATUSES`; FC may answer others. */
+export type SessionStatus = 'Active' | 'Paused' | 'Expired' | (string & {});
 
 export interface Session {
   sessionId: string;

@@ -1,4 +1,13 @@
 import { FcError } from './errors.js';
+import {
+  MOUNT_POINTS_MAX,
+  MOUNT_POSIX_ID,
+  MOUNT_TEXT_MAX_LENGTH,
+  OSS_BUCKET_NAME_MAX_LENGTH,
+  SESSION_CONCURRENCY_PER_INSTANCE,
+  SESSION_IDLE_TIMEOUT,
+  SESSION_TTL,
+} from './limits.js';
 
 export function invalid(field: string, value: unknown, rule: string): FcError {
   const shown =
@@ -53,6 +62,16 @@ export function validateQualifier(value: unknown, field = 'qualifier'): void {
   );
 }
 
+export function validateRegion(value: unknown, field = 'region'): void {
+  if (value === undefined || value === '') return;
+  pattern(field, value, /^[a-z]{2,}-[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou');
+}
+
+export function validateAccountId(value: unknown, field = 'accountId'): void {
+  if (value === undefined || value === '') return;
+  pattern(field, value, /^\d{1,32}$/, 'must be the numeric account id');
+}
+
 export function validateAsyncTaskId(value: unknown, field = 'asyncTaskId'): void {
   if (value === undefined) return;
   pattern(
@@ -74,12 +93,88 @@ export function validateAffinityHeaderName(value: unknown, field = 'affinityHead
   if ((value as string).toLowerCase().startsWith('x-fc-')) throw invalid(field, value, 'must not start with "x-fc-"');
 }
 
-export const SESSION_TTL_MAX = 21600;
-
 export function validateSessionSettings(input: Record<string, unknown>, prefix = ''): void {
-  integerIn(`${prefix}sessionTTLInSeconds`, input['sessionTTLInSeconds'], 1, SESSION_TTL_MAX);
-  integerIn(`${prefix}sessionIdleTimeoutInSeconds`, input['sessionIdleTimeoutInSeconds'], 0, SESSION_TTL_MAX);
+  integerIn(`${prefix}sessionTTLInSeconds`, input['sessionTTLInSeconds'], SESSION_TTL.min, SESSION_TTL.max);
+  integerIn(
+    `${prefix}sessionIdleTimeoutInSeconds`,
+    input['sessionIdleTimeoutInSeconds'],
+    SESSION_IDLE_TIMEOUT.min,
+    SESSION_IDLE_TIMEOUT.max,
+  );
   booleanOrUndefined(`${prefix}disableSessionIdReuse`, input['disableSessionIdReuse']);
+  validateMountConfigs(input, prefix);
+}
+
+type FieldCheck = (field: string, value: unknown) => void;
+
+const text =
+  (maxLength = MOUNT_TEXT_MAX_LENGTH): FieldCheck =>
+  (field, value) => {
+    if (value === undefined) return;
+    if (typeof value !== 'string' || value.length > maxLength)
+      throw invalid(field, value, `must be a string of at most ${maxLength} characters`);
+  };
+
+const mountDir: FieldCheck = (field, value) => {
+  text()(field, value);
+  if (typeof value === 'string' && !value.startsWith('/')) throw invalid(field, value, 'must be an absolute path');
+};
+
+const flag: FieldCheck = (field, value) => booleanOrUndefined(field, value);
+const posixId: FieldCheck = (field, value) => integerIn(field, value, MOUNT_POSIX_ID.min, MOUNT_POSIX_ID.max);
+
+function fields(field: string, value: unknown, shape: Readonly<Record<string, FieldCheck>>): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(field, value, 'must be an object');
+  for (const [key, entry] of Object.entries(value)) {
+    const check = shape[key];
+    if (!check)
+      throw invalid(`${field}.${key}`, entry, `is not a field of ${field} (known: ${Object.keys(shape).join(', ')})`);
+    check(`${field}.${key}`, entry);
+  }
+}
+
+const mountPoints =
+  (point: Readonly<Record<string, FieldCheck>>): FieldCheck =>
+  (field, value) => {
+    if (value === undefined) return;
+    if (!Array.isArray(value) || value.length > MOUNT_POINTS_MAX)
+      throw invalid(field, value, `must be a list of at most ${MOUNT_POINTS_MAX} mount points`);
+    for (const [i, entry] of value.entries()) fields(`${field}[${i}]`, entry, point);
+  };
+
+/** The SDK's NASConfig, OSSMountConfig and PolarFsConfig, field by field. */
+const MOUNT_SHAPES = {
+  nasConfig: {
+    userId: posixId,
+    groupId: posixId,
+    mountPoints: mountPoints({ serverAddr: text(), mountDir, enableTLS: flag }),
+  },
+  ossMountConfig: {
+    mountPoints: mountPoints({
+      bucketName: text(OSS_BUCKET_NAME_MAX_LENGTH),
+      bucketPath: text(),
+      endpoint: text(),
+      mountDir,
+      readOnly: flag,
+    }),
+  },
+  polarFsConfig: {
+    userId: posixId,
+    groupId: posixId,
+    mountPoints: mountPoints({ instanceId: text(), mountDir, remoteDir: text(), readOnly: flag }),
+  },
+} as const;
+
+/** The mount configs of a session (`nasConfig`, `ossMountConfig`, `polarFsConfig`), against the SDK's shapes. */
+export function validateMountConfigs(input: Record<string, unknown>, prefix = ''): void {
+  for (const [key, shape] of Object.entries(MOUNT_SHAPES)) fields(`${prefix}${key}`, input[key], shape);
+}
+
+/** One mount config, named `field` (e.g. `--nas-config`). */
+export function validateMountConfig(kind: keyof typeof MOUNT_SHAPES, value: unknown, field: string = kind): void {
+  fields(field, value, MOUNT_SHAPES[kind]);
 }
 
 export function validateAffinityConfig(
@@ -89,8 +184,18 @@ export function validateAffinityConfig(
   if (config === undefined) return;
   if (typeof config !== 'object' || config === null) throw invalid(field, config, 'must be an object');
   validateAffinityHeaderName(config['affinityHeaderFieldName'], `${field}.affinityHeaderFieldName`);
-  integerIn(`${field}.sessionConcurrencyPerInstance`, config['sessionConcurrencyPerInstance'], 1, 200);
-  validateSessionSettings(config, `${field}.`);
+  integerIn(
+    `${field}.sessionConcurrencyPerInstance`,
+    config['sessionConcurrencyPerInstance'],
+    SESSION_CONCURRENCY_PER_INSTANCE.min,
+    SESSION_CONCURRENCY_PER_INSTANCE.max,
+  );
+  integerIn(`${field}.sessionTTLInSeconds`, config['sessionTTLInSeconds'], SESSION_TTL.min, SESSION_TTL.max);
+  integerIn(
+    `${field}.sessionIdleTimeoutInSeconds`,
+    config['sessionIdleTimeoutInSeconds'],
+    SESSION_IDLE_TIMEOUT.min,
+    SESSION_IDLE_TIMEOUT.max,
+  );
+  booleanOrUndefined(`${field}.disableSessionIdReuse`, config['disableSessionIdReuse']);
 }
-
-export const LIST_LIMIT_MAX = 100;

@@ -283,6 +283,51 @@ const cases: Case[] = [
     says: ['"x-fc-session"', 'must not start with "x-fc-"'],
   },
   {
+    name: 'NAS mount with a relative mountDir',
+    call: (c) => c.createSession('f', { nasConfig: { mountPoints: [{ serverAddr: 'nas:/', mountDir: 'mnt' }] } }),
+    field: 'nasConfig.mountPoints[0].mountDir',
+    says: ['"mnt"', 'must be an absolute path'],
+  },
+  {
+    name: 'NAS userId as text',
+    call: (c) => c.updateSession('f', 's', { nasConfig: { userId: 'x' as unknown as number } }),
+    field: 'nasConfig.userId',
+    says: ['"x"', 'from -1 to 65535'],
+  },
+  {
+    name: 'OSS mount points not a list',
+    call: (c) => c.createSession('f', { ossMountConfig: { mountPoints: {} as [] } }),
+    field: 'ossMountConfig.mountPoints',
+    says: ['a list of at most 5 mount points'],
+  },
+  {
+    name: 'OSS readOnly as text',
+    call: (c) =>
+      c.createSession('f', {
+        ossMountConfig: { mountPoints: [{ bucketName: 'b', mountDir: '/m', readOnly: 'no' as unknown as boolean }] },
+      }),
+    field: 'ossMountConfig.mountPoints[0].readOnly',
+    says: ['"no"', 'true or false'],
+  },
+  {
+    name: 'unknown field of a PolarFS mount point',
+    call: (c) => c.createSession('f', { polarFsConfig: { mountPoints: [{ mountdir: '/m' } as never] } }),
+    field: 'polarFsConfig.mountPoints[0].mountdir',
+    says: ['known: instanceId, mountDir, remoteDir, readOnly'],
+  },
+  {
+    name: 'mount config not an object',
+    call: (c) => c.createSession('f', { nasConfig: [] as never }),
+    field: 'nasConfig',
+    says: ['must be an object'],
+  },
+  {
+    name: 'list filter on an unknown status',
+    call: (c) => c.listSessions('f', { sessionStatus: 'Bogus' }),
+    field: 'sessionStatus',
+    says: ['"Bogus"', 'one of Active, Paused, Expired'],
+  },
+  {
     name: 'per-call retry policy',
     call: (c) => c.invoke('f', { retry: { maxAttempts: 0 } }),
     field: 'retry.maxAttempts',
@@ -319,6 +364,17 @@ describe('validation before any request', () => {
       for (const part of c.says) expect(message).toContain(part);
     });
   }
+
+  it('checks region and account id when an endpoint is set', () => {
+    // Arrange
+    const make = (options: { region?: string; accountId?: string }) => () =>
+      new FcClient({ endpoint: 'http://127.0.0.1:1', ...options });
+
+    // Assess
+    expect(make({ region: 'evil/..' })).toThrow('region must be a region id such as cn-hangzhou; got "evil/.."');
+    expect(make({ accountId: 'abc' })).toThrow('accountId must be the numeric account id; got "abc"');
+    expect(make({ region: 'cn-hangzhou', accountId: '1234567890123456' })).not.toThrow();
+  });
 
   it('shows a long value shortened', async () => {
     // Act

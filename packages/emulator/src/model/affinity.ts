@@ -1,3 +1,4 @@
+import { SESSION_CONCURRENCY_PER_INSTANCE, SESSION_IDLE_TIMEOUT, SESSION_TTL } from '@fc-sessions/client/limits';
 import { invalidArgument } from '../errors.js';
 import { boolean, integer, isPlainObject, parseFields, string } from './validate.js';
 
@@ -10,7 +11,7 @@ export const MCP_SESSION_HEADER = 'mcp-session-id';
 /** Defaults FC applies when `sessionAffinityConfig` leaves a value out (the TTL/idle ones are guesses). */
 export const AFFINITY_DEFAULTS = {
   sessionConcurrencyPerInstance: 20,
-  sessionTTLInSeconds: 21600,
+  sessionTTLInSeconds: SESSION_TTL.max,
   sessionIdleTimeoutInSeconds: 1800,
   disableSessionIdReuse: false,
 } as const;
@@ -30,9 +31,9 @@ const configShape = {
     pattern: /^(?![xX]-[fF][cC]-)[A-Za-z][A-Za-z0-9_-]{4,39}$/,
     patternText: '5-40 characters of letters, digits, "_" and "-", starting with a letter and not with "x-fc-"',
   }),
-  sessionConcurrencyPerInstance: integer(1, 200),
-  sessionTTLInSeconds: integer(1, 21600),
-  sessionIdleTimeoutInSeconds: integer(0, 21600),
+  sessionConcurrencyPerInstance: integer(SESSION_CONCURRENCY_PER_INSTANCE.min, SESSION_CONCURRENCY_PER_INSTANCE.max),
+  sessionTTLInSeconds: integer(SESSION_TTL.min, SESSION_TTL.max),
+  sessionIdleTimeoutInSeconds: integer(SESSION_IDLE_TIMEOUT.min, SESSION_IDLE_TIMEOUT.max),
   disableSessionIdReuse: boolean,
   sseEndpointPath: string({ maxLength: 256 }),
 };

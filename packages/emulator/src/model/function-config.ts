@@ -1,3 +1,4 @@
+import { FUNCTION_TIMEOUT } from '@fc-sessions/client/limits';
 import { invalidArgument } from '../errors.js';
 import { AFFINITY_TYPES, type Affinity, type AffinityType, parseAffinity } from './affinity.js';
 import {
@@ -81,7 +82,7 @@ const updatableShape = {
   }),
   description: string({ maxLength: 256 }),
   memorySize,
-  timeout: integer(1, 86400),
+  timeout: integer(FUNCTION_TIMEOUT.min, FUNCTION_TIMEOUT.max),
   instanceConcurrency: integer(1, 200),
   cpu: number(0.05, 16),
   diskSize: integer(512, 10240),

@@ -1,3 +1,11 @@
+import {
+  MOUNT_POINTS_MAX,
+  MOUNT_POSIX_ID,
+  MOUNT_TEXT_MAX_LENGTH,
+  OSS_BUCKET_NAME_MAX_LENGTH,
+  SESSION_IDLE_TIMEOUT,
+  SESSION_TTL,
+} from '@fc-sessions/client/limits';
 import { ApiError, invalidArgument } from '../errors.js';
 import {
   arrayOf,
@@ -23,34 +31,45 @@ const anyObject: Check<Record<string, unknown>> = (value, field) => {
   return value;
 };
 
-const mountDir = string({ pattern: /^\/[^\0]*$/, patternText: 'an absolute path', maxLength: 1024 });
+const mountDir = string({ pattern: /^\/[^\0]*$/, patternText: 'an absolute path', maxLength: MOUNT_TEXT_MAX_LENGTH });
+const mountText = string({ maxLength: MOUNT_TEXT_MAX_LENGTH });
+const posixId = integer(MOUNT_POSIX_ID.min, MOUNT_POSIX_ID.max);
 
 const nasConfig = object({
-  userId: integer(-1, 65535),
-  groupId: integer(-1, 65535),
-  mountPoints: arrayOf(object({ serverAddr: string({ maxLength: 1024 }), mountDir, enableTLS: boolean }), 5),
+  userId: posixId,
+  groupId: posixId,
+  mountPoints: arrayOf(object({ serverAddr: mountText, mountDir, enableTLS: boolean }), MOUNT_POINTS_MAX),
 });
 
 const ossMountConfig = object({
   mountPoints: arrayOf(
     object({
-      bucketName: string({ maxLength: 63 }),
-      bucketPath: string({ maxLength: 1024 }),
-      endpoint: string({ maxLength: 1024 }),
+      bucketName: string({ maxLength: OSS_BUCKET_NAME_MAX_LENGTH }),
+      bucketPath: mountText,
+      endpoint: mountText,
       mountDir,
       readOnly: boolean,
     }),
-    5,
+    MOUNT_POINTS_MAX,
+  ),
+});
+
+const polarFsConfig = object({
+  userId: posixId,
+  groupId: posixId,
+  mountPoints: arrayOf(
+    object({ instanceId: mountText, mountDir, remoteDir: mountText, readOnly: boolean }),
+    MOUNT_POINTS_MAX,
   ),
 });
 
 const updateShape = {
-  sessionTTLInSeconds: integer(1, 21600),
-  sessionIdleTimeoutInSeconds: integer(0, 21600),
+  sessionTTLInSeconds: integer(SESSION_TTL.min, SESSION_TTL.max),
+  sessionIdleTimeoutInSeconds: integer(SESSION_IDLE_TIMEOUT.min, SESSION_IDLE_TIMEOUT.max),
   disableSessionIdReuse: boolean,
   nasConfig,
   ossMountConfig,
-  polarFsConfig: anyObject,
+  polarFsConfig,
   juiceFsConfig: anyObject,
 };
 

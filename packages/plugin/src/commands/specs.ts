@@ -1,3 +1,4 @@
+import { SESSION_IDLE_TIMEOUT, SESSION_TTL } from '@fc-sessions/client';
 import type { FlagSpec } from './args.js';
 
 /** Where a flag applies: the `fcs` command line, the Serverless Devs component, or both. */
@@ -18,8 +19,6 @@ export interface CommandSpec {
   alias?: string;
   flags: readonly FlagDef[];
 }
-
-const S = 21600;
 
 const f = {
   functionName: {
@@ -108,20 +107,20 @@ const f = {
     key: 'sessionTTLInSeconds',
     aliases: ['st', 'ttl'],
     type: 'integer',
-    min: 1,
-    max: S,
+    min: SESSION_TTL.min,
+    max: SESSION_TTL.max,
     placeholder: '<seconds>',
-    description: `session lifetime, 1-${S} (default: the function's)`,
+    description: `session lifetime, ${SESSION_TTL.min}-${SESSION_TTL.max} (default: the function's)`,
   },
   idle: {
     name: 'session-idle-timeout-in-seconds',
     key: 'sessionIdleTimeoutInSeconds',
     aliases: ['si', 'idle-timeout'],
     type: 'integer',
-    min: 0,
-    max: S,
+    min: SESSION_IDLE_TIMEOUT.min,
+    max: SESSION_IDLE_TIMEOUT.max,
     placeholder: '<seconds>',
-    description: `idle timeout, 0-${S} (default: the function's)`,
+    description: `idle timeout, ${SESSION_IDLE_TIMEOUT.min}-${SESSION_IDLE_TIMEOUT.max} (default: the function's)`,
   },
   reuse: {
     name: 'disable-session-id-reuse',

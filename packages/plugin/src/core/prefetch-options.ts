@@ -2,6 +2,8 @@ import {
   type NasConfig,
   type OssMountConfig,
   type PolarFsConfig,
+  SESSION_IDLE_TIMEOUT,
+  SESSION_TTL,
   validateFunctionName,
   validateQualifier,
 } from '@fc-sessions/client';
@@ -26,9 +28,9 @@ export interface PrefetchSettings {
   qualifier: string;
   /** [0, 1000]. 0 with `trim` deletes every session made before. */
   count: number;
-  /** [1, 21600]; default: the function's sessionAffinityConfig. */
+  /** `SESSION_TTL`; default: the function's sessionAffinityConfig. */
   sessionTTLInSeconds?: number | undefined;
-  /** [0, 21600]; default: the function's sessionAffinityConfig. */
+  /** `SESSION_IDLE_TIMEOUT`; default: the function's sessionAffinityConfig. */
   sessionIdleTimeoutInSeconds?: number | undefined;
   disableSessionIdReuse?: boolean | undefined;
   /** Per-session mounts; strings may use {index}, {sessionId}, {functionName}, {qualifier}. */
@@ -116,12 +118,17 @@ export function readPrefetchSettings(
     functionName: functionName as string,
     qualifier: qualifier as string,
     count,
-    sessionTTLInSeconds: integerOption(name('sessionTTLInSeconds'), input['sessionTTLInSeconds'], 1, 21600),
+    sessionTTLInSeconds: integerOption(
+      name('sessionTTLInSeconds'),
+      input['sessionTTLInSeconds'],
+      SESSION_TTL.min,
+      SESSION_TTL.max,
+    ),
     sessionIdleTimeoutInSeconds: integerOption(
       name('sessionIdleTimeoutInSeconds'),
       input['sessionIdleTimeoutInSeconds'],
-      0,
-      21600,
+      SESSION_IDLE_TIMEOUT.min,
+      SESSION_IDLE_TIMEOUT.max,
     ),
     disableSessionIdReuse: booleanOption(name('disableSessionIdReuse'), input['disableSessionIdReuse']),
     nasConfig: mountOption(name('nasConfig'), input['nasConfig']) as NasConfig | undefined,

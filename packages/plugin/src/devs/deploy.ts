@@ -2,6 +2,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   type FcClient,
+  FUNCTION_TIMEOUT,
   type FunctionConfig,
   type FunctionInput,
   type SessionAffinityConfig,
@@ -97,7 +98,7 @@ export async function planDeploy(
   set('memorySize', integerOption('props.memorySize', props['memorySize'], 64, 32768));
   set('cpu', props['cpu']);
   set('diskSize', integerOption('props.diskSize', props['diskSize'], 512, 10240));
-  set('timeout', integerOption('props.timeout', props['timeout'], 1, 86400));
+  set('timeout', integerOption('props.timeout', props['timeout'], FUNCTION_TIMEOUT.min, FUNCTION_TIMEOUT.max));
   set('instanceConcurrency', integerOption('props.instanceConcurrency', props['instanceConcurrency'], 1, 200));
   set('customRuntimeConfig', objectOption('props.customRuntimeConfig', props['customRuntimeConfig']));
   set('instanceLifecycleConfig', objectOption('props.instanceLifecycleConfig', props['instanceLifecycleConfig']));

@@ -1,3 +1,5 @@
+import { SESSION_IDLE_TIMEOUT, SESSION_TTL } from '@fc-sessions/client';
+
 /** Keys of custom.fcSessions besides the prefetch options. */
 export const SERVICE_KEYS = [
   'functions',
@@ -14,8 +16,12 @@ const mount = { type: 'object', properties: { mountPoints: { type: 'array', item
 const prefetch = {
   count: { type: 'integer', minimum: 0, maximum: 1000 },
   qualifier: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$' },
-  sessionTTLInSeconds: { type: 'integer', minimum: 1, maximum: 21600 },
-  sessionIdleTimeoutInSeconds: { type: 'integer', minimum: 0, maximum: 21600 },
+  sessionTTLInSeconds: { type: 'integer', minimum: SESSION_TTL.min, maximum: SESSION_TTL.max },
+  sessionIdleTimeoutInSeconds: {
+    type: 'integer',
+    minimum: SESSION_IDLE_TIMEOUT.min,
+    maximum: SESSION_IDLE_TIMEOUT.max,
+  },
   disableSessionIdReuse: { type: 'boolean' },
   nasConfig: mount,
   ossMountConfig: mount,

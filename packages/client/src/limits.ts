@@ -1,0 +1,28 @@
+/**
+ * The ranges FC 3.0 puts on session and function fields, in one place: the client's validator,
+ * the emulator's request parser and the plugin's settings all read them from here. Values marked
+ * "guess" are not in FC's documentation (see the client README).
+ */
+
+/** `sessionTTLInSeconds`. */
+export const SESSION_TTL = { min: 1, max: 21600 } as const;
+/** `sessionIdleTimeoutInSeconds` (0: no idle timeout). */
+export const SESSION_IDLE_TIMEOUT = { min: 0, max: SESSION_TTL.max } as const;
+/** `sessionConcurrencyPerInstance` of a function's `sessionAffinityConfig`. */
+export const SESSION_CONCURRENCY_PER_INSTANCE = { min: 1, max: 200 } as const;
+/** ListSessions `limit` (the maximum is a guess). */
+export const LIST_LIMIT = { min: 1, max: 100 } as const;
+/** What ListSessions' `sessionStatus` filter takes (`Paused` is a guess). */
+export const SESSION_STATUSES = ['Active', 'Paused', 'Expired'] as const;
+
+/** A function's `timeout`, in seconds. */
+export const FUNCTION_TIMEOUT = { min: 1, max: 86400 } as const;
+
+/** `userId` / `groupId` of a NAS or PolarFS mount config (a guess: POSIX ids, -1 for "not set"). */
+export const MOUNT_POSIX_ID = { min: -1, max: 65535 } as const;
+/** Mount points in one mount config (a guess). */
+export const MOUNT_POINTS_MAX = 5;
+/** Length of a mount path or address (a guess). */
+export const MOUNT_TEXT_MAX_LENGTH = 1024;
+/** An OSS bucket name. */
+export const OSS_BUCKET_NAME_MAX_LENGTH = 63;
