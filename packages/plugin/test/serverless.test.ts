@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,172 +8,220 @@ import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator } f
 import { type RunResult, run } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
 
-// osls 4.x (the open Serverless Framework fork, a devDependency), offline, with a provider stub.
-const OSLS = join(createRequire(import.meta.url).resolve('osls/package.json'), '..', 'bin', 'serverless.js');
+const binOf = (pkg: string): string =>
+  join(createRequire(import.meta.url).resolve(`${pkg}/package.json`), '..', 'bin', 'serverless.js');
+
+/**
+ * The Framework versions users run (both pinned devDependencies), offline with a provider stub.
+ * serverless 3 sends telemetry (and gets notifications in its answer) unless told not to; osls
+ * has neither. By default osls refuses a config its schema rejects, serverless 3 only warns.
+ */
+const FRAMEWORKS = [
+  { name: 'osls 4.3.1', bin: binOf('osls'), env: {}, schemaRefuses: true },
+  {
+    name: 'serverless 3.40.0',
+    bin: binOf('serverless'),
+    env: { SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    schemaRefuses: false,
+  },
+];
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/serverless-project', import.meta.url));
 const FUNCTION = 'fcs-sls-test-dev-hello';
 
-describe('Serverless Framework (osls): the plugin with a no-cloud provider stub', { timeout: 120_000 }, () => {
-  let emu: TestEmulator;
-  let service: string;
-  let home: string;
-  const tmp = tempDirs();
-  const sls = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> =>
-    run(process.execPath, [OSLS, ...args], {
-      cwd: service,
-      env: { ...emu.env, HOME: home, ...extra },
-      timeoutMs: 60_000,
+describe.each(FRAMEWORKS)(
+  'Serverless Framework ($name): the plugin with a no-cloud provider stub',
+  { timeout: 120_000 },
+  (framework) => {
+    let emu: TestEmulator;
+    let service: string;
+    let home: string;
+    const tmp = tempDirs();
+    const sls = (args: string[], extra: Record<string, string> = {}): Promise<RunResult> =>
+      run(process.execPath, [framework.bin, ...args], {
+        cwd: service,
+        env: { ...emu.env, ...framework.env, HOME: home, ...extra },
+        timeoutMs: 60_000,
+      });
+
+    beforeAll(async () => {
+      emu = await startTestEmulator();
+      await deployHello(emu.client, FUNCTION);
+      service = await tmp.make('fcs-sls-');
+      home = await tmp.make('fcs-sls-home-');
+      await cp(FIXTURE, service, { recursive: true });
+      await mkdir(join(service, 'node_modules', '@fc-sessions'), { recursive: true });
+      await symlink(ROOT, join(service, 'node_modules', '@fc-sessions', 'plugin'));
+    });
+    afterAll(async () => {
+      await emu?.stop();
+      await tmp.cleanup();
     });
 
-  beforeAll(async () => {
-    emu = await startTestEmulator();
-    await deployHello(emu.client, FUNCTION);
-    service = await tmp.make('fcs-sls-');
-    home = await tmp.make('fcs-sls-home-');
-    await cp(FIXTURE, service, { recursive: true });
-    await mkdir(join(service, 'node_modules', '@fc-sessions'), { recursive: true });
-    await symlink(ROOT, join(service, 'node_modules', '@fc-sessions', 'plugin'));
-  });
-  afterAll(async () => {
-    await emu?.stop();
-    await tmp.cleanup();
-  });
+    /** The schema's verdict on a bad config: osls's error box (stdout), or serverless 3's warning (stderr) followed by the plugin's own refusal. */
+    const expectSchemaVerdict = (result: RunResult, path: string, schemaMessage: string, pluginMessage: string) => {
+      expect(result.code).toBe(1);
+      if (framework.schemaRefuses) expect(result.stdout).toContain(`'${path}': ${schemaMessage}`);
+      else {
+        expect(result.stderr).toContain(`at '${path}': ${schemaMessage}`);
+        expect(result.stdout).toContain(pluginMessage);
+      }
+      expect(result.stderr).not.toContain('stub: deployed service');
+    };
 
-  let ids: string[] = [];
+    let ids: string[] = [];
 
-  it('deploy: the after:deploy:deploy hook prefetches the configured functions', async () => {
-    const deployed = await sls(['deploy']);
-    expect(deployed.code, deployed.stderr).toBe(0);
-    expect(deployed.stderr).toContain('stub: deployed service');
-    expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 2/2 active (2 created, 0 reused, 0 failed)`);
-    // The emulator's manifests sit in a sub-folder named for its host and port (FC's own stay in .fcs/sessions).
-    const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
-    const manifest = JSON.parse(
-      await readFile(join(service, `.fcs/sessions/${folder}/cn-hangzhou.${FUNCTION}.LATEST.json`), 'utf8'),
-    );
-    ids = manifest.sessions.map((s: { sessionId: string }) => s.sessionId).sort();
-    expect(ids.every((id) => id.startsWith('sls-'))).toBe(true);
-    expect(await activeSessionIds(emu.client, FUNCTION)).toEqual(ids);
-  });
-
-  it('deploy function: the after:deploy:function:deploy hook keeps them (reused)', async () => {
-    const deployed = await sls(['deploy', 'function', '-f', 'hello']);
-    expect(deployed.code, deployed.stderr).toBe(0);
-    expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 2/2 active (0 created, 2 reused, 0 failed)`);
-    const other = await sls(['deploy', 'function', '-f', 'other']);
-    expect(other.code).toBe(0);
-    expect(other.stdout).not.toContain('prefetch');
-  });
-
-  it('fcs list, fcs invoke (into a prefetched session), fcs prefetch --count, fcs prune', async () => {
-    const listed = await sls(['fcs', 'list', '-f', 'hello', '--json']);
-    expect(listed.code, listed.stderr).toBe(0);
-    const sessions = JSON.parse(listed.stdout).sessions as {
-      sessionId: string;
-      containerId: string;
-      prefetched: boolean;
-    }[];
-    expect(
-      sessions
-        .filter((s) => s.prefetched)
-        .map((s) => s.sessionId)
-        .sort(),
-    ).toEqual(ids);
-
-    const invoked = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'hi', '--json']);
-    expect(invoked.code, invoked.stderr).toBe(0);
-    const report = JSON.parse(invoked.stdout);
-    const first = sessions.find((s) => s.sessionId === report.sessionId);
-    expect(report).toMatchObject({ sessionSource: 'manifest', instanceId: first?.containerId });
-    expect(JSON.parse(report.result)).toMatchObject({ event: 'hi' });
-
-    const block = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'again']);
-    expect(block.stdout).toContain('Invoke instanceId: ');
-    expect(block.stdout).toContain('(prefetched)');
-
-    const failed = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'throw']);
-    expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain('Error Type: UnhandledInvocationError');
-    expect(failed.stdout).toContain(`function ${FUNCTION} failed: UnhandledInvocationError`);
-
-    const more = await sls(['fcs', 'prefetch', '-f', 'hello', '--count', '3']);
-    expect(more.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 3/3 active (1 created, 2 reused, 0 failed)`);
-
-    const pruned = await sls(['fcs', 'prune']);
-    expect(pruned.code, pruned.stderr).toBe(0);
-    expect(pruned.stdout).toContain(`prune ${FUNCTION}@LATEST: 3 deleted, 0 pending, 0 failed`);
-    expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
-  });
-
-  it('refuses a bad custom.fcSessions before deploying: by schema (osls), and by its own check when validation is off', async () => {
-    const bySchema = await sls(['deploy', '--config', 'bad-schema.yml']);
-    expect(bySchema.code).toBe(1);
-    // osls prints the error box on stdout.
-    expect(bySchema.stdout).toContain("'custom.fcSessions.functions.hello.count': must be >= 0");
-    const byPlugin = await sls(['deploy', '--config', 'unchecked.yml']);
-    expect(byPlugin.code).toBe(1);
-    expect(byPlugin.stdout).toContain(
-      'custom.fcSessions.functions.hello.count must be an integer from 0 to 1000; got -1',
-    );
-    expect(byPlugin.stderr).not.toContain('stub: deployed service');
-    const badOption = await sls(['fcs', 'prefetch', '--count', 'lots']);
-    expect(badOption).toMatchObject({
-      code: 1,
-      stdout: expect.stringContaining('--count must be an integer from 0 to 1000; got "lots"'),
+    it('deploy: the after:deploy:deploy hook prefetches the configured functions', async () => {
+      const deployed = await sls(['deploy']);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      expect(deployed.stderr).toContain('stub: deployed service');
+      expect(`${deployed.stdout}${deployed.stderr}`).not.toMatch(/deprecat/i);
+      expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 2/2 active (2 created, 0 reused, 0 failed)`);
+      // The emulator's manifests sit in a sub-folder named for its host and port (FC's own stay in .fcs/sessions).
+      const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
+      const manifest = JSON.parse(
+        await readFile(join(service, `.fcs/sessions/${folder}/cn-hangzhou.${FUNCTION}.LATEST.json`), 'utf8'),
+      );
+      ids = manifest.sessions.map((s: { sessionId: string }) => s.sessionId).sort();
+      expect(ids.every((id) => id.startsWith('sls-'))).toBe(true);
+      expect(await activeSessionIds(emu.client, FUNCTION)).toEqual(ids);
     });
-  });
 
-  it('takes the manifest folder from FCS_MANIFEST_DIR and custom.fcSessions.settleSeconds (checked) for prefetch and prune', async () => {
-    const bySchema = await sls(['deploy', '--config', 'bad-settle.yml']);
-    expect(bySchema.code).toBe(1);
-    expect(bySchema.stdout).toContain("'custom.fcSessions.settleSeconds': must be <= 86400");
-    const byPlugin = await sls(['deploy', '--config', 'unchecked-settle.yml']);
-    expect(byPlugin.code).toBe(1);
-    expect(byPlugin.stdout).toContain('custom.fcSessions.settleSeconds must be an integer from 0 to 86400; got 90000');
-    expect(byPlugin.stderr).not.toContain('stub: deployed service');
-
-    const envDir = await tmp.make('fcs-sls-env-');
-    const path = join(
-      envDir,
-      `127.0.0.1_${new URL(emu.emulator.endpoint).port}`,
-      `cn-hangzhou.${FUNCTION}.LATEST.json`,
-    );
-    const env = { FCS_MANIFEST_DIR: envDir };
-    const store = new ManifestStore(envDir, {
-      region: 'cn-hangzhou',
-      functionName: FUNCTION,
-      qualifier: 'LATEST',
-      endpoint: emu.emulator.endpoint,
+    it('deploy function: the after:deploy:function:deploy hook keeps them (reused)', async () => {
+      const deployed = await sls(['deploy', 'function', '-f', 'hello']);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 2/2 active (0 created, 2 reused, 0 failed)`);
+      const other = await sls(['deploy', 'function', '-f', 'other']);
+      expect(other.code).toBe(0);
+      expect(other.stdout).not.toContain('prefetch');
     });
-    await store.load();
-    await store.upsert({ sessionId: 'sls-unknown', index: 0, state: 'creating', recordedAt: new Date().toISOString() });
 
-    const deployed = await sls(['deploy', '--config', 'settle.yml'], env);
-    expect(deployed.code, deployed.stderr).toBe(0);
-    expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 1/1 active (1 created, 0 reused, 0 failed`);
-    const recorded = JSON.parse(await readFile(path, 'utf8')).sessions.map((x: { sessionId: string }) => x.sessionId);
-    expect(recorded).not.toContain('sls-unknown');
-    expect(recorded).toEqual(await activeSessionIds(emu.client, FUNCTION));
+    it('fcs list, fcs invoke (into a prefetched session), fcs prefetch --count, fcs prune', async () => {
+      const listed = await sls(['fcs', 'list', '-f', 'hello', '--json']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const sessions = JSON.parse(listed.stdout).sessions as {
+        sessionId: string;
+        containerId: string;
+        prefetched: boolean;
+      }[];
+      expect(
+        sessions
+          .filter((s) => s.prefetched)
+          .map((s) => s.sessionId)
+          .sort(),
+      ).toEqual(ids);
 
-    await store.load();
-    await store.upsert({
-      sessionId: 'sls-unknown-2',
-      index: 7,
-      state: 'creating',
-      recordedAt: new Date().toISOString(),
+      const invoked = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'hi', '--json']);
+      expect(invoked.code, invoked.stderr).toBe(0);
+      const report = JSON.parse(invoked.stdout);
+      const first = sessions.find((s) => s.sessionId === report.sessionId);
+      expect(report).toMatchObject({ sessionSource: 'manifest', instanceId: first?.containerId });
+      expect(JSON.parse(report.result)).toMatchObject({ event: 'hi' });
+
+      const block = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'again']);
+      expect(block.stdout).toContain('Invoke instanceId: ');
+      expect(block.stdout).toContain('(prefetched)');
+
+      const failed = await sls(['fcs', 'invoke', '-f', 'hello', '-d', 'throw']);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toContain('Error Type: UnhandledInvocationError');
+      expect(failed.stdout).toContain(`function ${FUNCTION} failed: UnhandledInvocationError`);
+
+      const more = await sls(['fcs', 'prefetch', '-f', 'hello', '--count', '3']);
+      expect(more.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 3/3 active (1 created, 2 reused, 0 failed)`);
+
+      const pruned = await sls(['fcs', 'prune']);
+      expect(pruned.code, pruned.stderr).toBe(0);
+      expect(pruned.stdout).toContain(`prune ${FUNCTION}@LATEST: 3 deleted, 0 pending, 0 failed`);
+      expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
     });
-    const pruned = await sls(['fcs', 'prune', '--config', 'settle.yml', '--json'], env);
-    expect(pruned.code, pruned.stderr).toBe(0);
-    expect(JSON.parse(pruned.stdout)).toMatchObject({ pending: [], complete: true });
-    expect(JSON.parse(pruned.stdout).deleted).toContain('sls-unknown-2');
-    expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
-  });
 
-  it('lists its commands in the framework help', async () => {
-    const help = await sls(['fcs', '--help']);
-    expect(help.code).toBe(0);
-    for (const command of ['fcs prefetch', 'fcs list', 'fcs prune', 'fcs invoke'])
-      expect(help.stdout).toContain(command);
-  });
-});
+    it('refuses a bad custom.fcSessions before deploying: by schema (osls; serverless 3 warns), and by its own check when validation is off', async () => {
+      expectSchemaVerdict(
+        await sls(['deploy', '--config', 'bad-schema.yml']),
+        'custom.fcSessions.functions.hello.count',
+        'must be >= 0',
+        'custom.fcSessions.functions.hello.count must be an integer from 0 to 1000; got -1',
+      );
+      const byPlugin = await sls(['deploy', '--config', 'unchecked.yml']);
+      expect(byPlugin.code).toBe(1);
+      expect(byPlugin.stdout).toContain(
+        'custom.fcSessions.functions.hello.count must be an integer from 0 to 1000; got -1',
+      );
+      expect(byPlugin.stderr).not.toContain('stub: deployed service');
+      const badOption = await sls(['fcs', 'prefetch', '--count', 'lots']);
+      expect(badOption).toMatchObject({
+        code: 1,
+        stdout: expect.stringContaining('--count must be an integer from 0 to 1000; got "lots"'),
+      });
+    });
+
+    it('takes the manifest folder from FCS_MANIFEST_DIR and custom.fcSessions.settleSeconds (checked) for prefetch and prune', async () => {
+      expectSchemaVerdict(
+        await sls(['deploy', '--config', 'bad-settle.yml']),
+        'custom.fcSessions.settleSeconds',
+        'must be <= 86400',
+        'custom.fcSessions.settleSeconds must be an integer from 0 to 86400; got 90000',
+      );
+      const byPlugin = await sls(['deploy', '--config', 'unchecked-settle.yml']);
+      expect(byPlugin.code).toBe(1);
+      expect(byPlugin.stdout).toContain(
+        'custom.fcSessions.settleSeconds must be an integer from 0 to 86400; got 90000',
+      );
+      expect(byPlugin.stderr).not.toContain('stub: deployed service');
+
+      const envDir = await tmp.make('fcs-sls-env-');
+      const path = join(
+        envDir,
+        `127.0.0.1_${new URL(emu.emulator.endpoint).port}`,
+        `cn-hangzhou.${FUNCTION}.LATEST.json`,
+      );
+      const env = { FCS_MANIFEST_DIR: envDir };
+      const store = new ManifestStore(envDir, {
+        region: 'cn-hangzhou',
+        functionName: FUNCTION,
+        qualifier: 'LATEST',
+        endpoint: emu.emulator.endpoint,
+      });
+      await store.load();
+      await store.upsert({
+        sessionId: 'sls-unknown',
+        index: 0,
+        state: 'creating',
+        recordedAt: new Date().toISOString(),
+      });
+
+      const deployed = await sls(['deploy', '--config', 'settle.yml'], env);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      expect(deployed.stdout).toContain(`prefetch ${FUNCTION}@LATEST: 1/1 active (1 created, 0 reused, 0 failed`);
+      const recorded = JSON.parse(await readFile(path, 'utf8')).sessions.map((x: { sessionId: string }) => x.sessionId);
+      expect(recorded).not.toContain('sls-unknown');
+      expect(recorded).toEqual(await activeSessionIds(emu.client, FUNCTION));
+
+      await store.load();
+      await store.upsert({
+        sessionId: 'sls-unknown-2',
+        index: 7,
+        state: 'creating',
+        recordedAt: new Date().toISOString(),
+      });
+      const pruned = await sls(['fcs', 'prune', '--config', 'settle.yml', '--json'], env);
+      expect(pruned.code, pruned.stderr).toBe(0);
+      expect(JSON.parse(pruned.stdout)).toMatchObject({ pending: [], complete: true });
+      expect(JSON.parse(pruned.stdout).deleted).toContain('sls-unknown-2');
+      expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
+    });
+
+    it('lists its commands in the framework help', async () => {
+      const help = await sls(['fcs', '--help']);
+      expect(help.code).toBe(0);
+      for (const command of ['fcs prefetch', 'fcs list', 'fcs prune', 'fcs invoke'])
+        expect(help.stdout).toContain(command);
+    });
+
+    it('queued no telemetry in its home folder over all these runs', async () => {
+      const queued = await readdir(join(home, '.serverless', 'telemetry-cache')).catch(() => []);
+      expect(queued).toEqual([]);
+    });
+  },
+);
