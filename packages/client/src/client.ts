@@ -27,16 +27,33 @@ import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, 
 import { randomHex, rfc3986 } from './signing/encoding.js';
 import { signFc2Request, signRequest } from './signing/index.js';
 import { header, Pools, readBody, send } from './transport.js';
-import { LIST_LIMIT, SESSION_STATUSES } from './limits.js';
+import { validateAsyncInvokeConfig, validateAsyncTaskFilters } from './async-config.js';
+import { LIST_LIMIT, SESSION_STATUSES, VERSION_DIRECTIONS } from './limits.js';
 import type {
+  Alias,
+  AsyncInvokeConfig,
+  AsyncTask,
+  CreateAliasInput,
   CreateFunctionInput,
   CreateSessionInput,
   FunctionConfig,
+  FunctionVersion,
+  ListAliasesInput,
+  ListAliasesOutput,
+  ListAsyncInvokeConfigsInput,
+  ListAsyncInvokeConfigsOutput,
+  ListAsyncTasksInput,
+  ListAsyncTasksOutput,
   ListFunctionsInput,
   ListFunctionsOutput,
+  ListFunctionVersionsInput,
+  ListFunctionVersionsOutput,
   ListSessionsInput,
   ListSessionsOutput,
+  PublishFunctionVersionInput,
+  PutAsyncInvokeConfigInput,
   Session,
+  UpdateAliasInput,
   UpdateFunctionInput,
   UpdateSessionInput,
 } from './types.js';
@@ -53,6 +70,7 @@ import {
   validateSessionId,
   validateSessionSettings,
 } from './validate.js';
+import { validateAliasName, validateDescription, validateVersionId, validateVersionWeight } from './versioning.js';
 
 export const API_VERSION = '2023-03-30';
 const FC2_API_VERSION = '2016-08-15';
@@ -422,6 +440,321 @@ export class FcClient {
     } while (nextToken);
   }
 
+  // ---- versions -------------------------------------------------------------------------
+
+  /** Publishes the function's current code and configuration as a new version; never repeated on its own (a repeat would publish another). */
+  async publishFunctionVersion(
+    functionName: string,
+    input: PublishFunctionVersionInput = {},
+    options: CallOptions = {},
+  ): Promise<FunctionVersion> {
+    validateFunctionName(functionName);
+    validateDescription(input.description);
+    return this.#json<FunctionVersion>({
+      action: 'PublishFunctionVersion',
+      method: 'POST',
+      path: `/functions/${seg(functionName)}/versions`,
+      json: input,
+      idempotent: false,
+      options,
+    });
+  }
+
+  /** One page of versions, newest first unless `direction: 'FORWARD'`. */
+  async listFunctionVersions(
+    functionName: string,
+    input: ListFunctionVersionsInput = {},
+    options: CallOptions = {},
+  ): Promise<ListFunctionVersionsOutput> {
+    validateFunctionName(functionName);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
+    oneOf('direction', input.direction, VERSION_DIRECTIONS);
+    const page = await this.#json<Partial<ListFunctionVersionsOutput>>({
+      action: 'ListFunctionVersions',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/versions`,
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return {
+      versions: page.versions ?? [],
+      ...(page.direction ? { direction: page.direction } : {}),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
+  iterateFunctionVersions(
+    functionName: string,
+    input: Omit<ListFunctionVersionsInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<FunctionVersion> {
+    return pages(async (nextToken) => {
+      const page = await this.listFunctionVersions(functionName, { ...input, nextToken }, options);
+      return { items: page.versions, nextToken: page.nextToken };
+    });
+  }
+
+  /** Deletes a version (FC refuses while an alias points at it); a retry that finds it gone (404) counts as success. */
+  async deleteFunctionVersion(functionName: string, versionId: string, options: CallOptions = {}): Promise<void> {
+    validateFunctionName(functionName);
+    validateVersionId(versionId);
+    await this.#json<unknown>({
+      action: 'DeleteFunctionVersion',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}/versions/${seg(versionId)}`,
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+  }
+
+  // ---- aliases --------------------------------------------------------------------------
+
+  /** Creates an alias; a retry that meets its own earlier attempt (409) answers the alias. */
+  async createAlias(functionName: string, input: CreateAliasInput, options: CallOptions = {}): Promise<Alias> {
+    validateFunctionName(functionName);
+    validateAliasName(input.aliasName);
+    validateVersionId(input.versionId);
+    validateDescription(input.description);
+    validateVersionWeight(input.additionalVersionWeight, input.versionId);
+    const alias = await this.#json<Alias>({
+      action: 'CreateAlias',
+      method: 'POST',
+      path: `/functions/${seg(functionName)}/aliases`,
+      json: input,
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 409 ? this.getAlias(functionName, input.aliasName, options) : undefined),
+    });
+    this.#forgetRoutes(functionName);
+    return alias;
+  }
+
+  async getAlias(functionName: string, aliasName: string, options: CallOptions = {}): Promise<Alias> {
+    validateFunctionName(functionName);
+    validateAliasName(aliasName);
+    return this.#json<Alias>({
+      action: 'GetAlias',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/aliases/${seg(aliasName)}`,
+      idempotent: true,
+      options,
+    });
+  }
+
+  /** Points an alias at another version or changes its canary weights. */
+  async updateAlias(
+    functionName: string,
+    aliasName: string,
+    input: UpdateAliasInput,
+    options: CallOptions = {},
+  ): Promise<Alias> {
+    validateFunctionName(functionName);
+    validateAliasName(aliasName);
+    if (input.versionId !== undefined) validateVersionId(input.versionId);
+    validateDescription(input.description);
+    validateVersionWeight(input.additionalVersionWeight, input.versionId);
+    const alias = await this.#json<Alias>({
+      action: 'UpdateAlias',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/aliases/${seg(aliasName)}`,
+      json: input,
+      idempotent: true,
+      options,
+    });
+    this.#forgetRoutes(functionName);
+    return alias;
+  }
+
+  async listAliases(
+    functionName: string,
+    input: ListAliasesInput = {},
+    options: CallOptions = {},
+  ): Promise<ListAliasesOutput> {
+    validateFunctionName(functionName);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
+    const page = await this.#json<Partial<ListAliasesOutput>>({
+      action: 'ListAliases',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/aliases`,
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return { aliases: page.aliases ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  iterateAliases(
+    functionName: string,
+    input: Omit<ListAliasesInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<Alias> {
+    return pages(async (nextToken) => {
+      const page = await this.listAliases(functionName, { ...input, nextToken }, options);
+      return { items: page.aliases, nextToken: page.nextToken };
+    });
+  }
+
+  /** Deletes an alias; a retry that finds it gone (404) counts as success. */
+  async deleteAlias(functionName: string, aliasName: string, options: CallOptions = {}): Promise<void> {
+    validateFunctionName(functionName);
+    validateAliasName(aliasName);
+    await this.#json<unknown>({
+      action: 'DeleteAlias',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}/aliases/${seg(aliasName)}`,
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+    this.#forgetRoutes(functionName);
+  }
+
+  // ---- async tasks ----------------------------------------------------------------------
+
+  async getAsyncTask(functionName: string, taskId: string, options: QualifiedOptions = {}): Promise<AsyncTask> {
+    this.#checkTask(functionName, taskId, options.qualifier);
+    return this.#json<AsyncTask>({
+      action: 'GetAsyncTask',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/async-tasks/${seg(taskId)}`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+    });
+  }
+
+  async listAsyncTasks(
+    functionName: string,
+    input: ListAsyncTasksInput = {},
+    options: CallOptions = {},
+  ): Promise<ListAsyncTasksOutput> {
+    validateFunctionName(functionName);
+    validateAsyncTaskFilters(input);
+    const page = await this.#json<Partial<ListAsyncTasksOutput>>({
+      action: 'ListAsyncTasks',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/async-tasks`,
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return { tasks: page.tasks ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  iterateAsyncTasks(
+    functionName: string,
+    input: Omit<ListAsyncTasksInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<AsyncTask> {
+    return pages(async (nextToken) => {
+      const page = await this.listAsyncTasks(functionName, { ...input, nextToken }, options);
+      return { items: page.tasks, nextToken: page.nextToken };
+    });
+  }
+
+  /**
+   * Stops a running or queued task. A retry whose earlier attempt already stopped it (FC then
+   * refuses the repeat) counts as success once GetAsyncTask shows it `Stopped` or `Stopping`.
+   */
+  async stopAsyncTask(functionName: string, taskId: string, options: QualifiedOptions = {}): Promise<void> {
+    this.#checkTask(functionName, taskId, options.qualifier);
+    await this.#json<unknown>({
+      action: 'StopAsyncTask',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/async-tasks/${seg(taskId)}/stop`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+      recover: (error) =>
+        error.status !== undefined && error.status >= 400 && error.status < 500
+          ? this.getAsyncTask(functionName, taskId, options).then((task) => {
+              if (task.status === 'Stopped' || task.status === 'Stopping') return {};
+              throw error;
+            })
+          : undefined,
+    });
+  }
+
+  // ---- async invoke config --------------------------------------------------------------
+
+  /** Sets how async calls of a function (or of one qualifier) are retried, aged out and delivered. */
+  async putAsyncInvokeConfig(
+    functionName: string,
+    input: PutAsyncInvokeConfigInput,
+    options: QualifiedOptions = {},
+  ): Promise<AsyncInvokeConfig> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    validateAsyncInvokeConfig(input);
+    return this.#json<AsyncInvokeConfig>({
+      action: 'PutAsyncInvokeConfig',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/async-invoke-config`,
+      query: { qualifier: options.qualifier },
+      json: input,
+      idempotent: true,
+      options,
+    });
+  }
+
+  async getAsyncInvokeConfig(functionName: string, options: QualifiedOptions = {}): Promise<AsyncInvokeConfig> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    return this.#json<AsyncInvokeConfig>({
+      action: 'GetAsyncInvokeConfig',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/async-invoke-config`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+    });
+  }
+
+  /** Deletes the config; a retry that finds it gone (404) counts as success. */
+  async deleteAsyncInvokeConfig(functionName: string, options: QualifiedOptions = {}): Promise<void> {
+    validateFunctionName(functionName);
+    validateQualifier(options.qualifier);
+    await this.#json<unknown>({
+      action: 'DeleteAsyncInvokeConfig',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}/async-invoke-config`,
+      query: { qualifier: options.qualifier },
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+  }
+
+  /** One page of the account's async invoke configs (of one function with `functionName`). */
+  async listAsyncInvokeConfigs(
+    input: ListAsyncInvokeConfigsInput = {},
+    options: CallOptions = {},
+  ): Promise<ListAsyncInvokeConfigsOutput> {
+    if (input.functionName !== undefined) validateFunctionName(input.functionName);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
+    const page = await this.#json<Partial<ListAsyncInvokeConfigsOutput>>({
+      action: 'ListAsyncInvokeConfigs',
+      method: 'GET',
+      path: '/async-invoke-configs',
+      query: { ...input },
+      idempotent: true,
+      options,
+    });
+    return { configs: page.configs ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  iterateAsyncInvokeConfigs(
+    input: Omit<ListAsyncInvokeConfigsInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<AsyncInvokeConfig> {
+    return pages(async (nextToken) => {
+      const page = await this.listAsyncInvokeConfigs({ ...input, nextToken }, options);
+      return { items: page.configs, nextToken: page.nextToken };
+    });
+  }
+
   // ---- invoke -----------------------------------------------------------------------------
 
   /** Invokes a function (FC 3.0) and reads the whole answer. A function error is a result with `errorType`, not a throw. */
@@ -554,6 +887,12 @@ export class FcClient {
 
   #forgetRoutes(functionName: string): void {
     for (const key of this.#routes.keys()) if (key.startsWith(`${functionName}:`)) this.#routes.delete(key);
+  }
+
+  #checkTask(functionName: string, taskId: string, qualifier: string | undefined): void {
+    validateFunctionName(functionName);
+    validateAsyncTaskId(taskId, 'taskId');
+    validateQualifier(qualifier);
   }
 
   #checkSession(functionName: string, sessionId: string, qualifier: string | undefined): void {
@@ -691,6 +1030,18 @@ export class FcClient {
     });
     return this.#chain;
   }
+}
+
+/** Every item of every page, fetching the next page only when the caller gets that far. */
+async function* pages<T>(
+  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken: string | undefined }>,
+): AsyncGenerator<T> {
+  let nextToken: string | undefined;
+  do {
+    const page = await fetchPage(nextToken);
+    yield* page.items;
+    nextToken = page.nextToken;
+  } while (nextToken);
 }
 
 function parseJson<T>(action: string, response: IncomingMessage, text: string): T {

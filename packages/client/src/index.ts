@@ -45,3 +45,4 @@ export {
   validateRegion,
   validateSessionId,
 } from './validate.js';
+export { validateAliasName, validateVersionId } from './versioning.js';

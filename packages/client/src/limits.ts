@@ -26,3 +26,28 @@ export const MOUNT_POINTS_MAX = 5;
 export const MOUNT_TEXT_MAX_LENGTH = 1024;
 /** An OSS bucket name. */
 export const OSS_BUCKET_NAME_MAX_LENGTH = 63;
+
+/** `description` of a version or an alias (a guess). */
+export const DESCRIPTION_MAX_LENGTH = 256;
+/** ListFunctionVersions' `direction`. */
+export const VERSION_DIRECTIONS = ['FORWARD', 'BACKWARD'] as const;
+/** A canary weight in an alias's `additionalVersionWeight`; the weights together are at most `max`. */
+export const VERSION_WEIGHT = { min: 0, max: 1 } as const;
+
+/** The SDK's `AsyncTask.status` values, also ListAsyncTasks' `status` filter. */
+export const ASYNC_TASK_STATUSES = [
+  'Enqueued',
+  'Dequeued',
+  'Running',
+  'Succeeded',
+  'Failed',
+  'Stopped',
+  'Stopping',
+  'Expired',
+  'Invalid',
+  'Retrying',
+] as const;
+/** `maxAsyncRetryAttempts` (FC's default is 3). */
+export const ASYNC_RETRY_ATTEMPTS = { min: 0, max: 8 } as const;
+/** `maxAsyncEventAgeInSeconds` (FC's default is 86 400). */
+export const ASYNC_EVENT_AGE = { min: 1, max: 604_800 } as const;

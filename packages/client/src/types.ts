@@ -42,6 +42,18 @@ export interface PolarFsMountPoint {
   remoteDir?: string;
   readOnly?: boolean;
 }
+/** One JuiceFS volume; `token` is a secret and is never shown in an error. */
+export interface JuiceFsMountPoint {
+  volumeName?: string;
+  token?: string;
+  remoteDir?: string;
+  mountDir?: string;
+  args?: string[];
+}
+export interface JuiceFsConfig {
+  envs?: Record<string, string>;
+  mountPoints?: JuiceFsMountPoint[];
+}
 export interface PolarFsConfig {
   userId?: number;
   groupId?: number;
@@ -60,6 +72,7 @@ export interface CreateSessionInput {
   nasConfig?: NasConfig;
   ossMountConfig?: OssMountConfig;
   polarFsConfig?: PolarFsConfig;
+  juiceFsConfig?: JuiceFsConfig;
 }
 
 /** Body of UpdateSession. */
@@ -70,6 +83,7 @@ export interface UpdateSessionInput {
   nasConfig?: NasConfig;
   ossMountConfig?: OssMountConfig;
   polarFsConfig?: PolarFsConfig;
+  juiceFsConfig?: JuiceFsConfig;
 }
 
 /** `SESSION_STATUSES`; FC may answer others. */
@@ -91,6 +105,7 @@ export interface Session {
   nasConfig?: NasConfig;
   ossMountConfig?: OssMountConfig;
   polarFsConfig?: PolarFsConfig;
+  juiceFsConfig?: JuiceFsConfig;
 }
 
 export interface ListSessionsInput {
@@ -174,5 +189,177 @@ export interface ListFunctionsInput {
 
 export interface ListFunctionsOutput {
   functions: FunctionConfig[];
+  nextToken?: string;
+}
+
+// ---- versions and aliases ------------------------------------------------------------------
+
+/** A published, immutable snapshot of a function's code and configuration. */
+export interface FunctionVersion {
+  /** `1`, `2`, ...: a new number for every publish. */
+  versionId: string;
+  description?: string;
+  createdTime?: string;
+  lastModifiedTime?: string;
+}
+
+export interface PublishFunctionVersionInput {
+  description?: string;
+}
+
+export type VersionDirection = 'FORWARD' | 'BACKWARD';
+
+export interface ListFunctionVersionsInput {
+  limit?: number;
+  nextToken?: string;
+  /** `BACKWARD` (newest first, FC's default) or `FORWARD`. */
+  direction?: VersionDirection;
+}
+
+export interface ListFunctionVersionsOutput {
+  versions: FunctionVersion[];
+  nextToken?: string;
+  direction?: VersionDirection;
+}
+
+/** Canary weights: version id -> share of the calls, each in [0, 1], all together at most 1. */
+export type AdditionalVersionWeight = Record<string, number>;
+
+export interface Alias {
+  aliasName: string;
+  versionId?: string;
+  description?: string;
+  additionalVersionWeight?: AdditionalVersionWeight;
+  createdTime?: string;
+  lastModifiedTime?: string;
+}
+
+export interface CreateAliasInput {
+  aliasName: string;
+  versionId: string;
+  description?: string;
+  additionalVersionWeight?: AdditionalVersionWeight;
+}
+
+export interface UpdateAliasInput {
+  versionId?: string;
+  description?: string;
+  additionalVersionWeight?: AdditionalVersionWeight;
+}
+
+export interface ListAliasesInput {
+  limit?: number;
+  nextToken?: string;
+  prefix?: string;
+}
+
+export interface ListAliasesOutput {
+  aliases: Alias[];
+  nextToken?: string;
+}
+
+// ---- async tasks and async invoke config --------------------------------------------------
+
+/** `ASYNC_TASK_STATUSES`; FC may answer others. */
+export type AsyncTaskStatus =
+  | 'Enqueued'
+  | 'Dequeued'
+  | 'Running'
+  | 'Succeeded'
+  | 'Failed'
+  | 'Stopped'
+  | 'Stopping'
+  | 'Expired'
+  | 'Invalid'
+  | 'Retrying'
+  | (string & {});
+
+export interface AsyncTaskEvent {
+  eventId?: number;
+  status?: AsyncTaskStatus;
+  /** Unix milliseconds. */
+  timestamp?: number;
+  eventDetail?: string;
+}
+
+export interface AsyncTask {
+  taskId: string;
+  status?: AsyncTaskStatus;
+  functionArn?: string;
+  qualifier?: string;
+  requestId?: string;
+  instanceId?: string;
+  /** Unix milliseconds. */
+  startedTime?: number;
+  /** Unix milliseconds. */
+  endTime?: number;
+  durationMs?: number;
+  alreadyRetriedTimes?: number;
+  destinationStatus?: string;
+  events?: AsyncTaskEvent[];
+  /** The event the task was started with. */
+  taskPayload?: string;
+  /** What the function returned. */
+  returnPayload?: string;
+  taskErrorMessage?: string;
+}
+
+export interface ListAsyncTasksInput {
+  limit?: number;
+  nextToken?: string;
+  /** Task ids starting with this. */
+  prefix?: string;
+  qualifier?: string;
+  status?: AsyncTaskStatus;
+  sortOrderByTime?: 'asc' | 'desc';
+  /** Unix milliseconds. */
+  startedTimeBegin?: number;
+  /** Unix milliseconds. */
+  startedTimeEnd?: number;
+  /** Return each task's `taskPayload`. */
+  includePayload?: boolean;
+}
+
+export interface ListAsyncTasksOutput {
+  tasks: AsyncTask[];
+  nextToken?: string;
+}
+
+export interface AsyncDestination {
+  /** An ARN, e.g. `acs:fc:cn-hangzhou:123:functions/on-failure`. */
+  destination?: string;
+}
+
+export interface AsyncDestinationConfig {
+  onSuccess?: AsyncDestination;
+  onFailure?: AsyncDestination;
+}
+
+/** Body of PutAsyncInvokeConfig. */
+export interface PutAsyncInvokeConfigInput {
+  /** Turn on async task mode (task ids, GetAsyncTask, StopAsyncTask). */
+  asyncTask?: boolean;
+  /** `ASYNC_EVENT_AGE` */
+  maxAsyncEventAgeInSeconds?: number;
+  /** `ASYNC_RETRY_ATTEMPTS` */
+  maxAsyncRetryAttempts?: number;
+  destinationConfig?: AsyncDestinationConfig;
+}
+
+export interface AsyncInvokeConfig extends PutAsyncInvokeConfigInput {
+  functionArn?: string;
+  createdTime?: string;
+  lastModifiedTime?: string;
+}
+
+export interface ListAsyncInvokeConfigsInput {
+  /** Only this function's configs. */
+  functionName?: string;
+  limit?: number;
+  nextToken?: string;
+}
+
+export interface ListAsyncInvokeConfigsOutput {
+  configs: AsyncInvokeConfig[];
   nextToken?: string;
 }

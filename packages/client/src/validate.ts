@@ -145,6 +145,25 @@ const mountPoints =
   };
 
 /** The SDK's NASConfig, OSSMountConfig and PolarFsConfig, field by field. */
+/** A secret (a JuiceFS token): the error says what is wrong without showing it. */
+const secret: FieldCheck = (field, value) => {
+  if (value !== undefined && (typeof value !== 'string' || value.length > MOUNT_TEXT_MAX_LENGTH))
+    throw invalid(field, '(hidden)', `must be a string of at most ${MOUNT_TEXT_MAX_LENGTH} characters`);
+};
+
+const textList: FieldCheck = (field, value) => {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw invalid(field, value, 'must be a list of strings');
+  value.forEach((entry, i) => text()(`${field}[${i}]`, entry));
+};
+
+const textMap: FieldCheck = (field, value) => {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(field, value, 'must be an object of name -> string');
+  for (const [name, entry] of Object.entries(value)) text()(`${field}.${name}`, entry);
+};
+
 const MOUNT_SHAPES = {
   nasConfig: {
     userId: posixId,
@@ -165,9 +184,13 @@ const MOUNT_SHAPES = {
     groupId: posixId,
     mountPoints: mountPoints({ instanceId: text(), mountDir, remoteDir: text(), readOnly: flag }),
   },
+  juiceFsConfig: {
+    envs: textMap,
+    mountPoints: mountPoints({ volumeName: text(), token: secret, remoteDir: text(), mountDir, args: textList }),
+  },
 } as const;
 
-/** The mount configs of a session (`nasConfig`, `ossMountConfig`, `polarFsConfig`), against the SDK's shapes. */
+/** The mount configs of a session (`nasConfig`, `ossMountConfig`, `polarFsConfig`, `juiceFsConfig`), against the SDK's shapes. */
 export function validateMountConfigs(input: Record<string, unknown>, prefix = ''): void {
   for (const [key, shape] of Object.entries(MOUNT_SHAPES)) fields(`${prefix}${key}`, input[key], shape);
 }

@@ -168,6 +168,211 @@ const pairs: Pair[] = [
     sdk: (s) => s.getFunction(FN, new fc.GetFunctionRequest({ qualifier: '3' })),
     ours: (c) => c.getFunction(FN, { qualifier: '3' }),
   },
+  {
+    name: 'PublishFunctionVersion',
+    sdk: (s) =>
+      s.publishFunctionVersion(
+        FN,
+        new fc.PublishFunctionVersionRequest({ body: new fc.PublishVersionInput({ description: 'v1' }) }),
+      ),
+    ours: (c) => c.publishFunctionVersion(FN, { description: 'v1' }),
+  },
+  {
+    name: 'ListFunctionVersions',
+    sdk: (s) =>
+      s.listFunctionVersions(
+        FN,
+        new fc.ListFunctionVersionsRequest({ direction: 'FORWARD', limit: 5, nextToken: 'n+1' }),
+      ),
+    ours: (c) => c.listFunctionVersions(FN, { direction: 'FORWARD', limit: 5, nextToken: 'n+1' }),
+  },
+  {
+    name: 'DeleteFunctionVersion',
+    sdk: (s) => s.deleteFunctionVersion(FN, '2'),
+    ours: (c) => c.deleteFunctionVersion(FN, '2'),
+  },
+  {
+    name: 'CreateAlias',
+    sdk: (s) =>
+      s.createAlias(
+        FN,
+        new fc.CreateAliasRequest({
+          body: new fc.CreateAliasInput({
+            aliasName: 'prod',
+            versionId: '1',
+            description: 'production',
+            additionalVersionWeight: { '2': 0.1 },
+          }),
+        }),
+      ),
+    ours: (c) =>
+      c.createAlias(FN, {
+        aliasName: 'prod',
+        versionId: '1',
+        description: 'production',
+        additionalVersionWeight: { '2': 0.1 },
+      }),
+  },
+  {
+    name: 'GetAlias',
+    sdk: (s) => s.getAlias(FN, 'prod'),
+    ours: (c) => c.getAlias(FN, 'prod'),
+  },
+  {
+    name: 'UpdateAlias',
+    sdk: (s) =>
+      s.updateAlias(
+        FN,
+        'prod',
+        new fc.UpdateAliasRequest({ body: new fc.UpdateAliasInput({ versionId: '2', additionalVersionWeight: {} }) }),
+      ),
+    ours: (c) => c.updateAlias(FN, 'prod', { versionId: '2', additionalVersionWeight: {} }),
+  },
+  {
+    name: 'ListAliases',
+    sdk: (s) => s.listAliases(FN, new fc.ListAliasesRequest({ limit: 3, prefix: 'pr' })),
+    ours: (c) => c.listAliases(FN, { limit: 3, prefix: 'pr' }),
+  },
+  {
+    name: 'DeleteAlias',
+    sdk: (s) => s.deleteAlias(FN, 'prod'),
+    ours: (c) => c.deleteAlias(FN, 'prod'),
+  },
+  {
+    name: 'GetAsyncTask',
+    sdk: (s) => s.getAsyncTask(FN, 'task_1', new fc.GetAsyncTaskRequest({ qualifier: 'prod' })),
+    ours: (c) => c.getAsyncTask(FN, 'task_1', { qualifier: 'prod' }),
+  },
+  {
+    name: 'ListAsyncTasks',
+    sdk: (s) =>
+      s.listAsyncTasks(
+        FN,
+        new fc.ListAsyncTasksRequest({
+          includePayload: true,
+          limit: 10,
+          prefix: 'job-',
+          qualifier: 'LATEST',
+          sortOrderByTime: 'desc',
+          startedTimeBegin: 1_640_966_400_000,
+          startedTimeEnd: 1_640_966_500_000,
+          status: 'Running',
+        }),
+      ),
+    ours: (c) =>
+      c.listAsyncTasks(FN, {
+        includePayload: true,
+        limit: 10,
+        prefix: 'job-',
+        qualifier: 'LATEST',
+        sortOrderByTime: 'desc',
+        startedTimeBegin: 1_640_966_400_000,
+        startedTimeEnd: 1_640_966_500_000,
+        status: 'Running',
+      }),
+  },
+  {
+    name: 'StopAsyncTask',
+    sdk: (s) => s.stopAsyncTask(FN, 'task_1', new fc.StopAsyncTaskRequest({ qualifier: 'LATEST' })),
+    ours: (c) => c.stopAsyncTask(FN, 'task_1', { qualifier: 'LATEST' }),
+  },
+  {
+    name: 'PutAsyncInvokeConfig',
+    sdk: (s) =>
+      s.putAsyncInvokeConfig(
+        FN,
+        new fc.PutAsyncInvokeConfigRequest({
+          qualifier: 'prod',
+          body: new fc.PutAsyncInvokeConfigInput({
+            asyncTask: true,
+            maxAsyncEventAgeInSeconds: 300,
+            maxAsyncRetryAttempts: 0,
+            destinationConfig: new fc.DestinationConfig({
+              onFailure: new fc.Destination({ destination: 'acs:fc:cn-hangzhou:123:functions/dlq' }),
+            }),
+          }),
+        }),
+      ),
+    ours: (c) =>
+      c.putAsyncInvokeConfig(
+        FN,
+        {
+          asyncTask: true,
+          maxAsyncEventAgeInSeconds: 300,
+          maxAsyncRetryAttempts: 0,
+          destinationConfig: { onFailure: { destination: 'acs:fc:cn-hangzhou:123:functions/dlq' } },
+        },
+        { qualifier: 'prod' },
+      ),
+  },
+  {
+    name: 'GetAsyncInvokeConfig',
+    sdk: (s) => s.getAsyncInvokeConfig(FN, new fc.GetAsyncInvokeConfigRequest({ qualifier: 'prod' })),
+    ours: (c) => c.getAsyncInvokeConfig(FN, { qualifier: 'prod' }),
+  },
+  {
+    name: 'DeleteAsyncInvokeConfig',
+    sdk: (s) => s.deleteAsyncInvokeConfig(FN, new fc.DeleteAsyncInvokeConfigRequest({ qualifier: 'prod' })),
+    ours: (c) => c.deleteAsyncInvokeConfig(FN, { qualifier: 'prod' }),
+  },
+  {
+    name: 'ListAsyncInvokeConfigs',
+    sdk: (s) => s.listAsyncInvokeConfigs(new fc.ListAsyncInvokeConfigsRequest({ functionName: FN, limit: 2 })),
+    ours: (c) => c.listAsyncInvokeConfigs({ functionName: FN, limit: 2 }),
+  },
+  {
+    name: 'CreateSession with JuiceFS and a read-only PolarFS mount',
+    sdk: (s) =>
+      s.createSession(
+        FN,
+        new fc.CreateSessionRequest({
+          body: new fc.CreateSessionInput({
+            sessionId: 'sess-2',
+            juiceFsConfig: new fc.JuiceFsConfig({
+              envs: { JFS_CACHE: '1' },
+              mountPoints: [
+                new fc.JuiceFsMountConfig({
+                  volumeName: 'vol',
+                  token: 'jfs-token',
+                  remoteDir: '/data',
+                  mountDir: '/mnt/jfs',
+                  args: ['--cache-size=100'],
+                }),
+              ],
+            }),
+            polarFsConfig: new fc.PolarFsConfig({
+              mountPoints: [
+                new fc.PolarFsMountConfig({
+                  instanceId: 'pfs-1',
+                  mountDir: '/mnt/pfs',
+                  remoteDir: '/',
+                  readOnly: true,
+                }),
+              ],
+            }),
+          }),
+        }),
+      ),
+    ours: (c) =>
+      c.createSession(FN, {
+        sessionId: 'sess-2',
+        juiceFsConfig: {
+          envs: { JFS_CACHE: '1' },
+          mountPoints: [
+            {
+              volumeName: 'vol',
+              token: 'jfs-token',
+              remoteDir: '/data',
+              mountDir: '/mnt/jfs',
+              args: ['--cache-size=100'],
+            },
+          ],
+        },
+        polarFsConfig: {
+          mountPoints: [{ instanceId: 'pfs-1', mountDir: '/mnt/pfs', remoteDir: '/', readOnly: true }],
+        },
+      }),
+  },
 ];
 
 /** The query as a signer sees it: each pair decoded, then canonicalised. */
