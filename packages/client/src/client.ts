@@ -36,6 +36,7 @@ import type {
   CreateAliasInput,
   CreateFunctionInput,
   CreateSessionInput,
+  DeleteSessionOutput,
   FunctionConfig,
   FunctionVersion,
   ListAliasesInput,
@@ -265,18 +266,27 @@ export class FcClient {
     });
   }
 
-  /** Deletes a session; a retry that finds it already gone (404) counts as success. */
-  async deleteSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<void> {
+  /**
+   * Deletes a session; a retry that finds it already gone (404) counts as success, reported as
+   * `alreadyGone` (an earlier attempt deleted it, or it was never there).
+   */
+  async deleteSession(
+    functionName: string,
+    sessionId: string,
+    options: QualifiedOptions = {},
+  ): Promise<DeleteSessionOutput> {
     this.#checkSession(functionName, sessionId, options.qualifier);
-    await this.#json<unknown>({
+    const gone: DeleteSessionOutput = { alreadyGone: true };
+    const answer = await this.#json<unknown>({
       action: 'DeleteSession',
       method: 'DELETE',
       path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
       query: { qualifier: options.qualifier },
       idempotent: true,
       options,
-      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+      recover: (error) => (error.status === 404 ? Promise.resolve(gone) : undefined),
     });
+    return answer === gone ? gone : { alreadyGone: false };
   }
 
   /** One page of sessions. */
@@ -964,6 +974,7 @@ export class FcClient {
   ): Promise<R> {
     const asked = call.retry === true && this.#retry.maxAttempts > 1 ? this.#retry : call.retry;
     const policy = call.idempotent ? retryPolicy(asked, this.#retry) : retryPolicy(asked ?? false, NO_RETRY);
+    let unknown = false;
     for (let n = 1; ; n++) {
       try {
         return await attempt();
@@ -974,11 +985,13 @@ export class FcClient {
             : new FcError({ code: 'InternalError', message: String(error), cause: error });
         const recovered = n > 1 ? call.recover?.(failure) : undefined;
         if (recovered) return recovered;
-        if (!failure.retryable || n >= policy.maxAttempts || call.signal?.aborted) throw failure;
+        unknown ||= failure.outcomeUnknown;
+        if (!failure.retryable || n >= policy.maxAttempts || call.signal?.aborted) throw withOutcome(failure, unknown);
         await sleep(backoffDelay(n, policy), call.signal).catch((reason: unknown) => {
           throw new FcError({
             code: 'Aborted',
             message: `aborted while waiting to retry after: ${failure.message}`,
+            outcomeUnknown: unknown,
             cause: reason,
           });
         });
@@ -1042,6 +1055,22 @@ async function* pages<T>(
     yield* page.items;
     nextToken = page.nextToken;
   } while (nextToken);
+}
+
+/** `failure` as the call's outcome: unknown when any attempt's was (an earlier one may have acted). */
+function withOutcome(failure: FcError, unknown: boolean): FcError {
+  if (failure.outcomeUnknown === unknown) return failure;
+  const { code, message, status, requestId, retryable, field } = failure;
+  return new FcError({
+    code,
+    message,
+    status,
+    requestId,
+    retryable,
+    field,
+    outcomeUnknown: unknown,
+    cause: failure.cause,
+  });
 }
 
 function parseJson<T>(action: string, response: IncomingMessage, text: string): T {

@@ -5,6 +5,8 @@ export interface FcErrorInit {
   requestId?: string | undefined;
   retryable?: boolean | undefined;
   field?: string | undefined;
+  /** See `FcError.outcomeUnknown`; default false. */
+  outcomeUnknown?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -20,6 +22,12 @@ export class FcError extends Error {
   readonly requestId: string | undefined;
   readonly retryable: boolean;
   readonly field: string | undefined;
+  /**
+   * The call may have taken effect although it failed: an attempt got no answer (network error,
+   * timeout, abort in flight) or an answer that is not FC's (no error code in its body). false:
+   * every attempt was refused by FC with an error body, or nothing was sent.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(init: FcErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -28,6 +36,7 @@ export class FcError extends Error {
     this.requestId = init.requestId;
     this.retryable = init.retryable ?? false;
     this.field = init.field;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 
   toJSON(): Record<string, unknown> {
@@ -39,6 +48,7 @@ export class FcError extends Error {
       requestId: this.requestId,
       retryable: this.retryable,
       field: this.field,
+      outcomeUnknown: this.outcomeUnknown,
     };
   }
 }
@@ -68,13 +78,21 @@ export function errorFromResponse(status: number, body: string, headerRequestId:
   } catch {
     parsed = undefined;
   }
-  const code = (parsed && pick(parsed, 'Code', 'code', 'errorCode', 'ErrorCode')) ?? `Http${status}`;
+  const fcCode = parsed && pick(parsed, 'Code', 'code', 'errorCode', 'ErrorCode');
+  const code = fcCode ?? `Http${status}`;
   const text = body.trim().slice(0, 300);
   const message =
     (parsed && pick(parsed, 'Message', 'message', 'errorMessage', 'ErrorMessage')) ??
     (text ? `HTTP ${status}: ${text}` : `HTTP ${status} with an empty body`);
   const requestId = (parsed && pick(parsed, 'RequestId', 'requestId', 'requestID')) ?? headerRequestId;
-  return new FcError({ code, message, status, requestId, retryable: isRetryableStatus(status, code) });
+  return new FcError({
+    code,
+    message,
+    status,
+    requestId,
+    retryable: isRetryableStatus(status, code),
+    outcomeUnknown: fcCode === undefined,
+  });
 }
 
 const RETRYABLE_NETWORK_CODES = new Set([
@@ -88,6 +106,9 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** Failures that happen before a request can reach the server: it cannot have acted on it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND']);
+
 /** Wraps a transport failure; resets, refusals and timeouts are retryable, the cause is kept. */
 export function networkError(cause: unknown, target: string): FcError {
   const code = (cause as { code?: unknown } | null)?.code;
@@ -96,6 +117,7 @@ export function networkError(cause: unknown, target: string): FcError {
     code: 'NetworkError',
     message: `Request to ${target} failed: ${detail}`,
     retryable: typeof code === 'string' ? RETRYABLE_NETWORK_CODES.has(code) : detail.includes('socket hang up'),
+    outcomeUnknown: !(typeof code === 'string' && NOT_SENT_CODES.has(code)),
     cause,
   });
 }

@@ -69,12 +69,20 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
             code: 'RequestTimeout',
             message: `${target} took longer than ${req.timeoutMs} ms`,
             retryable: true,
+            outcomeUnknown: true,
           }),
         ),
       req.timeoutMs,
     );
     const onAbort = () =>
-      fail(new FcError({ code: 'Aborted', message: `${target} was aborted`, cause: req.signal?.reason }));
+      fail(
+        new FcError({
+          code: 'Aborted',
+          message: `${target} was aborted`,
+          outcomeUnknown: true,
+          cause: req.signal?.reason,
+        }),
+      );
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => {
       clearTimeout(timer);

@@ -108,6 +108,11 @@ export interface Session {
   juiceFsConfig?: JuiceFsConfig;
 }
 
+export interface DeleteSessionOutput {
+  /** true when a retry met 404: an earlier attempt deleted the session, or it was never there. */
+  alreadyGone: boolean;
+}
+
 export interface ListSessionsInput {
   /** [1, 100] */
   limit?: number;

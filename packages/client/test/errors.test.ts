@@ -66,6 +66,7 @@ describe('error answers', () => {
       status: 404,
       requestId: '1-body-id',
       retryable: false,
+      outcomeUnknown: false,
     });
   });
 

@@ -195,7 +195,7 @@ describe('requests the client sends', () => {
       expect(request.query).toEqual({ qualifier: 'prod' });
       expect(request.body.length).toBe(0);
       expectAcs3(request, 'DeleteSession');
-      expect(result).toBeUndefined();
+      expect(result).toEqual({ alreadyGone: false });
     });
 
     it('ListSessions: GET /sessions with every filter in the query', async () => {

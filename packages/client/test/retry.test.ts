@@ -312,7 +312,7 @@ describe('idempotent session calls', () => {
     expect(server?.requests).toHaveLength(1);
   });
 
-  it('DeleteSession whose answer was lost meets 404 on retry and succeeds', async () => {
+  it('DeleteSession whose answer was lost meets 404 on retry and succeeds, saying it found the session gone', async () => {
     // Prepare
     const store = sessionStore();
     store.sessions.set('s1', { sessionId: 's1' });
@@ -322,7 +322,7 @@ describe('idempotent session calls', () => {
     const result = await fc.deleteSession('f', 's1');
 
     // Assess
-    expect(result).toBeUndefined();
+    expect(result).toEqual({ alreadyGone: true });
     expect(store.sessions.size).toBe(0);
     expect(server?.requests.map((r) => r.method)).toEqual(['DELETE', 'DELETE']);
   });
@@ -336,6 +336,65 @@ describe('idempotent session calls', () => {
     const error = await fc.deleteSession('f', 'missing').catch((e: unknown) => e);
 
     // Assess
-    expect(error).toMatchObject({ code: 'SessionNotFound', status: 404 });
+    expect(error).toMatchObject({ code: 'SessionNotFound', status: 404, outcomeUnknown: false });
+  });
+
+  it('DeleteSession answered at once reports the session deleted', async () => {
+    // Prepare
+    const fc = await setUp((_request, response) => {
+      response.writeHead(204);
+      response.end();
+    });
+
+    // Act
+    const result = await fc.deleteSession('f', 's1');
+
+    // Assess
+    expect(result).toEqual({ alreadyGone: false });
+  });
+});
+
+describe('whether a failed call may have taken effect (outcomeUnknown)', () => {
+  it('is false when every attempt was answered with an FC error body', async () => {
+    // Prepare
+    const fc = await setUp((_request, response) =>
+      sendJson(response, 503, { Code: 'ResourceThrottled', Message: 'busy', RequestId: '1-x' }),
+    );
+
+    // Act
+    const error = await fc.createSession('f').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'ResourceThrottled', status: 503, outcomeUnknown: false });
+    expect(server?.requests).toHaveLength(3);
+  });
+
+  it('is true when an earlier attempt got no answer, even if the last one was an FC error', async () => {
+    // Prepare
+    let calls = 0;
+    const fc = await setUp((_request, response, raw) => {
+      if (++calls === 1) drop(raw);
+      else sendJson(response, 503, { Code: 'ResourceThrottled', Message: 'busy', RequestId: '1-x' });
+    });
+
+    // Act
+    const error = await fc.createSession('f').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'ResourceThrottled', status: 503, outcomeUnknown: true });
+  });
+
+  it("is true for an error answer that is not FC's (no code in the body)", async () => {
+    // Prepare
+    const fc = await setUp((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      response.end('<html>bad gateway</html>');
+    });
+
+    // Act
+    const error = await fc.createSession('f').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'Http502', outcomeUnknown: true });
   });
 });

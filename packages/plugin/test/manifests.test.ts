@@ -230,10 +230,17 @@ describe('manifests: one per endpoint, FCS_MANIFEST_DIR, the lock, settleSeconds
       recordedAt: new Date().toISOString(),
     });
 
+    // A pending create keeps its slot: prefetch sends CreateSession again with that id, never a second session.
     const kept = await json(cwd, ['prefetch', 'settle', '-n', '1', '--region', 'cn-hangzhou']);
-    expect(kept.data).toMatchObject({ unverified: [{ sessionId: 'never-created' }], created: [expect.any(String)] });
-    const pending = await json(cwd, ['prune', 'settle', '--region', 'cn-hangzhou', '--session-id', 'never-created']);
-    expect(pending).toMatchObject({ code: 5, data: { pending: ['never-created'] } });
+    expect(kept.data).toMatchObject({ created: ['never-created'], unverified: [], complete: true });
+    expect(await activeSessionIds(emu.client, 'settle')).toEqual(['never-created']);
+    const creating = async (sessionId: string) => {
+      await store.load();
+      await store.upsert({ sessionId, index: 5, state: 'creating', recordedAt: new Date().toISOString() });
+    };
+    await creating('never-either');
+    const pending = await json(cwd, ['prune', 'settle', '--region', 'cn-hangzhou', '--session-id', 'never-either']);
+    expect(pending).toMatchObject({ code: 5, data: { pending: ['never-either'] } });
 
     const dropped = await json(cwd, [
       'prefetch',
@@ -245,14 +252,8 @@ describe('manifests: one per endpoint, FCS_MANIFEST_DIR, the lock, settleSeconds
       '--settle-seconds',
       '0',
     ]);
-    expect(dropped.data).toMatchObject({ expired: ['never-created'], unverified: [] });
-    await store.load();
-    await store.upsert({
-      sessionId: 'never-either',
-      index: 5,
-      state: 'creating',
-      recordedAt: new Date().toISOString(),
-    });
+    expect(dropped.data).toMatchObject({ expired: ['never-either'], reused: ['never-created'], unverified: [] });
+    await creating('never-either');
     const pruned = await json(cwd, ['prune', 'settle', '--region', 'cn-hangzhou', '--settle-seconds', '0']);
     expect(pruned).toMatchObject({ code: 0, data: { pending: [], complete: true } });
     expect(pruned.data.deleted).toContain('never-either');

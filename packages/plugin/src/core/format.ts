@@ -93,6 +93,7 @@ export function prefetchSummary(result: PrefetchResult): string {
     `${result.failed.length} failed`,
   ];
   if (result.expired.length) parts.push(`${result.expired.length} expired dropped`);
+  if (result.replaced.length) parts.push(`${result.replaced.length} replaced (older function revision)`);
   if (result.trimmed.length) parts.push(`${result.trimmed.length} trimmed`);
   if (result.unverified.length) parts.push(`${result.unverified.length} unverified`);
   return (

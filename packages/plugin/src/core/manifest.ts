@@ -26,6 +26,8 @@ export interface ManifestSession {
   createdTime?: string | undefined;
   sessionTTLInSeconds?: number | undefined;
   sessionIdleTimeoutInSeconds?: number | undefined;
+  /** The function's revision when the session was made (see `functionRevision`); absent in older manifests. */
+  functionRevision?: string | undefined;
 }
 
 /** How calls reach the function's sessions, as read by the last prefetch: lets invoke skip GetFunction. */
@@ -120,6 +122,7 @@ function parseSession(value: unknown): ManifestSession | undefined {
     createdTime: optional('createdTime', 'string'),
     sessionTTLInSeconds: optional('sessionTTLInSeconds', 'number'),
     sessionIdleTimeoutInSeconds: optional('sessionIdleTimeoutInSeconds', 'number'),
+    functionRevision: optional('functionRevision', 'string'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type FcClient, newSessionId, type Session } from '@fc-sessions/client';
 import { withDeadline } from './deadline.js';
 import { EXIT, type ErrorSummary, isDefinitiveRefusal, isNotFound, PluginError, summarizeError } from './errors.js';
@@ -8,9 +9,9 @@ import {
   type ManifestSession,
   ManifestStore,
 } from './manifest.js';
-import { integerOption } from './check.js';
+import { choiceOption, integerOption } from './check.js';
 import { lockManifest, type ManifestLock } from './lock.js';
-import { mapLimit } from './pool.js';
+import { mapLimit, pause } from './pool.js';
 import { type PrefetchSettings, readPrefetchSettings } from './prefetch-options.js';
 import { fillTemplate } from './template.js';
 
@@ -51,14 +52,35 @@ export interface PrefetchOptions extends Partial<PrefetchSettings>, ManifestLoca
   count: number;
   /** A recorded session still `creating` and unknown to FC (404) is kept this long, [0, 86400] s; default 600. */
   settleSeconds?: number | undefined;
+  /** A live session made for an older revision of the function: `recreate` (default) or `keep` it. */
+  onFunctionChange?: FunctionChangePolicy | undefined;
   onProgress?: ((event: PrefetchEvent) => void) | undefined;
   /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
   onWarning?: ((message: string) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * What prefetch does with a live recorded session made for an older revision of the function
+ * (other code or instance settings; see `functionRevision`). FC does not document whether a
+ * session stays on its old instance after UpdateFunction: `recreate` (default) deletes it and
+ * creates a new one on the current revision, `keep` counts it as it is.
+ */
+export type FunctionChangePolicy = 'recreate' | 'keep';
+
+export const FUNCTION_CHANGE_POLICIES: readonly FunctionChangePolicy[] = ['recreate', 'keep'];
+
 /** Options of `prefetchSessions` that are not prefetch settings (see `readPrefetchSettings`). */
-const RUN_KEYS = ['manifestDir', 'region', 'endpoint', 'settleSeconds', 'onProgress', 'onWarning', 'signal'];
+const RUN_KEYS = [
+  'manifestDir',
+  'region',
+  'endpoint',
+  'settleSeconds',
+  'onFunctionChange',
+  'onProgress',
+  'onWarning',
+  'signal',
+];
 
 /** Where lock warnings go when the caller gives no `onWarning`. */
 export function emitLockWarning(message: string): void {
@@ -96,6 +118,8 @@ export interface PrefetchResult {
   /** Recorded sessions that had expired and were dropped from the manifest. */
   expired: string[];
   trimmed: string[];
+  /** Live sessions of an older function revision, deleted and made again (`onFunctionChange: 'recreate'`). */
+  replaced: string[];
   failed: FailedSession[];
   /** Recorded sessions whose state could not be read; kept in the manifest, not counted. */
   unverified: { sessionId: string; error: ErrorSummary }[];
@@ -113,12 +137,13 @@ function expiresAt(session: Pick<ManifestSession, 'createdTime' | 'sessionTTLInS
   return Number.isNaN(created) ? undefined : new Date(created + session.sessionTTLInSeconds * 1000).toISOString();
 }
 
-function record(session: Session, index: number, recordedAt: string): ManifestSession {
+function record(session: Session, index: number, recordedAt: string, functionRevision: string): ManifestSession {
   return {
     sessionId: session.sessionId,
     index,
     state: 'active',
     recordedAt,
+    functionRevision,
     containerId: session.containerId,
     createdTime: session.createdTime,
     sessionTTLInSeconds: session.sessionTTLInSeconds,
@@ -159,6 +184,72 @@ export async function assertSessionCapable(
   return { affinity, headerName: fn.sessionAffinityConfig?.affinityHeaderFieldName };
 }
 
+/** The fields of a function that shape its instances: a change to any of them means new instances. */
+const INSTANCE_FIELDS = [
+  'codeChecksum',
+  'runtime',
+  'handler',
+  'memorySize',
+  'cpu',
+  'diskSize',
+  'gpuConfig',
+  'timeout',
+  'instanceConcurrency',
+  'environmentVariables',
+  'customRuntimeConfig',
+  'instanceLifecycleConfig',
+  'role',
+  'layers',
+  'internetAccess',
+  'vpcConfig',
+  'nasConfig',
+  'ossMountConfig',
+] as const;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * A short digest of what the function's instances are made of (code checksum and instance
+ * settings, not the description or affinity): sessions recorded with another revision were bound
+ * to instances of other code or settings.
+ */
+export function functionRevision(fn: Partial<Record<(typeof INSTANCE_FIELDS)[number], unknown>>): string {
+  const picked = Object.fromEntries(INSTANCE_FIELDS.map((field) => [field, fn[field]]));
+  return createHash('sha256').update(canonical(picked)).digest('hex').slice(0, 16);
+}
+
+/** `assertSessionCapable` plus the function's revision, from one GetFunction. */
+async function readSessionFunction(
+  client: Pick<FcClient, 'getFunction'>,
+  functionName: string,
+  qualifier: string,
+  signal: AbortSignal,
+): Promise<{ route: ManifestRoute; revision: string }> {
+  let revision = '';
+  const route = await assertSessionCapable(
+    {
+      getFunction: async (...args) => {
+        const fn = await client.getFunction(...args);
+        revision = functionRevision(fn);
+        return fn;
+      },
+    },
+    functionName,
+    qualifier,
+    signal,
+  );
+  return { route, revision };
+}
+
 /**
  * Makes sure `count` Active sessions exist for the function and qualifier: reads what it made
  * before (the manifest), drops the expired ones, tops up to `count` (lowest free slots first) and,
@@ -175,6 +266,8 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     true,
   );
   const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
+  const onFunctionChange =
+    choiceOption('onFunctionChange', options.onFunctionChange, FUNCTION_CHANGE_POLICIES) ?? 'recreate';
   const started = Date.now();
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
@@ -192,6 +285,7 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
     reused: [],
     expired: [],
     trimmed: [],
+    replaced: [],
     failed: [],
     unverified: [],
     complete: false,
@@ -206,7 +300,15 @@ export async function prefetchSessions(client: SessionApi, options: PrefetchOpti
       signal: deadline.signal,
       onWarning: options.onWarning ?? emitLockWarning,
     });
-    await run(client, settings, settleSeconds, store, result, deadline.signal, options.onProgress);
+    await run(
+      client,
+      settings,
+      { settleSeconds, onFunctionChange },
+      store,
+      result,
+      deadline.signal,
+      options.onProgress,
+    );
   } catch (error) {
     result.durationMs = Date.now() - started;
     if (isLockError(error)) {
@@ -267,111 +369,103 @@ function incompleteMessage(result: PrefetchResult): string {
   );
 }
 
+/** What one GetSession said about a recorded session. */
+type Verdict =
+  | { kind: 'alive'; session: ManifestSession }
+  | { kind: 'stale'; session: ManifestSession }
+  | { kind: 'resend'; record: ManifestSession }
+  | { kind: 'gone'; record: ManifestSession }
+  | { kind: 'unknown'; record: ManifestSession; error: ErrorSummary };
+
+/** One CreateSession to send: a new id into a free slot, or a `creating` record's id again. */
+interface CreateJob {
+  sessionId: string;
+  index: number;
+  recordedAt: string;
+  resend: boolean;
+}
+
+/** Rounds of check-then-create a run makes at most: unverified sessions and unanswered creates are checked again. */
+export const RECONCILE_ROUNDS = 4;
+
+/** Pause before round n + 1 (ms): 100, 200, 400. */
+function roundPause(round: number): number {
+  return 100 * 2 ** round;
+}
+
+/** The caller's outcome for a CreateSession that failed: FC answered (nothing made), or maybe made. */
+function createdNothing(error: unknown): boolean {
+  const e = error as { name?: unknown; status?: unknown; outcomeUnknown?: unknown } | null;
+  return e?.name === 'FcError' && typeof e.status === 'number' && e.outcomeUnknown === false;
+}
+
 async function run(
   client: SessionApi,
   settings: PrefetchSettings,
-  settleSeconds: number,
+  run: { settleSeconds: number; onFunctionChange: FunctionChangePolicy },
   store: ManifestStore,
   result: PrefetchResult,
   signal: AbortSignal,
   onProgress: ((event: PrefetchEvent) => void) | undefined,
 ): Promise<void> {
   const { functionName, qualifier } = settings;
-  const route = await assertSessionCapable(client, functionName, qualifier, signal);
+  const fn = await readSessionFunction(client, functionName, qualifier, signal);
+  const revision = fn.revision;
   const manifest = await store.load();
 
-  const checked = await mapLimit(manifest.sessions, settings.concurrency, async (recorded) => {
+  const alive = new Map<string, ManifestSession>();
+  /** Recorded sessions whose state is not known: their slots stay taken (never replaced), they are checked again. */
+  const unknown = new Map<string, { record: ManifestSession; error: ErrorSummary }>();
+  /** The last failed create of each slot; dropped once the slot holds an Active session. */
+  const failures = new Map<number, FailedSession>();
+  const attempted = new Set<string>();
+  let refused = false;
+  let trimmed = false;
+  let toCheck: ManifestSession[] = manifest.sessions;
+  let done = 0;
+  let total = 0;
+
+  const check = async (recorded: ManifestSession): Promise<Verdict> => {
     try {
       const session = await client.getSession(functionName, recorded.sessionId, { qualifier, signal });
-      return { recorded, session, alive: session.sessionStatus === undefined || session.sessionStatus === 'Active' };
-    } catch (error) {
-      if (isNotFound(error) && isSettling(recorded, settleSeconds)) {
+      const status = session.sessionStatus ?? 'Active';
+      if (status === 'Expired') return { kind: 'gone', record: recorded };
+      if (status !== 'Active') {
         return {
-          recorded,
-          unknown: { code: 'CreatePending', message: 'CreateSession may still be running; not counted yet' },
+          kind: 'unknown',
+          record: recorded,
+          error: { code: 'SessionNotActive', message: `session is ${status}, not Active; not counted` },
         };
       }
-      if (isNotFound(error)) return { recorded, alive: false };
-      if (signal.aborted) throw error;
-      return { recorded, unknown: summarizeError(error) };
-    }
-  });
-  const alive: ManifestSession[] = [];
-  for (const check of checked) {
-    if ('unknown' in check && check.unknown) {
-      result.unverified.push({ sessionId: check.recorded.sessionId, error: check.unknown });
-    } else if (check.alive && check.session) {
-      alive.push(record(check.session, check.recorded.index, check.recorded.recordedAt));
-    } else {
-      result.expired.push(check.recorded.sessionId);
-    }
-  }
-  const aliveIds = new Set(alive.map((s) => s.sessionId));
-  const expiredIds = new Set(result.expired);
-  await store.update(
-    (sessions) =>
-      sessions
-        .filter((s) => !expiredIds.has(s.sessionId))
-        .map((s) =>
-          aliveIds.has(s.sessionId) ? (alive.find((a) => a.sessionId === s.sessionId) as ManifestSession) : s,
-        ),
-    route,
-  );
-
-  alive.sort((a, b) => a.index - b.index);
-  if (settings.trim && alive.length > settings.count) {
-    const extras = alive.splice(settings.count);
-    await mapLimit(extras.reverse(), settings.concurrency, async (extra) => {
-      try {
-        await client.deleteSession(functionName, extra.sessionId, { qualifier, signal });
-      } catch (error) {
-        if (!isNotFound(error)) {
-          alive.push(extra);
-          result.failed.push({
-            sessionId: extra.sessionId,
-            index: extra.index,
-            error: summarizeError(error),
-            recorded: true,
-          });
-          return;
-        }
+      const seen = record(session, recorded.index, recorded.recordedAt, recorded.functionRevision ?? revision);
+      if (run.onFunctionChange === 'recreate' && seen.functionRevision !== revision)
+        return { kind: 'stale', session: seen };
+      return { kind: 'alive', session: { ...seen, functionRevision: revision } };
+    } catch (error) {
+      if (isNotFound(error)) {
+        return isSettling(recorded, run.settleSeconds)
+          ? { kind: 'resend', record: recorded }
+          : { kind: 'gone', record: recorded };
       }
-      await store.remove(extra.sessionId);
-      result.trimmed.push(extra.sessionId);
-      onProgress?.({ type: 'trimmed', sessionId: extra.sessionId });
-    });
-  }
-  for (const session of alive) {
-    result.sessions.push(prefetched(session, true));
-    result.reused.push(session.sessionId);
-  }
+      if (signal.aborted) throw error;
+      return { kind: 'unknown', record: recorded, error: summarizeError(error) };
+    }
+  };
 
-  const taken = new Set(
-    [...alive, ...manifest.sessions.filter((s) => result.unverified.some((u) => u.sessionId === s.sessionId))].map(
-      (s) => s.index,
-    ),
-  );
-  const slots: number[] = [];
-  for (let index = 0; slots.length < settings.count - alive.length; index++) if (!taken.has(index)) slots.push(index);
-  onProgress?.({
-    type: 'checked',
-    functionName,
-    qualifier,
-    active: alive.length,
-    expired: result.expired.length,
-    unverified: result.unverified.length,
-    missing: slots.length,
-  });
-
-  let done = 0;
-  await mapLimit(slots, settings.concurrency, async (index) => {
-    const sessionId = `${settings.idPrefix}${newSessionId()}`;
+  const create = async (job: CreateJob): Promise<void> => {
+    const { sessionId, index } = job;
     if (signal.aborted) return;
-    const recordedAt = new Date().toISOString();
-    await store.upsert({ sessionId, index, state: 'creating', recordedAt });
+    attempted.add(sessionId);
+    if (!job.resend) await store.upsert({ sessionId, index, state: 'creating', recordedAt: job.recordedAt });
     const values = { index, sessionId, functionName, qualifier };
+    const fail = (error: unknown, recorded: boolean) => {
+      const failed = { sessionId, index, error: summarizeError(error), recorded };
+      failures.set(index, failed);
+      onProgress?.({ type: 'failed', sessionId, index, error: failed.error, done: ++done, total });
+    };
+    let session: Session;
     try {
-      const session = await client.createSession(
+      session = await client.createSession(
         functionName,
         {
           sessionId,
@@ -384,25 +478,148 @@ async function run(
         },
         { qualifier, signal },
       );
-      const saved = record(session, index, recordedAt);
-      await store.upsert(saved);
-      result.sessions.push(prefetched(saved, false));
-      result.created.push(sessionId);
-      onProgress?.({
-        type: 'created',
-        sessionId,
-        index,
-        containerId: session.containerId,
-        done: ++done,
-        total: slots.length,
-      });
     } catch (error) {
-      const refused = isDefinitiveRefusal(error);
-      if (refused) await store.remove(sessionId);
-      const failed = { sessionId, index, error: summarizeError(error), recorded: !refused };
-      result.failed.push(failed);
-      onProgress?.({ type: 'failed', sessionId, index, error: failed.error, done: ++done, total: slots.length });
+      const recorded = { sessionId, index, state: 'creating' as const, recordedAt: job.recordedAt };
+      if (!job.resend && createdNothing(error) && (error as { status: number }).status !== 409) {
+        // FC refused every attempt with its error body: nothing was made, the slot is free again.
+        // (A resent id keeps its record: the first CreateSession of that id may still be running.)
+        await store.remove(sessionId);
+        if (isDefinitiveRefusal(error)) refused = true;
+        fail(error, false);
+        return;
+      }
+      // No answer (or a conflict with a create still running): the session may exist; check it next round.
+      unknown.set(sessionId, { record: recorded, error: summarizeError(error) });
+      fail(error, true);
+      return;
     }
-  });
+    const saved = record(session, index, job.recordedAt, revision);
+    await store.upsert(saved);
+    alive.set(sessionId, saved);
+    failures.delete(index);
+    result.sessions.push(prefetched(saved, false));
+    result.created.push(sessionId);
+    onProgress?.({ type: 'created', sessionId, index, containerId: session.containerId, done: ++done, total });
+  };
+
+  for (let round = 0; ; round++) {
+    const verdicts = await mapLimit(toCheck, settings.concurrency, check);
+    const resend: ManifestSession[] = [];
+    const stale: ManifestSession[] = [];
+    const gone = new Set<string>();
+    for (const verdict of verdicts) {
+      if (verdict.kind === 'unknown') {
+        unknown.set(verdict.record.sessionId, { record: verdict.record, error: verdict.error });
+        continue;
+      }
+      const id =
+        verdict.kind === 'alive' || verdict.kind === 'stale' ? verdict.session.sessionId : verdict.record.sessionId;
+      unknown.delete(id);
+      if (verdict.kind === 'alive') {
+        alive.set(id, verdict.session);
+        failures.delete(verdict.session.index);
+        if (!attempted.has(id)) {
+          result.sessions.push(prefetched(verdict.session, true));
+          result.reused.push(id);
+        } else {
+          result.sessions.push(prefetched(verdict.session, false));
+          result.created.push(id);
+        }
+      } else if (verdict.kind === 'stale') stale.push(verdict.session);
+      else if (verdict.kind === 'resend') resend.push(verdict.record);
+      else {
+        gone.add(id);
+        if (!attempted.has(id)) result.expired.push(id);
+      }
+    }
+    await store.update(
+      (sessions) => sessions.filter((s) => !gone.has(s.sessionId)).map((s) => alive.get(s.sessionId) ?? s),
+      round === 0 ? fn.route : undefined,
+    );
+
+    await mapLimit(stale, settings.concurrency, async (old) => {
+      try {
+        await client.deleteSession(functionName, old.sessionId, { qualifier, signal });
+      } catch (error) {
+        if (!isNotFound(error)) {
+          unknown.set(old.sessionId, { record: old, error: summarizeError(error) });
+          return;
+        }
+      }
+      await store.remove(old.sessionId);
+      result.replaced.push(old.sessionId);
+    });
+
+    if (settings.trim && !trimmed && alive.size > settings.count) {
+      trimmed = true;
+      const extras = [...alive.values()]
+        .sort((a, b) => a.index - b.index)
+        .slice(settings.count)
+        .reverse();
+      await mapLimit(extras, settings.concurrency, async (extra) => {
+        try {
+          await client.deleteSession(functionName, extra.sessionId, { qualifier, signal });
+        } catch (error) {
+          if (!isNotFound(error)) {
+            failures.set(extra.index, {
+              sessionId: extra.sessionId,
+              index: extra.index,
+              error: summarizeError(error),
+              recorded: true,
+            });
+            return;
+          }
+        }
+        await store.remove(extra.sessionId);
+        alive.delete(extra.sessionId);
+        result.sessions = result.sessions.filter((s) => s.sessionId !== extra.sessionId);
+        result.reused = result.reused.filter((id) => id !== extra.sessionId);
+        result.trimmed.push(extra.sessionId);
+        onProgress?.({ type: 'trimmed', sessionId: extra.sessionId });
+      });
+    }
+
+    const taken = new Set([...alive.values(), ...resend].map((s) => s.index));
+    for (const { record: held } of unknown.values()) taken.add(held.index);
+    const missing = refused ? 0 : Math.max(0, settings.count - alive.size - unknown.size - resend.length);
+    const jobs: CreateJob[] = resend.map((r) => ({
+      sessionId: r.sessionId,
+      index: r.index,
+      recordedAt: r.recordedAt,
+      resend: true,
+    }));
+    for (let index = 0; jobs.length < resend.length + missing; index++) {
+      if (taken.has(index)) continue;
+      jobs.push({
+        sessionId: `${settings.idPrefix}${newSessionId()}`,
+        index,
+        recordedAt: new Date().toISOString(),
+        resend: false,
+      });
+    }
+    if (round === 0) {
+      onProgress?.({
+        type: 'checked',
+        functionName,
+        qualifier,
+        active: alive.size,
+        expired: result.expired.length,
+        unverified: unknown.size,
+        missing: jobs.length,
+      });
+    }
+    total += jobs.length;
+    await mapLimit(jobs, settings.concurrency, create);
+
+    toCheck = [...unknown.values()].map((u) => u.record);
+    const short = !refused && alive.size + unknown.size < settings.count;
+    if ((toCheck.length === 0 && !short) || round + 1 >= RECONCILE_ROUNDS || signal.aborted) break;
+    await pause(roundPause(round), signal);
+  }
+  for (const [id, { error }] of unknown) {
+    if (!attempted.has(id)) result.unverified.push({ sessionId: id, error });
+  }
+  const filled = new Set([...alive.values()].map((s) => s.index));
+  result.failed = [...failures.values()].filter((f) => !filled.has(f.index));
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }

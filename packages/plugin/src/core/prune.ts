@@ -105,19 +105,22 @@ async function prune(
   };
   let done = 0;
   await mapLimit(targets, concurrency, async (sessionId) => {
+    let notFound: boolean;
     try {
-      await client.deleteSession(options.functionName, sessionId, { qualifier, signal });
+      notFound = (await client.deleteSession(options.functionName, sessionId, { qualifier, signal })).alreadyGone;
     } catch (error) {
-      if (isNotFound(error) && isSettling(records.get(sessionId) as ManifestSession, settleSeconds)) {
-        result.pending.push(sessionId);
-        options.onProgress?.({ type: 'pending', sessionId, done: ++done, total: targets.length });
-        return;
-      }
       if (!isNotFound(error)) {
         result.failed.push({ sessionId, error: summarizeError(error) });
         options.onProgress?.({ type: 'failed', sessionId, done: ++done, total: targets.length });
         return;
       }
+      notFound = true;
+    }
+    // A 404 on any attempt, for a record whose CreateSession may still be running, is no proof it is gone.
+    if (notFound && isSettling(records.get(sessionId) as ManifestSession, settleSeconds)) {
+      result.pending.push(sessionId);
+      options.onProgress?.({ type: 'pending', sessionId, done: ++done, total: targets.length });
+      return;
     }
     await store.remove(sessionId);
     result.deleted.push(sessionId);

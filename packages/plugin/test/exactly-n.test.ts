@@ -1,0 +1,141 @@
+import { FcClient } from '@fc-sessions/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestStore } from '../src/core/manifest.js';
+import { prefetchSessions } from '../src/core/prefetch.js';
+import { pruneSessions } from '../src/core/prune.js';
+import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import { tempDirs } from './helpers/tmp.js';
+
+describe('exactly N sessions under faults: nothing leaked, nothing doubled, no needless waiting', () => {
+  let emu: TestEmulator;
+  let client: FcClient;
+  const tmp = tempDirs();
+  const where = async (functionName: string) => ({
+    functionName,
+    manifestDir: await tmp.make(),
+    region: 'cn-hangzhou',
+  });
+  const storeOf = (place: { functionName: string; manifestDir: string }) =>
+    new ManifestStore(place.manifestDir, {
+      region: 'cn-hangzhou',
+      functionName: place.functionName,
+      qualifier: 'LATEST',
+    });
+
+  const clientWith = (maxAttempts: number) =>
+    new FcClient({
+      endpoint: emu.emulator.endpoint,
+      credentials: emu.emulator.credentials,
+      retry: { maxAttempts, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+
+  beforeAll(async () => {
+    emu = await startTestEmulator({ maxInstancesPerFunction: 5 });
+    for (const name of ['leak', 'unverified', 'refused', 'unanswered']) await deployHello(emu.client, name);
+    client = clientWith(10);
+  });
+  afterAll(async () => {
+    client?.close();
+    await emu?.stop();
+    await tmp.cleanup();
+  });
+
+  it('prune keeps a "creating" record whose DeleteSession met 404 only on a retry: its create still lands, and is deleted later', async () => {
+    // Prepare: creates that take 1.5 s, the run that sent them aborted at once
+    const place = await where('leak');
+    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 1500 }] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('killed')), 300);
+    await prefetchSessions(client, { ...place, count: 3, signal: controller.signal, onFailure: 'warn' });
+    expect((await storeOf(place).load()).sessions.map((s) => s.state)).toEqual(['creating', 'creating', 'creating']);
+
+    // Act: DeleteSession's first attempts lose their connection, the retries meet 404
+    emu.emulator.faults.set({
+      seed: 3,
+      rules: [
+        { action: 'CreateSession', latencyMs: 1500 },
+        { action: 'DeleteSession', dropRate: 0.7 },
+      ],
+    });
+    const early = await pruneSessions(client, place);
+
+    // Assess
+    expect(early).toMatchObject({ deleted: [], failed: [], complete: false });
+    expect(early.pending).toHaveLength(3);
+    emu.emulator.faults.clear();
+    await waitFor(async () => (await activeSessionIds(emu.client, 'leak')).length === 3, 10_000, 'the creates');
+    const late = await pruneSessions(client, place);
+    expect(late.deleted).toHaveLength(3);
+    expect(await activeSessionIds(emu.client, 'leak')).toEqual([]);
+    expect((await storeOf(place).load()).sessions).toEqual([]);
+  });
+
+  it('an unverified session keeps its slot and is checked again, never replaced', async () => {
+    // Prepare
+    const place = await where('unverified');
+    const first = await prefetchSessions(client, { ...place, count: 3 });
+    const ids = first.sessions.map((s) => s.sessionId).sort();
+
+    // Act: GetSession always fails, then fails often
+    emu.emulator.faults.set({ rules: [{ action: 'GetSession', unavailableRate: 1 }] });
+    const blind = await prefetchSessions(client, { ...place, count: 3, onFailure: 'warn' });
+    emu.emulator.faults.set({ seed: 5, rules: [{ action: 'GetSession', unavailableRate: 0.6, dropRate: 0.3 }] });
+    const once = clientWith(1);
+    const flaky = await prefetchSessions(once, { ...place, count: 3, onFailure: 'warn' }).finally(() => once.close());
+    emu.emulator.faults.clear();
+
+    // Assess
+    expect(blind).toMatchObject({ complete: false, created: [], failed: [] });
+    expect(blind.unverified.map((u) => u.sessionId).sort()).toEqual(ids);
+    expect(flaky.created).toEqual([]);
+    expect([...flaky.reused, ...flaky.unverified.map((u) => u.sessionId)].sort()).toEqual(ids);
+    expect(await activeSessionIds(emu.client, 'unverified')).toEqual(ids);
+    const again = await prefetchSessions(client, { ...place, count: 3 });
+    expect(again).toMatchObject({ complete: true, created: [] });
+    expect((await pruneSessions(client, place)).deleted).toHaveLength(3);
+  });
+
+  it('a CreateSession FC answered with an error made nothing: no record is left to settle, prune has nothing pending', async () => {
+    // Prepare
+    const place = await where('refused');
+    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', unavailableRate: 0.5, throttleRate: 0.5 }] });
+
+    // Act
+    const result = await prefetchSessions(client, { ...place, count: 3, onFailure: 'warn' });
+    emu.emulator.faults.clear();
+    const pruned = await pruneSessions(client, place);
+
+    // Assess
+    expect(result).toMatchObject({ complete: false, sessions: [] });
+    expect(result.failed).toHaveLength(3);
+    expect(
+      result.failed.every((f) => !f.recorded && ['ResourceThrottled', 'ResourceExhausted'].includes(f.error.code)),
+    ).toBe(true);
+    expect((await storeOf(place).load()).sessions).toEqual([]);
+    expect(pruned).toMatchObject({ deleted: [], pending: [], complete: true });
+  });
+
+  it('a CreateSession that got no answer keeps its record: prune waits for it (settleSeconds), prefetch sends that id again', async () => {
+    // Prepare
+    const place = await where('unanswered');
+    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', dropRate: 1 }] });
+
+    // Act
+    const twice = clientWith(2);
+    const result = await prefetchSessions(twice, { ...place, count: 2, onFailure: 'warn' }).finally(() =>
+      twice.close(),
+    );
+    const recorded = (await storeOf(place).load()).sessions.map((s) => s.sessionId).sort();
+    const pruned = await pruneSessions(client, place);
+    emu.emulator.faults.clear();
+    const again = await prefetchSessions(client, { ...place, count: 2 });
+
+    // Assess
+    expect(result.failed.map((f) => f.recorded)).toEqual([true, true]);
+    expect(recorded).toHaveLength(2);
+    expect(pruned.pending.sort()).toEqual(recorded);
+    expect(again.created.sort()).toEqual(recorded);
+    expect(await activeSessionIds(emu.client, 'unanswered')).toEqual(recorded);
+    expect((await pruneSessions(client, place)).deleted).toHaveLength(2);
+  });
+});
