@@ -25,9 +25,9 @@ export const sessionNotFound = (functionName: string, sessionId: string): ApiErr
 export function preview(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = Array.isArray(value) ? 'an array' : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { FunctionEntry } from '../functions/function-registry.js';
-import { type ApiRequest, header } from '../http/api-request.js';
+import { type ApiRequest, decodePathSegment, header } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
 import { checkQualifier } from '../model/session-input.js';
 import { invokeHeaders, resultHeaders, startAsync } from './invoke-api.js';
@@ -18,12 +18,12 @@ export interface Fc2Target {
 export function parseFc2Path(path: string): Fc2Target | undefined {
   const match = FC2_PATH.exec(path);
   if (!match) return undefined;
-  const serviceAndQualifier = decodeURIComponent(match[1]!);
+  const serviceAndQualifier = decodePathSegment(match[1]!);
   const dot = serviceAndQualifier.indexOf('.');
   return {
     service: dot < 0 ? serviceAndQualifier : serviceAndQualifier.slice(0, dot),
     qualifier: dot < 0 ? undefined : serviceAndQualifier.slice(dot + 1),
-    functionName: decodeURIComponent(match[2]!),
+    functionName: decodePathSegment(match[2]!),
   };
 }
 

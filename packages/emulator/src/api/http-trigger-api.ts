@@ -1,4 +1,4 @@
-import type { ApiRequest } from '../http/api-request.js';
+import { type ApiRequest, decodePathSegment } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
 import { sessionIdReplyHeaders } from '../invoke/affinity-keys.js';
 import { httpTriggerResponse } from '../invoke/http-event.js';
@@ -18,7 +18,7 @@ const HOP_BY_HOP = new Set([
 export function parseHttpTriggerPath(path: string): { functionName: string; functionPath: string } | undefined {
   const match = /^\/http\/([^/]+)(\/.*)?$/.exec(path);
   if (!match) return undefined;
-  return { functionName: decodeURIComponent(match[1]!), functionPath: match[2] ?? '/' };
+  return { functionName: decodePathSegment(match[1]!), functionPath: match[2] ?? '/' };
 }
 
 /**

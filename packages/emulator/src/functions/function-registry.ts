@@ -1,5 +1,6 @@
 import { ApiError, functionNotFound, invalidArgument } from '../errors.js';
 import { newFunctionId } from '../ids.js';
+import { checkHandlerFiles } from './code-paths.js';
 import type { InstanceHost, InstanceSpec } from '../instances/spec.js';
 import { InstancePool, type PoolSettings } from '../instances/instance-pool.js';
 import type { Instance } from '../instances/instance.js';
@@ -78,7 +79,12 @@ export class FunctionRegistry {
     this.busy.add(name);
     try {
       const functionId = newFunctionId();
-      const installed = await this.code.install(functionId, input.code!.zipFile!);
+      const installed = await this.code
+        .install(functionId, input.code!.zipFile!, (dir) => checkHandlerFiles(dir, input.config))
+        .catch(async (error: unknown) => {
+          await this.code.prune(functionId);
+          throw error;
+        });
       const now = Date.now();
       const record: FunctionRecord = {
         functionId,
@@ -104,7 +110,11 @@ export class FunctionRegistry {
     this.busy.add(name);
     try {
       const input = parse(entry.record);
-      const installed = input.code ? await this.code.install(entry.record.functionId, input.code.zipFile!) : undefined;
+      const installed = input.code
+        ? await this.code.install(entry.record.functionId, input.code.zipFile!, (dir) =>
+            checkHandlerFiles(dir, input.config),
+          )
+        : await checkHandlerFiles(this.code.dir(entry.record.functionId, entry.record.codeChecksum), input.config);
       const record: FunctionRecord = {
         ...entry.record,
         config: input.config,

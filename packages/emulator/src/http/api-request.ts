@@ -41,3 +41,12 @@ export function header(request: ApiRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** A percent-decoded path segment; malformed percent-encoding is 400 InvalidArgument quoting it. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidArgument(`the path segment "${segment.slice(0, 40)}" is not valid percent-encoding`);
+  }
+}

@@ -14,8 +14,8 @@ import {
   updateSession,
 } from '../api/sessions-api.js';
 import { authenticateAcs3, authenticateFc2, checkSignedBody } from '../auth/authenticate.js';
-import { ApiError, invalidArgument } from '../errors.js';
-import type { ApiRequest } from './api-request.js';
+import { ApiError } from '../errors.js';
+import { type ApiRequest, decodePathSegment } from './api-request.js';
 import type { Reply } from './reply.js';
 
 export type ErrorStyle = 'fc3' | 'fc2';
@@ -31,21 +31,13 @@ export interface Route {
 
 const FC3_PREFIX = '/2023-03-30/';
 
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw invalidArgument(`the path segment "${segment.slice(0, 40)}" is not valid percent-encoding`);
-  }
-}
-
 function fc3(s: Services, request: ApiRequest, jsonLimit: number): Route | undefined {
   const parts = request.path.slice(FC3_PREFIX.length).split('/');
   if (parts[parts.length - 1] === '') parts.pop();
   if (parts[0] !== 'functions') return undefined;
   const [, rawName, collection, rawId, verb] = parts;
-  const name = rawName === undefined ? '' : decode(rawName);
-  const id = rawId === undefined ? '' : decode(rawId);
+  const name = rawName === undefined ? '' : decodePathSegment(rawName);
+  const id = rawId === undefined ? '' : decodePathSegment(rawId);
   const m = request.method;
   const route = (action: string, run: Route['run'], bodyLimit = jsonLimit): Route => ({
     action,

@@ -1,5 +1,6 @@
 import { FUNCTION_TIMEOUT } from '@fc-sessions/client/limits';
 import { invalidArgument } from '../errors.js';
+import { checkHandlerText } from '../functions/code-paths.js';
 import { AFFINITY_TYPES, type Affinity, type AffinityType, parseAffinity } from './affinity.js';
 import {
   arrayOf,
@@ -192,6 +193,7 @@ export function parseUpdateFunction(current: FunctionConfig, input: Record<strin
 
 function checkRunnable(config: FunctionConfig): void {
   affinityOf(config);
+  checkHandlerText(config);
   if (config.runtime?.startsWith('nodejs') && !/^[^./\\][^\\]*\.[A-Za-z_$][\w$]*$/.test(config.handler ?? '')) {
     throw invalidArgument(
       `handler must look like "<file>.<export>" (e.g. index.handler) for ${config.runtime}; got "${config.handler}"`,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { entityTooLarge, invalidArgument } from '../errors.js';
+import { ApiError, entityTooLarge, invalidArgument } from '../errors.js';
+import { checkSymlinks } from '../functions/code-paths.js';
 import { crc64 } from './crc64.js';
 import { readZip } from './zip-reader.js';
 
@@ -34,8 +35,15 @@ export class CodeStore {
     return join(this.root, functionId, checksum);
   }
 
-  /** Decodes and unpacks `code.zipFile`; the folder appears whole (unpacked aside, then renamed) or not at all. */
-  async install(functionId: string, zipFileBase64: string): Promise<InstalledCode> {
+  /**
+   * Decodes and unpacks `code.zipFile`; the folder appears whole (unpacked aside, then renamed) or
+   * not at all. `check(dir)` runs on the unpacked folder before it is kept (a throw discards it).
+   */
+  async install(
+    functionId: string,
+    zipFileBase64: string,
+    check: (dir: string) => Promise<void> = async () => undefined,
+  ): Promise<InstalledCode> {
     if (!BASE64.test(zipFileBase64)) throw invalidArgument('code.zipFile must be base64 text');
     const approxBytes = Math.floor((zipFileBase64.length * 3) / 4);
     if (approxBytes > this.limits.maxZipBytes + 3) {
@@ -47,7 +55,10 @@ export class CodeStore {
     const entries = readZip(zip, this.limits.maxUnzippedBytes);
     const checksum = crc64(zip);
     const target = this.dir(functionId, checksum);
-    if (await exists(target)) return { checksum, size: zip.length };
+    if (await exists(target)) {
+      await check(target);
+      return { checksum, size: zip.length };
+    }
 
     const staging = `${target}.tmp-${randomBytes(4).toString('hex')}`;
     try {
@@ -74,10 +85,12 @@ export class CodeStore {
         await writeFile(path, entry.data());
         await chmod(path, entry.mode | 0o400);
       }
+      await checkSymlinks(staging);
+      await check(staging);
       await rename(staging, target);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
-      if (await exists(target)) return { checksum, size: zip.length };
+      if (!(error instanceof ApiError) && (await exists(target))) return { checksum, size: zip.length };
       throw error;
     }
     return { checksum, size: zip.length };
