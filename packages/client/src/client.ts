@@ -29,6 +29,17 @@ import { signFc2Request, signRequest } from './signing/index.js';
 import { header, Pools, readBody, send } from './transport.js';
 import { validateAsyncInvokeConfig, validateAsyncTaskFilters } from './async-config.js';
 import { LIST_LIMIT, SESSION_STATUSES, VERSION_DIRECTIONS } from './limits.js';
+import {
+  type CreateTriggerInput,
+  createTriggerBody,
+  type ListTriggersInput,
+  type ListTriggersOutput,
+  type Trigger,
+  triggerFromWire,
+  type UpdateTriggerInput,
+  updateTriggerBody,
+  validateTriggerName,
+} from './triggers.js';
 import type {
   Alias,
   AsyncInvokeConfig,
@@ -355,6 +366,105 @@ export class FcClient {
       idempotent: true,
       options,
     });
+  }
+
+  // ---- triggers ---------------------------------------------------------------------------
+
+  /** Creates a trigger; not retried after an unknown outcome (a repeat would meet TriggerAlreadyExists). */
+  async createTrigger(functionName: string, input: CreateTriggerInput, options: CallOptions = {}): Promise<Trigger> {
+    validateFunctionName(functionName);
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'CreateTrigger',
+      method: 'POST',
+      path: `/functions/${seg(functionName)}/triggers`,
+      json: createTriggerBody(input),
+      idempotent: false,
+      options,
+    });
+    return triggerFromWire(raw);
+  }
+
+  async getTrigger(functionName: string, triggerName: string, options: CallOptions = {}): Promise<Trigger> {
+    validateFunctionName(functionName);
+    validateTriggerName(triggerName);
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'GetTrigger',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/triggers/${seg(triggerName)}`,
+      idempotent: true,
+      options,
+    });
+    return triggerFromWire(raw);
+  }
+
+  /** Changes the given fields of a trigger; a repeat sets the same values, so it is retried. */
+  async updateTrigger(
+    functionName: string,
+    triggerName: string,
+    input: UpdateTriggerInput,
+    options: CallOptions = {},
+  ): Promise<Trigger> {
+    validateFunctionName(functionName);
+    validateTriggerName(triggerName);
+    const raw = await this.#json<Record<string, unknown>>({
+      action: 'UpdateTrigger',
+      method: 'PUT',
+      path: `/functions/${seg(functionName)}/triggers/${seg(triggerName)}`,
+      json: updateTriggerBody(input),
+      idempotent: true,
+      options,
+    });
+    return triggerFromWire(raw);
+  }
+
+  /** Deletes a trigger; a retry that finds it already gone (404) counts as success. */
+  async deleteTrigger(functionName: string, triggerName: string, options: CallOptions = {}): Promise<void> {
+    validateFunctionName(functionName);
+    validateTriggerName(triggerName);
+    await this.#json<unknown>({
+      action: 'DeleteTrigger',
+      method: 'DELETE',
+      path: `/functions/${seg(functionName)}/triggers/${seg(triggerName)}`,
+      idempotent: true,
+      options,
+      recover: (error) => (error.status === 404 ? Promise.resolve({}) : undefined),
+    });
+  }
+
+  /** One page of a function's triggers. */
+  async listTriggers(
+    functionName: string,
+    input: ListTriggersInput = {},
+    options: CallOptions = {},
+  ): Promise<ListTriggersOutput> {
+    validateFunctionName(functionName);
+    integerIn('limit', input.limit, LIST_LIMIT.min, LIST_LIMIT.max);
+    const page = await this.#json<{ triggers?: Record<string, unknown>[]; nextToken?: string }>({
+      action: 'ListTriggers',
+      method: 'GET',
+      path: `/functions/${seg(functionName)}/triggers`,
+      query: { limit: input.limit, nextToken: input.nextToken, prefix: input.prefix },
+      idempotent: true,
+      options,
+    });
+    return {
+      triggers: (page.triggers ?? []).map(triggerFromWire),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  }
+
+  /** Every trigger of a function, page after page. */
+  async *iterateTriggers(
+    functionName: string,
+    input: Omit<ListTriggersInput, 'nextToken'> = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<Trigger> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.listTriggers(functionName, { ...input, nextToken }, options);
+      yield* page.triggers;
+      nextToken = page.nextToken;
+    } while (nextToken);
   }
 
   // ---- functions --------------------------------------------------------------------------

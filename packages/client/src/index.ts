@@ -34,6 +34,8 @@ export {
 export { backoffDelay, type RetryOptions } from './retry.js';
 export type { Credentials } from './signing/types.js';
 export type * from './types.js';
+export { type CronField, nextFire, parseSchedule, type Schedule } from './schedule.js';
+export * from './triggers.js';
 export * from './limits.js';
 export {
   validateAccountId,
