@@ -49,8 +49,8 @@ function post(agent, url, headers, body) {
   });
 }
 
-async function instanceOf(endpoint, sessionId) {
-  const response = await fetch(`${endpoint}/_emulator/instances`);
+async function instanceOf(emulator, sessionId) {
+  const response = await fetch(`${emulator.endpoint}/_emulator/instances`, emulator.admin());
   const { instances } = await response.json();
   const instance = instances.find((candidate) => candidate.sessions.includes(sessionId));
   if (!instance) throw new Error(`no instance holds session ${sessionId}`);
@@ -62,7 +62,7 @@ async function routedVsDirect({ emulator, emulatorLib, quick, log }) {
   const functionName = 'bench-echo';
   await emulatorLib.deployEcho(client, functionName);
   const { sessionId } = await client.createSession(functionName);
-  const instance = await instanceOf(endpoint, sessionId);
+  const instance = await instanceOf(emulator, sessionId);
   const agent = new Agent({ keepAlive: true });
   let requests = 0;
   // The headers the emulator itself sends an instance (see its instances/environment.ts) plus the session header.

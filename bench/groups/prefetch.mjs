@@ -55,11 +55,14 @@ export async function run({ quick, log }) {
   try {
     const manifestDir = await tempDir('manifests');
     const setLatency = async (latencyMs) => {
-      const response = await fetch(`${emulator.endpoint}/_emulator/faults`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: latencyMs > 0 ? [{ action: 'CreateSession', latencyMs }] : [] }),
-      });
+      const response = await fetch(
+        `${emulator.endpoint}/_emulator/faults`,
+        emulator.admin({
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ rules: latencyMs > 0 ? [{ action: 'CreateSession', latencyMs }] : [] }),
+        }),
+      );
       if (!response.ok) throw new Error(`setting the emulator's faults answered ${response.status}`);
     };
     const prefetch = (functionName, count, concurrency) =>

@@ -12,7 +12,8 @@ export const ECHO_HANDLER = 'exports.handler = async (event) => event;\nexports.
 export const SESSION_HEADER = 'x-session-id';
 
 /**
- * Resolves to `{ endpoint, client, stop }` once the emulator listens; `flags` are extra CLI flags
+ * Resolves to `{ endpoint, admin, client, stop }` once the emulator listens (`admin(init)` adds
+ * the admin token to `fetch` options for `/_emulator/*`); `flags` are extra CLI flags
  * such as `['--create-session-latency-ms', '50']`.
  */
 export async function startEmulatorProcess(flags = []) {
@@ -23,9 +24,10 @@ export async function startEmulatorProcess(flags = []) {
   const { match, stop, child } = await startProcess(
     process.execPath,
     [bin, '--port', '0', '--data-dir', dataDir, '--quiet', ...flags],
-    { ready: /listening on (http:\/\/\S+)/ },
+    { ready: /listening on (http:\/\/\S+)\nDashboard: \S+\?token=(\S+)/ },
   );
   const endpoint = match[1];
+  const adminToken = match[2];
   const client = new FcClient({
     endpoint,
     credentials: { accessKeyId: DEFAULTS.accessKeyId, accessKeySecret: DEFAULTS.accessKeySecret },
@@ -34,6 +36,8 @@ export async function startEmulatorProcess(flags = []) {
   });
   return {
     endpoint,
+    /** `fetch` options for `/_emulator/*`: the admin token the emulator printed. */
+    admin: (init = {}) => ({ ...init, headers: { ...init.headers, authorization: `Bearer ${adminToken}` } }),
     client,
     pid: child.pid,
     async stop() {

@@ -1,19 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator.js';
 import type { FaultRule } from './faults/faults.js';
-import { DEFAULTS, type EmulatorOptions } from './options.js';
+import { DEFAULTS, type EmulatorOptions, isLoopback } from './options.js';
+
+/** The environment variable `fcs emulator` reads the access key secret from (a flag shows in `ps`). */
+export const SECRET_ENV = 'FCS_EMULATOR_ACCESS_KEY_SECRET';
 
 export const USAGE = `Usage: fcs emulator [options]
 
 Runs a local Function Compute 3.0 endpoint until SIGINT/SIGTERM.
 
 Options:
-  --host <host>                   interface to listen on (default ${DEFAULTS.host})
+  --host <host>                   interface to listen on (default ${DEFAULTS.host}); not loopback: needs --allow-remote
+  --allow-remote                  allow a --host other than a loopback address (prints a warning)
   --port <port>                   port, 0 = any free port (default ${DEFAULTS.cliPort})
   --data-dir <dir>                functions, code and sessions (default ${DEFAULTS.cliDataDir})
   --account-id <id>               (default ${DEFAULTS.accountId})
   --access-key-id <id>            (default ${DEFAULTS.accessKeyId})
-  --access-key-secret <secret>    (default: the documented emulator secret)
+  --access-key-secret <secret>    (default: $${SECRET_ENV}, else the documented emulator secret; visible in ps)
+  --access-key-secret-file <file> read the secret from this file (first line)
   --region <region>               (default ${DEFAULTS.region})
   --instance-idle-seconds <n>     stop idle instances without sessions after n s (default ${DEFAULTS.instanceIdleSeconds})
   --max-instances <n>             instances per function (default ${DEFAULTS.maxInstancesPerFunction})
@@ -25,6 +31,7 @@ Options:
   --fault-action <action>         apply the faults above only to this x-acs-action (e.g. InvokeFunction)
   --create-session-latency-ms <ms> fault injection: added latency on CreateSession only
   --fault-seed <n>                make fault injection deterministic
+  --admin-api <on|off>            serve /_emulator/* and the dashboard behind the admin token (default on)
   --quiet                         do not copy instance output to stderr
   -h, --help                      show this help`;
 
@@ -47,8 +54,25 @@ function num(value: string | undefined, flag: string, min: number, max: number, 
   return parsed;
 }
 
-/** Turns `fcs emulator` flags into emulator options. */
-export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' {
+function secretFrom(flag: string | undefined, file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined && file !== undefined)
+    throw new UsageError('give --access-key-secret or --access-key-secret-file, not both');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--access-key-secret-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+    const secret = text.split(/\r?\n/)[0]!.trim();
+    if (secret === '') throw new UsageError(`--access-key-secret-file: ${file} holds no secret on its first line`);
+    return secret;
+  }
+  return flag ?? (env[SECRET_ENV] || undefined);
+}
+
+/** Turns `fcs emulator` flags (and `$FCS_EMULATOR_ACCESS_KEY_SECRET`) into emulator options. */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): EmulatorOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -62,6 +86,9 @@ export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' 
         'account-id': { type: 'string' },
         'access-key-id': { type: 'string' },
         'access-key-secret': { type: 'string' },
+        'access-key-secret-file': { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+        'admin-api': { type: 'string' },
         region: { type: 'string' },
         'instance-idle-seconds': { type: 'string' },
         'max-instances': { type: 'string' },
@@ -86,6 +113,10 @@ export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' 
   if (loss !== undefined && loss !== 'rebind' && loss !== 'expire')
     throw new UsageError(`--on-instance-loss must be rebind or expire; got "${loss}"`);
 
+  const adminApi = text('admin-api');
+  if (adminApi !== undefined && adminApi !== 'on' && adminApi !== 'off')
+    throw new UsageError(`--admin-api must be on or off; got "${adminApi}"`);
+
   const rule: FaultRule = {
     action: text('fault-action'),
     latencyMs: num(text('latency-ms'), 'latency-ms', 0, 600_000),
@@ -105,7 +136,9 @@ export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' 
     dataDir: text('data-dir') ?? DEFAULTS.cliDataDir,
     accountId: text('account-id'),
     accessKeyId: text('access-key-id'),
-    accessKeySecret: text('access-key-secret'),
+    accessKeySecret: secretFrom(text('access-key-secret'), text('access-key-secret-file'), env),
+    allowRemote: values['allow-remote'] === true ? true : undefined,
+    adminApi: adminApi === undefined ? undefined : adminApi === 'on',
     region: text('region'),
     instanceIdleSeconds: num(text('instance-idle-seconds'), 'instance-idle-seconds', 1, 86400),
     maxInstancesPerFunction: num(text('max-instances'), 'max-instances', 1, 1000),
@@ -122,7 +155,8 @@ export function parseCliArgs(argv: readonly string[]): EmulatorOptions | 'help' 
 }
 
 /**
- * `fcs emulator [options]`: starts the emulator, prints `FC emulator listening on http://<host>:<port>`,
+ * `fcs emulator [options]`: starts the emulator, prints `FC emulator listening on http://<host>:<port>`
+ * and `Dashboard: <url with the admin token>`,
  * and on SIGINT/SIGTERM runs pre-stop hooks, stops every instance, writes the state and returns 0.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -147,7 +181,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const shownHost = options.host?.includes(':') ? `[${options.host}]` : options.host;
   const port = new URL(emulator.endpoint).port;
-  process.stdout.write(`FC emulator listening on http://${shownHost}:${port}\n`);
+  const dashboard = emulator.dashboardUrl ? `Dashboard: ${emulator.dashboardUrl}\n` : '';
+  process.stdout.write(`FC emulator listening on http://${shownHost}:${port}\n${dashboard}`);
+  if (options.allowRemote && !isLoopback(options.host ?? DEFAULTS.host)) {
+    process.stderr.write(
+      `fcs emulator: WARNING: listening on ${options.host}, not only on this machine: anyone who reaches it can call the unsigned HTTP-trigger route${emulator.dashboardUrl ? ' and try the admin token' : ''}\n`,
+    );
+  }
   process.stderr.write(
     `fcs emulator: account ${emulator.accountId}, access key id ${emulator.credentials.accessKeyId}, region ${emulator.region}, data dir ${emulator.dataDir}\n`,
   );

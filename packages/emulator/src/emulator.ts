@@ -6,6 +6,7 @@ import { protectCredentials } from '@fc-sessions/client';
 import { type Credentials, createNonceCache } from '@fc-sessions/client/signing';
 import { type InstanceInfo, listInstances } from './api/admin-api.js';
 import type { Services } from './api/services.js';
+import { AdminToken } from './auth/admin-token.js';
 import { KeyRing } from './auth/key-ring.js';
 import { BackgroundTasks } from './background.js';
 import { type FaultConfig, FaultInjector, parseFaultConfig } from './faults/faults.js';
@@ -17,6 +18,7 @@ import { DEFAULTS, type EmulatorOptions, type ResolvedOptions, resolveOptions } 
 import { SessionManager } from './sessions/session-manager.js';
 import { CodeStore } from './state/code-store.js';
 import { lockDataDir } from './state/data-dir-lock.js';
+import { removeStaleFiles } from './state/stale-files.js';
 import { StateStore } from './state/state-store.js';
 
 export interface EmulatorHandle {
@@ -35,6 +37,14 @@ export interface EmulatorHandle {
   };
   /** The running instances (what `GET /_emulator/instances` lists). */
   instances(): InstanceInfo[];
+  /**
+   * The token `/_emulator/*` needs (`Authorization: Bearer <token>`), new at every start and also
+   * in `<dataDir>/admin-token`; undefined with `adminApi: false`. Not enumerable: JSON.stringify
+   * and util.inspect of the handle leave it out.
+   */
+  readonly adminToken: string | undefined;
+  /** `<endpoint>/_emulator/ui?token=<token>`, the dashboard (not enumerable, it holds the token). */
+  readonly dashboardUrl: string | undefined;
   /** Runs pre-stop hooks, stops every instance, writes the state, closes the server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -51,6 +61,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dataDir = resolve(o.dataDir ?? (await mkdtemp(join(tmpdir(), 'fcs-emulator-'))));
   const unlock = await lockDataDir(dataDir);
   try {
+    await removeStaleFiles(dataDir);
     return await serveFrom(dataDir, o, ownsDataDir, unlock);
   } catch (error) {
     await unlock();
@@ -122,6 +133,7 @@ async function serveFrom(
   }
 
   const background = new BackgroundTasks();
+  const adminToken = new AdminToken();
   const services: Services = {
     options: o,
     functions: registry,
@@ -132,6 +144,7 @@ async function serveFrom(
       accountId: o.accountId,
     }),
     keys,
+    adminToken,
     faults,
     background,
     acceptNonce: createNonceCache(o.maxClockSkewSeconds * 2),
@@ -147,6 +160,7 @@ async function serveFrom(
   });
   const { port } = server.address() as AddressInfo;
   endpoint = `http://${endpointHost(o.host)}:${port}`;
+  if (o.adminApi) await adminToken.write(dataDir);
   store.start();
   sessionManager.start();
 
@@ -162,11 +176,12 @@ async function serveFrom(
     await registry.close();
     server.closeAllConnections();
     await store.close();
+    await adminToken.remove(dataDir);
     await unlock();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
-  return {
+  const handle: Omit<EmulatorHandle, 'adminToken' | 'dashboardUrl'> = {
     endpoint,
     accountId: o.accountId,
     region: o.region,
@@ -183,4 +198,11 @@ async function serveFrom(
       return stopping;
     },
   };
+  return Object.defineProperties(handle, {
+    adminToken: { value: o.adminApi ? adminToken.value : undefined, enumerable: false },
+    dashboardUrl: {
+      value: o.adminApi ? `${endpoint}/_emulator/ui?token=${adminToken.value}` : undefined,
+      enumerable: false,
+    },
+  }) as EmulatorHandle;
 }

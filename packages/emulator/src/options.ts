@@ -53,8 +53,10 @@ export interface InstanceLogSource {
 }
 
 export interface EmulatorOptions {
-  /** Interface to listen on; default 127.0.0.1. */
+  /** Interface to listen on; default 127.0.0.1. Any other than a loopback address needs `allowRemote`. */
   readonly host?: string;
+  /** Allow a `host` other than a loopback address (anyone who reaches it can call the unsigned HTTP-trigger route). */
+  readonly allowRemote?: boolean;
   /** Port; 0 (the default here) picks any free port. The CLI defaults to 9100. */
   readonly port?: number;
   /** Where functions, code and sessions are kept; default a new temp dir, removed again by `stop()`. */
@@ -92,7 +94,7 @@ export interface EmulatorOptions {
   readonly fc2FunctionNames?: (service: string, functionName: string) => readonly string[];
   readonly limits?: PayloadLimits;
   readonly faults?: FaultConfig;
-  /** Serve `/_emulator/*` (health, faults, instances, STS keys); default true. */
+  /** Serve `/_emulator/*` (health, faults, instances, STS keys, the dashboard) behind the admin token; default true. */
   readonly adminApi?: boolean;
   /** Every line an instance prints (default: dropped). */
   readonly onInstanceLog?: (line: string, source: InstanceLogSource) => void;
@@ -111,12 +113,18 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new RangeError(`startEmulator: ${message}`);
 }
 
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
 const isInt = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
 
 /** Fills in defaults and refuses out-of-range settings with a message naming the option. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
     host: options.host ?? DEFAULTS.host,
+    allowRemote: options.allowRemote ?? false,
     port: options.port ?? DEFAULTS.port,
     dataDir: options.dataDir,
     accountId: options.accountId ?? DEFAULTS.accountId,
@@ -144,6 +152,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     onDiagnostic: options.onDiagnostic,
   };
   check(isInt(resolved.port, 0, 65535), `port must be an integer in [0, 65535]; got ${resolved.port}`);
+  check(
+    resolved.allowRemote || isLoopback(resolved.host),
+    `host "${resolved.host}" is not a loopback address: set allowRemote (--allow-remote) to listen on it`,
+  );
   check(/^\d{1,32}$/.test(resolved.accountId), `accountId must be digits; got "${resolved.accountId}"`);
   check(/^[a-z0-9-]{1,64}$/.test(resolved.region), `region must look like cn-hangzhou; got "${resolved.region}"`);
   check(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { fc, sdkFor } from './helpers/sdk.js';
-import { acs3Headers, send, sendSigned } from './helpers/raw.js';
+import { acs3Headers, send, sendAdmin, sendSigned } from './helpers/raw.js';
 
 const LIST = { method: 'GET', path: '/2023-03-30/functions?limit=5', action: 'ListFunctions' };
 
@@ -89,9 +89,7 @@ describe('request authentication', () => {
   });
 
   it('accepts STS keys with their token and rejects them without it or with another', async () => {
-    const minted = (
-      await send(t.emulator.endpoint, { method: 'POST', path: '/_emulator/sts', body: '{"durationSeconds":600}' })
-    ).json<{
+    const minted = (await sendAdmin(t.emulator, 'POST', '/_emulator/sts', '{"durationSeconds":600}')).json<{
       accessKeyId: string;
       accessKeySecret: string;
       securityToken: string;

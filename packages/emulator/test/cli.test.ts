@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { DEFAULTS } from '../src/index.js';
 import { deploy, invoke } from './helpers/api.js';
 import { expectProcessesGone } from './helpers/emulator.js';
 import { NODE_HANDLER } from './helpers/functions.js';
-import { send } from './helpers/raw.js';
+import { send, sendAdmin } from './helpers/raw.js';
 
 const BIN = fileURLToPath(new URL('../bin/fcs-emulator.mjs', import.meta.url));
 
@@ -42,6 +42,39 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('takes the access key secret from a file or $FCS_EMULATOR_ACCESS_KEY_SECRET, not only a flag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fcs-secret-'));
+    try {
+      const file = join(dir, 'secret');
+      await writeFile(file, 'fromTheFile0001\n', { mode: 0o600 });
+      expect(parseCliArgs(['--access-key-secret-file', file], {})).toMatchObject({
+        accessKeySecret: 'fromTheFile0001',
+      });
+      expect(parseCliArgs([], { FCS_EMULATOR_ACCESS_KEY_SECRET: 'fromTheEnv0001' })).toMatchObject({
+        accessKeySecret: 'fromTheEnv0001',
+      });
+      expect(parseCliArgs(['--access-key-secret', 'flag'], { FCS_EMULATOR_ACCESS_KEY_SECRET: 'env' })).toMatchObject({
+        accessKeySecret: 'flag',
+      });
+      expect(parseCliArgs([], {})).not.toHaveProperty('accessKeySecret');
+      expect(() => parseCliArgs(['--access-key-secret-file', join(dir, 'missing')], {})).toThrow(
+        /--access-key-secret-file: cannot read .*ENOENT/,
+      );
+      expect(() => parseCliArgs(['--access-key-secret', 'a', '--access-key-secret-file', file], {})).toThrow(
+        /not both/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps --admin-api and --allow-remote', () => {
+    expect(parseCliArgs(['--admin-api', 'off'])).toMatchObject({ adminApi: false });
+    expect(parseCliArgs(['--admin-api', 'on'])).toMatchObject({ adminApi: true });
+    expect(parseCliArgs(['--host', '0.0.0.0', '--allow-remote'])).toMatchObject({ host: '0.0.0.0', allowRemote: true });
+    expect(() => parseCliArgs(['--admin-api', 'maybe'])).toThrow(/--admin-api must be on or off/);
+  });
+
   it('refuses bad values naming the flag', () => {
     expect(() => parseCliArgs(['--port', '70000'])).toThrow(/--port must be an integer in \[0, 65535\]/);
     expect(() => parseCliArgs(['--drop-rate', '2'])).toThrow(/--drop-rate/);
@@ -49,19 +82,22 @@ describe('parseCliArgs', () => {
   });
 });
 
-/** Runs the built bin (turbo runs `build` before `test`) and resolves with the endpoint of its ready line. */
-function startCli(args: string[]): { child: ChildProcess; ready: Promise<string>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the built bin (turbo runs `build` before `test`) and resolves with the endpoint of its ready line and the dashboard URL after it. */
+function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { child: ChildProcess; ready: Promise<{ endpoint: string; dashboard: string }>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  const ready = new Promise<string>((resolve, reject) => {
+  const ready = new Promise<{ endpoint: string; dashboard: string }>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /FC emulator listening on (http:\/\/\S+)\n/.exec(out);
-      if (match) resolve(match[1]!);
+      const match = /FC emulator listening on (http:\/\/\S+)\nDashboard: (http:\/\/\S+)\n/.exec(out);
+      if (match) resolve({ endpoint: match[1]!, dashboard: match[2]! });
     });
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));
   });
@@ -78,8 +114,10 @@ describe('fcs-emulator (the package bin)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'fcs-cli-'));
     dirs.push(dataDir);
     const { child, ready, stderr } = startCli(['--port', '0', '--data-dir', dataDir, '--instance-idle-seconds', '600']);
-    const endpoint = await ready;
+    const { endpoint, dashboard } = await ready;
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const adminToken = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
+    expect(dashboard).toBe(`${endpoint}/_emulator/ui?token=${adminToken}`);
 
     const emulator = {
       endpoint,
@@ -96,7 +134,8 @@ describe('fcs-emulator (the package bin)', () => {
       { 'index.js': NODE_HANDLER },
     );
     expect((await invoke(emulator, 'cli-fn', 'hi')).status).toBe(200);
-    const listed = (await send(endpoint, { method: 'GET', path: '/_emulator/instances' })).json<{
+    expect((await send(endpoint, { method: 'GET', path: '/_emulator/instances' })).status).toBe(403);
+    const listed = (await sendAdmin({ endpoint, adminToken }, 'GET', '/_emulator/instances')).json<{
       instances: Array<{ pid: number }>;
     }>();
     const pids = listed.instances.map((instance) => instance.pid);
@@ -106,6 +145,7 @@ describe('fcs-emulator (the package bin)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expectProcessesGone(pids);
+    await expect(readFile(join(dataDir, 'admin-token'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(stderr()).toMatch(/\[cli-fn c-[0-9a-f-]+\] .*\[INFO\] pre-stop ran/);
   });
 
@@ -119,5 +159,18 @@ describe('fcs-emulator (the package bin)', () => {
     expect(code).toBe(2);
     expect(err).toContain('--port must be an integer');
     expect(err).toContain('Usage: fcs emulator');
+  });
+
+  it('will not listen beyond this machine without --allow-remote', async () => {
+    const child = spawn(process.execPath, [BIN, '--host', '0.0.0.0', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toMatch(/host "0\.0\.0\.0" is not a loopback address.*--allow-remote/);
   });
 });

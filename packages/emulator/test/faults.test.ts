@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, deploy } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { NODE_HANDLER } from './helpers/functions.js';
-import { send } from './helpers/raw.js';
+import { sendAdmin } from './helpers/raw.js';
 
 describe('fault injection', () => {
   let t: TestEmulator;
@@ -24,11 +24,7 @@ describe('fault injection', () => {
   });
 
   const putFaults = async (config: unknown) => {
-    const response = await send(t.emulator.endpoint, {
-      method: 'PUT',
-      path: '/_emulator/faults',
-      body: JSON.stringify(config),
-    });
+    const response = await sendAdmin(t.emulator, 'PUT', '/_emulator/faults', JSON.stringify(config));
     expect(response.status).toBe(200);
   };
   const statuses = async (count: number) => {
@@ -88,14 +84,10 @@ describe('fault injection', () => {
   });
 
   it('is cleared by DELETE and validated on PUT', async () => {
-    const bad = await send(t.emulator.endpoint, {
-      method: 'PUT',
-      path: '/_emulator/faults',
-      body: '{"rules":[{"throttleRate":2}]}',
-    });
+    const bad = await sendAdmin(t.emulator, 'PUT', '/_emulator/faults', '{"rules":[{"throttleRate":2}]}');
     expect(bad.status).toBe(400);
     expect(bad.json()['Message']).toContain('rules[0].throttleRate');
-    const cleared = await send(t.emulator.endpoint, { method: 'DELETE', path: '/_emulator/faults' });
+    const cleared = await sendAdmin(t.emulator, 'DELETE', '/_emulator/faults');
     expect(cleared.json()).toEqual({ rules: [] });
     expect(await statuses(5)).toEqual([200, 200, 200, 200, 200]);
   });

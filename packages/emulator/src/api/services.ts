@@ -1,3 +1,4 @@
+import type { AdminToken } from '../auth/admin-token.js';
 import type { KeyRing } from '../auth/key-ring.js';
 import type { BackgroundTasks } from '../background.js';
 import type { FaultInjector } from '../faults/faults.js';
@@ -13,6 +14,8 @@ export interface Services {
   readonly sessions: SessionManager;
   readonly invoker: Invoker;
   readonly keys: KeyRing;
+  /** What every `/_emulator/*` request must carry. */
+  readonly adminToken: AdminToken;
   readonly faults: FaultInjector;
   readonly background: BackgroundTasks;
   readonly acceptNonce: (nonce: string) => boolean;

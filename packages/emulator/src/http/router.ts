@@ -15,7 +15,7 @@ import {
 } from '../api/sessions-api.js';
 import { authenticateAcs3, authenticateFc2, checkSignedBody } from '../auth/authenticate.js';
 import { ApiError } from '../errors.js';
-import { type ApiRequest, decodePathSegment } from './api-request.js';
+import { type ApiRequest, decodePathSegment, queryValue } from './api-request.js';
 import type { Reply } from './reply.js';
 
 export type ErrorStyle = 'fc3' | 'fc2';
@@ -24,7 +24,7 @@ export type ErrorStyle = 'fc3' | 'fc2';
 export interface Route {
   readonly action: string;
   readonly style: ErrorStyle;
-  readonly auth: 'acs3' | 'fc2' | 'none';
+  readonly auth: 'acs3' | 'fc2' | 'admin' | 'none';
   readonly bodyLimit: number;
   readonly run: () => Promise<Reply> | Reply;
 }
@@ -129,7 +129,7 @@ export function routeOf(s: Services, request: ApiRequest): Route {
     return {
       action: 'Admin',
       style: 'fc3',
-      auth: 'none',
+      auth: 'admin',
       bodyLimit: 1024 * 1024,
       run: () => admin(s, request, path.slice(11)),
     };
@@ -141,9 +141,17 @@ export function routeOf(s: Services, request: ApiRequest): Route {
 export function authenticate(s: Services, route: Route, request: ApiRequest): void {
   if (route.auth === 'acs3') authenticateAcs3(request, s.keys, s.options.maxClockSkewSeconds, s.acceptNonce);
   else if (route.auth === 'fc2') authenticateFc2(request, s.keys, s.options.maxClockSkewSeconds);
+  else if (route.auth === 'admin' && !isDashboardLink(s, request)) s.adminToken.check(request);
+}
+
+/** `GET /_emulator/ui?token=<token>`: the URL printed at start, which the page then trades for a cookie. */
+function isDashboardLink(s: Services, request: ApiRequest): boolean {
+  return (
+    request.method === 'GET' && request.path === '/_emulator/ui' && s.adminToken.inQuery(queryValue(request, 'token'))
+  );
 }
 
 /** The body read after `authenticate` must be the one the signature declared. */
 export function authenticateBody(route: Route, request: ApiRequest): void {
-  if (route.auth !== 'none') checkSignedBody(request, route.auth);
+  if (route.auth === 'acs3' || route.auth === 'fc2') checkSignedBody(request, route.auth);
 }

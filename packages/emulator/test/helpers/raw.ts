@@ -95,3 +95,18 @@ export function fc2Headers(
     ...signFc2Request({ method: 'POST', url: path, headers: base, body }, credentials, date ? { date } : {}),
   };
 }
+
+/** A `/_emulator/*` request carrying the admin token. */
+export function sendAdmin(
+  target: { endpoint: string; adminToken: string | undefined },
+  method: string,
+  path: string,
+  body?: string,
+): Promise<RawResponse> {
+  return send(target.endpoint, {
+    method,
+    path,
+    headers: { authorization: `Bearer ${target.adminToken}` },
+    ...(body === undefined ? {} : { body }),
+  });
+}
