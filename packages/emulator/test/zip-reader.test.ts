@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CodeStore } from '../src/state/code-store.js';
-import { crc64 } from '../src/state/crc64.js';
+import { crc64 } from '@fc-sessions/client/zip';
 import { readZip } from '../src/state/zip-reader.js';
 import { makeZip } from './helpers/zip.js';
 

@@ -105,8 +105,68 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
 
     const again = await sJson(['deploy']);
     expect(again.code).toBe(0);
-    expect(again.data).toMatchObject({ action: 'updated', prefetch: { created: 0, reused: 2, complete: true } });
+    expect(again.data).toMatchObject({
+      action: 'unchanged',
+      changed: [],
+      prefetch: { created: 0, reused: 2, complete: true },
+    });
     expect(again.data.sessions.map((x: Session) => x.sessionId)).toEqual(sessions.map((x) => x.sessionId));
+  });
+
+  const running = () =>
+    new Set(
+      emu.emulator
+        .instances()
+        .filter((i) => i.functionName === 'devs-hello')
+        .map((i) => i.instanceId),
+    );
+  const answerOf = async (sessionId: string) => {
+    const invoked = await sJson(['invoke', '-e', 'which', '--session-id', sessionId]);
+    return { instanceId: invoked.data.instanceId as string, result: JSON.parse(invoked.data.result as string) };
+  };
+
+  it('a redeploy with nothing changed sends no UpdateFunction and keeps every prefetched session on its running instance', async () => {
+    const quiet = await s(['deploy']);
+    expect(quiet.code).toBe(0);
+    expect(plain(quiet.stdout)).toContain(
+      'function devs-hello unchanged (same code checksum and configuration): UpdateFunction skipped',
+    );
+    expect(plain(quiet.stdout)).toContain('prefetch devs-hello@LATEST: 2/2 active (0 created, 2 reused, 0 failed)');
+    const live = running();
+    for (const session of sessions) {
+      expect(live.has(session.containerId)).toBe(true);
+      expect((await answerOf(session.sessionId)).instanceId).toBe(session.containerId);
+    }
+  });
+
+  it('a redeploy with new code ends with N sessions on running instances of the new code', async () => {
+    const source = join(project, 'code', 'index.js');
+    const old = await readFile(source, 'utf8');
+    await writeFile(
+      source,
+      old.replace(
+        'header: process.env.FCS_SESSION_HEADER,',
+        "header: process.env.FCS_SESSION_HEADER,\n    build: 'second',",
+      ),
+    );
+    try {
+      const redeployed = await sJson(['deploy']);
+      expect(redeployed.code).toBe(0);
+      expect(redeployed.data).toMatchObject({ action: 'updated', changed: ['code'], prefetch: { complete: true } });
+      const fresh = redeployed.data.sessions as Session[];
+      expect(fresh).toHaveLength(2);
+      expect(redeployed.data.prefetch.created).toBe(2);
+      const live = running();
+      for (const session of fresh) {
+        expect(live.has(session.containerId)).toBe(true);
+        const answer = await answerOf(session.sessionId);
+        expect(answer).toMatchObject({ instanceId: session.containerId, result: { build: 'second' } });
+      }
+      expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual(fresh.map((x) => x.sessionId).sort());
+      sessions = fresh;
+    } finally {
+      await writeFile(source, old);
+    }
   });
 
   it('s session create/get/delete and s prune work through the component', async () => {

@@ -31,7 +31,7 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
 
   beforeAll(async () => {
     emu = await startTestEmulator({ maxInstancesPerFunction: 5 });
-    for (const name of ['leak', 'unverified', 'refused', 'unanswered']) await deployHello(emu.client, name);
+    for (const name of ['leak', 'unverified', 'refused', 'unanswered', 'revised']) await deployHello(emu.client, name);
     client = clientWith(10);
   });
   afterAll(async () => {
@@ -136,6 +136,36 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
     expect(pruned.pending.sort()).toEqual(recorded);
     expect(again.created.sort()).toEqual(recorded);
     expect(await activeSessionIds(emu.client, 'unanswered')).toEqual(recorded);
+    expect((await pruneSessions(client, place)).deleted).toHaveLength(2);
+  });
+
+  it('sessions of an older function revision are replaced in their slots (onFunctionChange recreate), or kept (keep)', async () => {
+    // Prepare
+    const place = await where('revised');
+    const first = await prefetchSessions(client, { ...place, count: 2 });
+    const bad = await prefetchSessions(client, { ...place, count: 2, onFunctionChange: 'bogus' as never }).catch(
+      (e: unknown) => e,
+    );
+
+    // Act: a description is not what instances run with; an environment variable is
+    await emu.client.updateFunction('revised', { description: 'only words' });
+    const same = await prefetchSessions(client, { ...place, count: 2 });
+    await emu.client.updateFunction('revised', { environmentVariables: { STAGE: 'two' } });
+    const kept = await prefetchSessions(client, { ...place, count: 2, onFunctionChange: 'keep' });
+    await emu.client.updateFunction('revised', { environmentVariables: { STAGE: 'three' } });
+    const replaced = await prefetchSessions(client, { ...place, count: 2 });
+
+    // Assess
+    expect(bad).toMatchObject({ code: 'InvalidArgument', field: 'onFunctionChange' });
+    const ids = first.sessions.map((x) => x.sessionId);
+    expect(same).toMatchObject({ reused: ids, replaced: [], created: [] });
+    expect(kept).toMatchObject({ reused: ids, replaced: [], created: [] });
+    expect(replaced.replaced.sort()).toEqual([...ids].sort());
+    expect(replaced.sessions.map((x) => [x.index, x.reused])).toEqual([
+      [0, false],
+      [1, false],
+    ]);
+    expect(await activeSessionIds(emu.client, 'revised')).toEqual(replaced.created.sort());
     expect((await pruneSessions(client, place)).deleted).toHaveLength(2);
   });
 });

@@ -9,6 +9,25 @@ export interface PoolSettings {
   readonly idleMs: number;
 }
 
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Equal by value; role credentials are minted anew on every update, so only whether there are any counts. */
+function sameSpec(a: InstanceSpec, b: InstanceSpec): boolean {
+  if (a === b) return true;
+  const { credentials: ca, ...restA } = a;
+  const { credentials: cb, ...restB } = b;
+  return (ca === undefined) === (cb === undefined) && canonical(restA) === canonical(restB);
+}
+
 /**
  * The instances of one function. Requests without a session take a free request slot on any
  * instance (starting one when all are busy, up to `maxInstances`, then waiting in line); new
@@ -34,12 +53,15 @@ export class InstancePool {
     return this.spec;
   }
 
-  /** New configuration or code: running instances finish what they are doing and stop; new ones use `spec`. */
+  /**
+   * New configuration or code: running instances finish what they are doing and stop; new ones
+   * use `spec`. A spec equal to the current one by value (an update that changed nothing an
+   * instance runs with) keeps the instances and their sessions.
+   */
   replaceSpec(spec: InstanceSpec, sessionsPerInstance: number): void {
-    const specChanged = spec !== this.spec;
-    this.spec = spec;
     this.sessionsPerInstance = sessionsPerInstance;
-    if (!specChanged) return;
+    if (sameSpec(spec, this.spec)) return;
+    this.spec = spec;
     for (const instance of this.instances) {
       if (instance.state === 'draining') continue;
       instance.state = 'draining';

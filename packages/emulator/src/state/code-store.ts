@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { crc64 } from '@fc-sessions/client/zip';
 import { ApiError, entityTooLarge, invalidArgument } from '../errors.js';
 import { checkSymlinks } from '../functions/code-paths.js';
-import { crc64 } from './crc64.js';
 import { readZip } from './zip-reader.js';
 
 export interface InstalledCode {

@@ -9,6 +9,7 @@ import {
   type ManifestSession,
   ManifestStore,
 } from './manifest.js';
+import { canonicalJson } from './canonical.js';
 import { choiceOption, integerOption } from './check.js';
 import { lockManifest, type ManifestLock } from './lock.js';
 import { mapLimit, pause } from './pool.js';
@@ -206,17 +207,6 @@ const INSTANCE_FIELDS = [
   'ossMountConfig',
 ] as const;
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * A short digest of what the function's instances are made of (code checksum and instance
  * settings, not the description or affinity): sessions recorded with another revision were bound
@@ -224,7 +214,7 @@ function canonical(value: unknown): string {
  */
 export function functionRevision(fn: Partial<Record<(typeof INSTANCE_FIELDS)[number], unknown>>): string {
   const picked = Object.fromEntries(INSTANCE_FIELDS.map((field) => [field, fn[field]]));
-  return createHash('sha256').update(canonical(picked)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(picked)).digest('hex').slice(0, 16);
 }
 
 /** `assertSessionCapable` plus the function's revision, from one GetFunction. */

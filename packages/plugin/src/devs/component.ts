@@ -4,7 +4,7 @@ import { findCommand, flagsFor, SESSION_SUBCOMMANDS } from '../commands/specs.js
 import { stringOption } from '../core/check.js';
 import { type ConnectOptions, createClient } from '../core/connect.js';
 import { EXIT, invalidArgument, summarizeError } from '../core/errors.js';
-import { deployFunction, planDeploy } from './deploy.js';
+import { deployFunction, describeDeploy, planDeploy } from './deploy.js';
 import { devsConnect, isSilent, projectDir, readProps, S_FLAGS, wantsData } from './context.js';
 import { devsCommands } from './help.js';
 import type { DevsInputs, DevsLogger } from './types.js';
@@ -63,7 +63,7 @@ export class FcSessionsComponent {
       const client = createClient({ ...connect, ...(await devsConnect(inputs, connect)) });
       try {
         const result = await deployFunction(client, plan, connect.region);
-        this.logger.info?.(`${result.action} function ${result.functionName}`);
+        this.logger.info?.(describeDeploy(result));
         return { data: result, text: '', exitCode: EXIT.ok };
       } finally {
         client.close();

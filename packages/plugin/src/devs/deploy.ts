@@ -9,6 +9,8 @@ import {
   validateAffinityHeaderName,
   validateFunctionName,
 } from '@fc-sessions/client';
+import { crc64 } from '@fc-sessions/client/zip';
+import { canonicalJson } from '../core/canonical.js';
 import { choiceOption, integerOption, isPlainObject, objectOption, stringOption } from '../core/check.js';
 import { invalidArgument, isNotFound, missingArgument } from '../core/errors.js';
 import { zipDirectory } from './zip.js';
@@ -133,7 +135,10 @@ export async function planDeploy(
 export interface DeployResult {
   region: string | undefined;
   functionName: string;
-  action: 'created' | 'updated';
+  /** `unchanged`: the function already had this code and configuration, so no UpdateFunction was sent. */
+  action: 'created' | 'updated' | 'unchanged';
+  /** The props whose value differs from the deployed function's (every planned one for a new function). */
+  changed: string[];
   runtime: string | undefined;
   handler: string | undefined;
   memorySize: number | undefined;
@@ -145,33 +150,61 @@ export interface DeployResult {
   lastModifiedTime: string | undefined;
 }
 
-/** CreateFunction when the function is new, UpdateFunction otherwise. */
+/**
+ * The planned props that differ from `current`: code by its checksum (CRC-64 of the zip, as FC
+ * reports `codeChecksum`; code in OSS always counts as changed), the rest by value.
+ */
+export function changedProps(input: FunctionInput, current: FunctionConfig): string[] {
+  const changed: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (key === 'code') {
+      const zip = (value as FunctionInput['code'])?.zipFile;
+      if (zip === undefined || crc64(Buffer.from(zip, 'base64')) !== current.codeChecksum) changed.push(key);
+    } else if (canonicalJson(value) !== canonicalJson(current[key as keyof FunctionConfig])) {
+      changed.push(key);
+    }
+  }
+  return changed;
+}
+
+/**
+ * CreateFunction when the function is new, UpdateFunction when a planned prop differs from what
+ * is deployed; nothing when none does (an update would only restart the instances that hold
+ * prefetched sessions).
+ */
 export async function deployFunction(
   client: Pick<FcClient, 'getFunction' | 'createFunction' | 'updateFunction'>,
   plan: DeployPlan,
   region: string | undefined,
 ): Promise<DeployResult> {
-  let exists = true;
+  let current: FunctionConfig | undefined;
   try {
-    await client.getFunction(plan.functionName);
+    current = await client.getFunction(plan.functionName);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    exists = false;
   }
   let config: FunctionConfig;
-  if (exists) {
-    config = await client.updateFunction(plan.functionName, plan.input);
-  } else {
+  let action: DeployResult['action'];
+  let changed: string[];
+  if (current === undefined) {
     config = await client.createFunction({
       ...plan.input,
       functionName: plan.functionName,
       runtime: plan.input.runtime as string,
     });
+    action = 'created';
+    changed = Object.keys(plan.input).filter((key) => plan.input[key as keyof FunctionInput] !== undefined);
+  } else {
+    changed = changedProps(plan.input, current);
+    action = changed.length > 0 ? 'updated' : 'unchanged';
+    config = changed.length > 0 ? await client.updateFunction(plan.functionName, plan.input) : current;
   }
   return {
     region,
     functionName: config.functionName ?? plan.functionName,
-    action: exists ? 'updated' : 'created',
+    action,
+    changed,
     runtime: config.runtime,
     handler: config.handler,
     memorySize: config.memorySize,
@@ -182,4 +215,13 @@ export async function deployFunction(
     codeChecksum: config.codeChecksum,
     lastModifiedTime: config.lastModifiedTime,
   };
+}
+
+/** What `s deploy` says about the function: created, updated (and which props), or left as it was. */
+export function describeDeploy(result: DeployResult): string {
+  if (result.action === 'unchanged') {
+    return `function ${result.functionName} unchanged (same code checksum and configuration): UpdateFunction skipped`;
+  }
+  if (result.action === 'created') return `created function ${result.functionName}`;
+  return `updated function ${result.functionName}: ${result.changed.join(', ')}`;
 }
