@@ -78,6 +78,7 @@ async function routedVsDirect({ emulator, emulatorLib, quick, log }) {
     'x-fc-account-id': '1234567890123456',
     'x-fc-qualifier': 'LATEST',
     'x-fc-retry-count': '0',
+    'x-fcs-instance-secret': instance.instanceSecret,
     [emulatorLib.SESSION_HEADER]: sessionId,
   });
   const { signRequest } = await import('@fc-sessions/client/signing');

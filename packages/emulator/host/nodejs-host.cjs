@@ -5,6 +5,7 @@
 // and prefixes console output with `<time> <requestId> [LEVEL]`, as the FC Node.js runtime does.
 'use strict';
 const { AsyncLocalStorage } = require('node:async_hooks');
+const { timingSafeEqual } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
@@ -15,6 +16,16 @@ const codeDir = process.env['FC_FUNC_CODE_PATH'] || process.cwd();
 const port = Number(process.env['FC_CUSTOM_LISTEN_PORT']);
 const options = parseArgs(process.argv.slice(2));
 const requestIds = new AsyncLocalStorage();
+// Only the emulator knows it: requests without it did not come through the emulator. The
+// function's code does not need it, so it leaves the environment before that code loads.
+const secret = Buffer.from(process.env['FCS_INSTANCE_SECRET'] ?? '');
+delete process.env['FCS_INSTANCE_SECRET'];
+
+/** @param {string | string[] | undefined} sent */
+function fromEmulator(sent) {
+  const given = Buffer.from(typeof sent === 'string' ? sent : '');
+  return secret.length > 0 && given.length === secret.length && timingSafeEqual(given, secret);
+}
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -178,6 +189,12 @@ async function marked(phase, requestId, work) {
 }
 
 const server = http.createServer(async (req, res) => {
+  if (!fromEmulator(req.headers['x-fcs-instance-secret'])) {
+    res.writeHead(403, { 'content-type': 'application/json', connection: 'close' });
+    res.end('{"errorMessage":"this instance only answers the emulator","errorType":"AccessDenied"}');
+    return;
+  }
+  delete req.headers['x-fcs-instance-secret'];
   const context = contextOf(req.headers);
   try {
     if (req.method === 'POST' && req.url === '/invoke') {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
+import { deploy, invoke } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { NODE_HANDLER } from './helpers/functions.js';
 import { send, sendAdmin } from './helpers/raw.js';
 
 describe('the admin API needs the admin token', () => {
@@ -99,5 +101,45 @@ describe('emulator start-up guards', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('instances answer only the emulator', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startTestEmulator();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('refuses a request sent to an instance port directly, while the same call through the emulator works', async () => {
+    await deploy(
+      t.emulator,
+      { functionName: 'guarded', runtime: 'nodejs20', handler: 'index.handler' },
+      { 'index.js': NODE_HANDLER },
+    );
+    expect((await invoke(t.emulator, 'guarded', 'hi')).status).toBe(200);
+    const [instance] = t.emulator.instances();
+    expect(instance).not.toHaveProperty('instanceSecret');
+    const direct = await send(`http://127.0.0.1:${instance!.port}`, {
+      method: 'POST',
+      path: '/invoke',
+      headers: { 'x-fc-request-id': '1-direct', 'x-fc-function-name': 'guarded' },
+      body: 'hi',
+    });
+    expect(direct.status).toBe(403);
+    const forged = await invoke(t.emulator, 'guarded', 'env', { 'x-fcs-instance-secret': 'forged' });
+    expect(forged.status).toBe(200);
+    const listed = (await sendAdmin(t.emulator, 'GET', '/_emulator/instances')).json<{
+      instances: Array<{ port: number; instanceSecret: string }>;
+    }>().instances[0]!;
+    const allowed = await send(`http://127.0.0.1:${listed.port}`, {
+      method: 'POST',
+      path: '/invoke',
+      headers: { 'x-fc-request-id': '1-direct', 'x-fcs-instance-secret': listed.instanceSecret },
+      body: 'hi',
+    });
+    expect(allowed.status).toBe(200);
   });
 });

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bindEvents } from './bind-events.js';
@@ -11,6 +12,12 @@ import { type FcRequest, type RequestOptions, readRequest, runWithRequest } from
 export const LISTEN_HOST_ENV = 'FCS_LISTEN_HOST';
 /** FC's custom-runtime port variable. */
 export const LISTEN_PORT_ENV = 'FC_CUSTOM_LISTEN_PORT';
+/**
+ * Set by the fc-sessions emulator: requests must carry it in `x-fcs-instance-secret`, so only the
+ * emulator reaches the server (absent on FC, where nothing is checked).
+ */
+const INSTANCE_SECRET_ENV = 'FCS_INSTANCE_SECRET';
+const INSTANCE_SECRET_HEADER = 'x-fcs-instance-secret';
 
 export interface ServeOptions extends RequestOptions {
   /**
@@ -128,6 +135,18 @@ function checkHandlers(options: ServeOptions): void {
   }
 }
 
+/** Checks the emulator's instance secret, then removes it so that handlers never see it. */
+function fromEmulator(req: IncomingMessage, secret: string): boolean {
+  const sent = Buffer.from(String(req.headers[INSTANCE_SECRET_HEADER] ?? ''));
+  const expected = Buffer.from(secret);
+  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) return false;
+  delete req.headers[INSTANCE_SECRET_HEADER];
+  for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === INSTANCE_SECRET_HEADER) req.rawHeaders.splice(i, 2);
+  }
+  return true;
+}
+
 function displayUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
@@ -144,6 +163,7 @@ export async function serve(options: ServeOptions): Promise<FcServer> {
   const env = options.env ?? defaultEnv();
   const port = resolvePort(options, env);
   const host = options.host ?? (env[LISTEN_HOST_ENV] || '0.0.0.0');
+  const secret = env[INSTANCE_SECRET_ENV] || undefined;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const running = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
@@ -176,6 +196,12 @@ export async function serve(options: ServeOptions): Promise<FcServer> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (secret !== undefined && !fromEmulator(req, secret)) {
+      req.resume();
+      const refused = { errorMessage: 'this instance only answers the emulator', errorType: 'AccessDenied' };
+      reply(res, 403, 403, { ...refused, stackTrace: [] });
+      return;
+    }
     running.add(res);
     if (closing) res.setHeader('connection', 'close');
     let request = readRequest(req, options);

@@ -310,3 +310,30 @@ describe('serve: options and lifecycle', () => {
     running = undefined;
   });
 });
+
+describe('serve: behind the fc-sessions emulator', () => {
+  it('refuses requests without $FCS_INSTANCE_SECRET in x-fcs-instance-secret, and hides it from handlers', async () => {
+    const seen: Array<string | null> = [];
+    const url = await start({
+      env: { FCS_INSTANCE_SECRET: 'only-the-emulator-knows' },
+      invoke: () => 'event ok',
+      fetch: (request) => {
+        seen.push(request.headers.get('x-fcs-instance-secret'));
+        return new Response('web ok');
+      },
+    });
+    const direct = await send(url, { method: 'POST', path: '/invoke', headers: fc3Headers, body: 'x' });
+    expect(direct.status).toBe(403);
+    expect(JSON.parse(direct.body)).toMatchObject({ errorType: 'AccessDenied' });
+    const wrong = { ...fc3HttpHeaders, 'x-fcs-instance-secret': 'guess-guess-guess-guess' };
+    expect((await send(url, { path: '/web', headers: wrong })).status).toBe(403);
+
+    const secret = { 'x-fcs-instance-secret': 'only-the-emulator-knows' };
+    expect((await send(url, { method: 'POST', path: '/invoke', headers: { ...fc3Headers, ...secret } })).body).toBe(
+      'event ok',
+    );
+    const web = await send(url, { path: '/web', headers: { ...fc3HttpHeaders, ...secret } });
+    expect(web.body).toBe('web ok');
+    expect(seen).toEqual([null]);
+  });
+});

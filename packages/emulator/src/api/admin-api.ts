@@ -17,9 +17,11 @@ export interface InstanceInfo {
   readonly activeRequests: number;
   readonly queuedRequests: number;
   readonly maxMemoryMb: number;
+  /** Only in `GET /_emulator/instances`: the `x-fcs-instance-secret` a direct request to `port` needs (benchmarks). */
+  readonly instanceSecret?: string;
 }
 
-export function listInstances(s: Services): InstanceInfo[] {
+export function listInstances(s: Services, { withSecrets = false } = {}): InstanceInfo[] {
   return s.functions.all().flatMap((entry) =>
     [...entry.pool.instances].map((instance) => ({
       instanceId: instance.id,
@@ -31,6 +33,7 @@ export function listInstances(s: Services): InstanceInfo[] {
       activeRequests: instance.active,
       queuedRequests: instance.queued,
       maxMemoryMb: Math.round((instance.maxRssBytes / 1048576) * 100) / 100,
+      ...(withSecrets ? { instanceSecret: instance.secret } : {}),
     })),
   );
 }
@@ -59,7 +62,7 @@ export async function admin(s: Services, request: ApiRequest, what: string): Pro
       s.faults.configure({ rules: [] });
       return json(200, s.faults.current);
     case 'GET instances':
-      return json(200, { instances: listInstances(s) });
+      return json(200, { instances: listInstances(s, { withSecrets: true }) });
     case 'POST sts': {
       const { durationSeconds } = parseFields({ durationSeconds: integer(60, 43_200) }, jsonObject(request.body));
       return json(200, s.keys.mint(durationSeconds ?? 3600));

@@ -1,17 +1,27 @@
 import type { InstanceHost, InstanceSpec } from './spec.js';
 
+/**
+ * Instances listen on 127.0.0.1 and refuse requests that do not carry this header with the value
+ * of `$FCS_INSTANCE_SECRET` (the Node.js host and @fc-sessions/runtime's `serve()` check it), so
+ * only the emulator reaches them. A custom runtime with its own server should check it too.
+ */
+export const INSTANCE_SECRET_HEADER = 'x-fcs-instance-secret';
+export const INSTANCE_SECRET_ENV = 'FCS_INSTANCE_SECRET';
+
 const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
 
 /**
  * The environment of an instance process: a few host variables a process needs to start
  * (PATH, HOME, TMPDIR, LANG, TZ), FC's `FC_*` and `ALIBABA_CLOUD_*` variables, `FCS_ENDPOINT`
- * pointing back at the emulator, then the function's own variables.
+ * pointing back at the emulator, then the function's own variables; last `FCS_LISTEN_HOST`
+ * (127.0.0.1) and the instance secret, which the function's variables cannot override.
  */
 export function instanceEnvironment(
   spec: InstanceSpec,
   host: InstanceHost,
   instanceId: string,
   port: number,
+  secret: string,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_THROUGH) if (process.env[name] !== undefined) env[name] = process.env[name];
@@ -34,7 +44,7 @@ export function instanceEnvironment(
     env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = spec.credentials.accessKeySecret;
     if (spec.credentials.securityToken) env['ALIBABA_CLOUD_SECURITY_TOKEN'] = spec.credentials.securityToken;
   }
-  return { ...env, ...spec.environmentVariables };
+  return { ...env, ...spec.environmentVariables, FCS_LISTEN_HOST: '127.0.0.1', [INSTANCE_SECRET_ENV]: secret };
 }
 
 /** The `x-fc-*` headers FC adds to every request it sends an instance, except the per-request ones. */

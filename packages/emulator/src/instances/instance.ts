@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { newInstanceId, newRequestId } from '../ids.js';
-import { instanceEnvironment, instanceHeaders, mapCodePath } from './environment.js';
+import { INSTANCE_SECRET_HEADER, instanceEnvironment, instanceHeaders, mapCodePath } from './environment.js';
 import { type HeaderMap, headerLines, InstanceConnections } from './instance-connection.js';
 import { LogCapture } from './log-capture.js';
 import { freePort, waitForPort } from './port.js';
@@ -51,7 +52,8 @@ const DROPPED = new Set([
   'upgrade',
   'proxy-connection',
 ]);
-const notForwarded = (name: string) => DROPPED.has(name) || name.startsWith('x-fc-') || name.startsWith('x-acs-');
+const notForwarded = (name: string) =>
+  DROPPED.has(name) || name.startsWith('x-fc-') || name.startsWith('x-acs-') || name === INSTANCE_SECRET_HEADER;
 const notForwardedNorHost = (name: string) => name === 'host' || notForwarded(name);
 
 export interface InstanceResponse {
@@ -95,6 +97,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  */
 export class Instance {
   readonly id = newInstanceId();
+  /** Sent on every request as `x-fcs-instance-secret`: the instance refuses requests without it. */
+  readonly secret = randomBytes(16).toString('hex');
   state: InstanceState = 'starting';
   port = 0;
   pid: number | undefined;
@@ -127,7 +131,7 @@ export class Instance {
     readonly spec: InstanceSpec,
     private readonly host: InstanceHost,
   ) {
-    this.staticLines = headerLines(instanceHeaders(spec, host));
+    this.staticLines = headerLines({ ...instanceHeaders(spec, host), [INSTANCE_SECRET_HEADER]: this.secret });
     const sink = host.onLog;
     this.logs = new LogCapture(
       sink ? (line) => sink(line, { functionName: spec.functionName, instanceId: this.id }) : undefined,
@@ -160,7 +164,7 @@ export class Instance {
     this.connections = new InstanceConnections(this.port);
     if (this.stopRequested) throw new InstanceFailure('stopped', 'the instance was stopped');
     const { spec } = this;
-    const env = instanceEnvironment(spec, this.host, this.id, this.port);
+    const env = instanceEnvironment(spec, this.host, this.id, this.port, this.secret);
     const [command, ...args] = isNodejs(spec.runtime)
       ? [
           process.execPath,
