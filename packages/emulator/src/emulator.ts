@@ -10,9 +10,12 @@ import { AdminToken } from './auth/admin-token.js';
 import { KeyRing } from './auth/key-ring.js';
 import { BackgroundTasks } from './background.js';
 import { type FaultConfig, FaultInjector, parseFaultConfig } from './faults/faults.js';
-import { FunctionRegistry } from './functions/function-registry.js';
+import { AsyncInvokeConfigs } from './functions/async-invoke-configs.js';
+import { codeInUse, FunctionRegistry } from './functions/function-registry.js';
+import { Versions } from './functions/versions.js';
 import { createServer } from './http/server.js';
 import type { InstanceHost } from './instances/spec.js';
+import { AsyncTasks } from './invoke/async-tasks.js';
 import { Invoker } from './invoke/invoker.js';
 import { DEFAULTS, type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { SessionManager } from './sessions/session-manager.js';
@@ -92,6 +95,8 @@ async function serveFrom(
 
   let sessions: SessionManager | undefined;
   let functions: FunctionRegistry | undefined;
+  let versions: Versions | undefined;
+  const tasks = new AsyncTasks();
   const store = new StateStore(
     dataDir,
     () => ({
@@ -113,17 +118,34 @@ async function serveFrom(
     o.roleCredentialSeconds,
     {
       onInstanceLost: (instance) => sessions?.onInstanceLost(instance),
-      onFunctionDeleted: (name) => sessions?.onFunctionDeleted(name),
+      onFunctionDeleted: (name) => {
+        sessions?.onFunctionDeleted(name);
+        tasks.onFunctionDeleted(name);
+        versions?.onFunctionDeleted(name).catch(() => undefined);
+      },
       persist: () => store.persist(),
     },
   );
   functions = registry;
-  const sessionManager = new SessionManager(registry, store, {
-    sweepIntervalMs: o.sessionSweepIntervalMs,
-    expiredRetentionMs: o.expiredSessionRetentionSeconds * 1000,
-    onInstanceLoss: o.onInstanceLoss,
-    pausedInvocation: o.pausedSessionInvocation,
+  const versionStore = new Versions(registry, {
+    prune: (record) => code.prune(record.functionId, codeInUse(record)),
+    persist: () => store.persist(),
+    onAliasMoved: (name, alias, versionId) => sessions?.onAliasMoved(name, alias, versionId),
+    onVersionDeleted: (name, versionId) => sessions?.onVersionDeleted(name, versionId),
   });
+  versions = versionStore;
+  const sessionManager = new SessionManager(
+    registry,
+    store,
+    {
+      sweepIntervalMs: o.sessionSweepIntervalMs,
+      expiredRetentionMs: o.expiredSessionRetentionSeconds * 1000,
+      onInstanceLoss: o.onInstanceLoss,
+      pausedInvocation: o.pausedSessionInvocation,
+      onAliasMove: o.onAliasMove,
+    },
+    (name, versionId) => versionStore.entryOf(name, versionId),
+  );
   sessions = sessionManager;
 
   const saved = await store.load();
@@ -137,6 +159,9 @@ async function serveFrom(
   const services: Services = {
     options: o,
     functions: registry,
+    versions: versionStore,
+    tasks,
+    asyncConfigs: new AsyncInvokeConfigs(registry, () => store.persist()),
     sessions: sessionManager,
     invoker: new Invoker(sessionManager, {
       maxSessionRequestsPerInstance: o.maxSessionRequestsPerInstance,
@@ -173,6 +198,7 @@ async function serveFrom(
     clearTimeout(timer);
     await background.drain(o.stopGraceMs);
     sessionManager.stop();
+    await versionStore.close();
     await registry.close();
     server.closeAllConnections();
     await store.close();

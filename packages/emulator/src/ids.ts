@@ -36,3 +36,8 @@ export function newFunctionId(): string {
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** A generated async task id: starts with a letter, as FC's rule for task ids asks. */
+export function newTaskId(): string {
+  return `task-${randomBytes(12).toString('hex')}`;
+}

@@ -21,6 +21,7 @@ export const DEFAULTS = {
   expiredSessionRetentionSeconds: 3600,
   onInstanceLoss: 'rebind',
   pausedSessionInvocation: 'reject',
+  onAliasMove: 'keep',
   stateFlushIntervalMs: 1000,
   roleCredentialSeconds: 3600,
   logSettleMs: 250,
@@ -86,6 +87,12 @@ export interface EmulatorOptions {
   readonly onInstanceLoss?: 'rebind' | 'expire';
   /** An invocation naming a Paused session: reject with 409 SessionPaused (default) or resume the session. */
   readonly pausedSessionInvocation?: 'reject' | 'resume';
+  /**
+   * Sessions on an alias when the alias moves to another version (a guess: FC does not say):
+   * `keep` (default) stays on the old version's instance, `follow` moves to the new version on the
+   * next request (a new instance), `expire` ends them.
+   */
+  readonly onAliasMove?: 'keep' | 'follow' | 'expire';
   /** How often session activity is written to the data dir (management changes are written at once). */
   readonly stateFlushIntervalMs?: number;
   /** Lifetime of the STS keys handed to functions that have a `role`. */
@@ -142,6 +149,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     expiredSessionRetentionSeconds: options.expiredSessionRetentionSeconds ?? DEFAULTS.expiredSessionRetentionSeconds,
     onInstanceLoss: options.onInstanceLoss ?? DEFAULTS.onInstanceLoss,
     pausedSessionInvocation: options.pausedSessionInvocation ?? DEFAULTS.pausedSessionInvocation,
+    onAliasMove: options.onAliasMove ?? DEFAULTS.onAliasMove,
     stateFlushIntervalMs: options.stateFlushIntervalMs ?? DEFAULTS.stateFlushIntervalMs,
     roleCredentialSeconds: options.roleCredentialSeconds ?? DEFAULTS.roleCredentialSeconds,
     fc2FunctionNames: options.fc2FunctionNames ?? DEFAULTS.fc2FunctionNames,
@@ -186,6 +194,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   check(
     ['reject', 'resume'].includes(resolved.pausedSessionInvocation),
     'pausedSessionInvocation must be "reject" or "resume"',
+  );
+  check(
+    ['keep', 'follow', 'expire'].includes(resolved.onAliasMove),
+    'onAliasMove must be "keep", "follow" or "expire"',
   );
   check(
     isInt(resolved.stateFlushIntervalMs, 10, 3_600_000),

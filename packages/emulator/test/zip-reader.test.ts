@@ -63,7 +63,7 @@ describe('CodeStore', () => {
     expect(again.checksum).toBe(v1.checksum);
 
     const v2 = await store.install('fn-1', makeZip({ 'index.js': 'v2' }).toString('base64'));
-    await store.prune('fn-1', v2.checksum);
+    await store.prune('fn-1', [v2.checksum]);
     await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
     await store.prune('fn-1');
     await expect(stat(join(dataDir, 'code', 'fn-1'))).rejects.toMatchObject({ code: 'ENOENT' });

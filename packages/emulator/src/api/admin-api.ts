@@ -9,6 +9,8 @@ import type { Services } from './services.js';
 export interface InstanceInfo {
   readonly instanceId: string;
   readonly functionName: string;
+  /** LATEST or the published version the instance runs. */
+  readonly versionId: string;
   readonly state: string;
   readonly pid: number | undefined;
   /** The instance's own HTTP server on 127.0.0.1 (benchmarks call it directly). */
@@ -22,10 +24,11 @@ export interface InstanceInfo {
 }
 
 export function listInstances(s: Services, { withSecrets = false } = {}): InstanceInfo[] {
-  return s.functions.all().flatMap((entry) =>
+  return [...s.functions.all(), ...s.versions.all()].flatMap((entry) =>
     [...entry.pool.instances].map((instance) => ({
       instanceId: instance.id,
       functionName: entry.record.functionName,
+      versionId: instance.spec.versionId ?? 'LATEST',
       state: instance.state,
       pid: instance.pid,
       port: instance.port,

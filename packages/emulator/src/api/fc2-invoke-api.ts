@@ -2,8 +2,8 @@ import { ApiError } from '../errors.js';
 import type { FunctionEntry } from '../functions/function-registry.js';
 import { type ApiRequest, decodePathSegment, header } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
-import { checkQualifier } from '../model/session-input.js';
-import { invokeHeaders, resultHeaders, startAsync } from './invoke-api.js';
+import { newTaskId } from '../ids.js';
+import { invokeHeaders, resultHeaders, startAsync, taskIdHeader } from './invoke-api.js';
 import type { Services } from './services.js';
 
 const FC2_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations\/?$/;
@@ -41,20 +41,24 @@ function resolveFunction(s: Services, target: Fc2Target): FunctionEntry {
   );
 }
 
-/** InvokeFunction on the FC 2.0 path, with FC 2.0's response headers. */
+const STATEFUL_ID = 'x-fc-stateful-async-invocation-id';
+
+/**
+ * InvokeFunction on the FC 2.0 path, with FC 2.0's response headers. An async call is a task whose
+ * id is `X-Fc-Stateful-Async-Invocation-Id` (generated when absent), readable through FC 3.0's
+ * GetAsyncTask on the function the service/function pair names.
+ */
 export async function invokeFc2(s: Services, request: ApiRequest, target: Fc2Target): Promise<Reply> {
-  checkQualifier(target.qualifier);
   const { async, logTail } = invokeHeaders(request);
-  const entry = resolveFunction(s, target);
-  const statefulId = header(request, 'x-fc-stateful-async-invocation-id');
+  const resolved = s.versions.resolve(resolveFunction(s, target).record.functionName, target.qualifier);
+  const { entry } = resolved;
+  const statefulId = taskIdHeader(request, STATEFUL_ID);
   if (async) {
-    startAsync(s, entry, request, statefulId ? { 'x-fc-stateful-async-invocation-id': statefulId } : {});
+    const taskId = statefulId ?? newTaskId();
+    startAsync(s, resolved, request, taskId, { [STATEFUL_ID]: taskId });
     return {
       status: 202,
-      headers: {
-        'X-Fc-Request-Id': request.requestId,
-        ...(statefulId ? { 'X-Fc-Stateful-Async-Invocation-Id': statefulId } : {}),
-      },
+      headers: { 'X-Fc-Request-Id': request.requestId, 'X-Fc-Stateful-Async-Invocation-Id': taskId },
     };
   }
   const result = await s.invoker.invoke({
@@ -63,6 +67,7 @@ export async function invokeFc2(s: Services, request: ApiRequest, target: Fc2Tar
     body: request.body,
     headers: request.headers,
     logTail,
+    scope: { qualifier: resolved.qualifier, versionId: resolved.versionId },
   });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(resultHeaders(entry, request, result))) {
@@ -72,7 +77,6 @@ export async function invokeFc2(s: Services, request: ApiRequest, target: Fc2Tar
         : name
     ] = value;
   }
-  headers['X-Fc-Invocation-Service-Version'] = 'LATEST';
   if (statefulId) headers['X-Fc-Stateful-Async-Invocation-Id'] = statefulId;
   headers['content-type'] = String(result.headers['content-type'] ?? 'application/octet-stream');
   return { status: 200, headers, body: result.body };

@@ -2,7 +2,6 @@ import { functionView } from '../functions/function-view.js';
 import { type ApiRequest, queryOf } from '../http/api-request.js';
 import { json, type Reply } from '../http/reply.js';
 import { parseCreateFunction, parseUpdateFunction } from '../model/function-config.js';
-import { checkQualifier } from '../model/session-input.js';
 import { jsonObject } from '../model/validate.js';
 import { queryInt } from './query.js';
 import type { Services } from './services.js';
@@ -15,9 +14,10 @@ export async function createFunction(s: Services, request: ApiRequest): Promise<
   return json(200, view(s, await s.functions.create(input)));
 }
 
+/** GetFunction on any qualifier: a version (or an alias's main version) answers its own snapshot. */
 export function getFunction(s: Services, request: ApiRequest, name: string): Reply {
-  checkQualifier(queryOf(request).get('qualifier'));
-  return json(200, view(s, s.functions.get(name).record));
+  const target = s.versions.resolve(name, queryOf(request).get('qualifier'), () => 1);
+  return json(200, view(s, target.entry.record));
 }
 
 export async function updateFunction(s: Services, request: ApiRequest, name: string): Promise<Reply> {

@@ -1,14 +1,27 @@
 import { invalidArgument } from '../errors.js';
 import type { FunctionEntry } from '../functions/function-registry.js';
+import type { Target } from '../functions/versions.js';
 import { type ApiRequest, header, queryValue } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
-import { newRequestId } from '../ids.js';
+import { newTaskId } from '../ids.js';
+import type { AsyncTask } from '../invoke/async-tasks.js';
 import { sessionIdReplyHeaders } from '../invoke/affinity-keys.js';
 import type { InvocationResult } from '../invoke/invoker.js';
-import { checkQualifier } from '../model/session-input.js';
 import type { Services } from './services.js';
 
 const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
+/** A task id header checked by FC's rule (a letter or `_` first, then letters, digits, `_`, `-`; at most 128). */
+export function taskIdHeader(request: ApiRequest, name: string): string | undefined {
+  const taskId = header(request, name);
+  if (taskId === undefined) return undefined;
+  if (!ASYNC_TASK_ID.test(taskId)) {
+    throw invalidArgument(
+      `header ${name} must start with a letter or "_" and hold only letters, digits, "_" and "-", at most 128 characters; got "${taskId.slice(0, 40)}"`,
+    );
+  }
+  return taskId;
+}
 
 export interface InvokeHeaders {
   readonly async: boolean;
@@ -45,14 +58,21 @@ function asyncDelayMs(request: ApiRequest): number {
   return Number(text) * 1000;
 }
 
-/** Starts an async invocation in the background (sessions are ignored, as in FC); `instanceHeaders` name the task. */
+/**
+ * Starts an async invocation in the background as task `taskId` (sessions are ignored, as in FC);
+ * `instanceHeaders` name the task to the function. The task is watched and stopped by its id.
+ */
 export function startAsync(
   s: Services,
-  entry: FunctionEntry,
+  target: Target,
   request: ApiRequest,
+  taskId: string,
   instanceHeaders: Record<string, string>,
-): void {
+): AsyncTask {
   const delay = asyncDelayMs(request);
+  const { entry } = target;
+  const functionName = entry.record.functionName;
+  const task = s.tasks.enqueue(functionName, taskId, target.qualifier, request.requestId, request.body);
   const invocation = {
     entry,
     requestId: request.requestId,
@@ -61,14 +81,20 @@ export function startAsync(
     logTail: false,
     ignoreSessions: true,
     instanceHeaders,
+    onInstance: (instance: Parameters<AsyncTask['bind']>[0], used: FunctionEntry) => task.bind(instance, used),
   };
   s.background.run(async () => {
-    const result = await s.invoker.invoke(invocation);
-    if (result.errorType)
-      s.options.onDiagnostic?.(
-        `async invocation ${request.requestId} of ${entry.record.functionName} failed: ${result.errorType}`,
-      );
+    if (!task.begin()) return;
+    try {
+      const result = await s.invoker.invoke(invocation);
+      task.finish(result);
+      if (result.errorType)
+        s.options.onDiagnostic?.(`async task ${taskId} of ${functionName} failed: ${result.errorType}`);
+    } catch (error) {
+      task.fail(error);
+    }
   }, delay);
+  return task;
 }
 
 /** The `x-fc-*` headers every synchronous invocation answer carries. */
@@ -80,7 +106,7 @@ export function resultHeaders(
   const headers: Record<string, string> = {
     'x-fc-request-id': request.requestId,
     'x-fc-code-checksum': entry.record.codeChecksum,
-    'x-fc-invocation-service-version': 'LATEST',
+    'x-fc-invocation-service-version': result.versionId ?? 'LATEST',
     'x-fc-max-memory-usage': result.maxMemoryMb.toFixed(2),
     'x-fc-invocation-duration': String(result.durationMs),
   };
@@ -96,26 +122,15 @@ export function resultHeaders(
   return headers;
 }
 
-/** InvokeFunction (FC 3.0): sync answers the function's bytes, async answers 202 with a task id. */
+/** InvokeFunction (FC 3.0) on any qualifier: sync answers the function's bytes, async answers 202 with a task id. */
 export async function invokeFunction(s: Services, request: ApiRequest, functionName: string): Promise<Reply> {
-  checkQualifier(queryValue(request, 'qualifier'));
+  const target = s.versions.resolve(functionName, queryValue(request, 'qualifier'));
   const { async, logTail } = invokeHeaders(request);
-  const entry = s.functions.get(functionName);
+  const { entry } = target;
   if (async) {
-    const taskId = header(request, 'x-fc-async-task-id');
-    if (taskId !== undefined && !ASYNC_TASK_ID.test(taskId)) {
-      throw invalidArgument(
-        `header x-fc-async-task-id must match [A-Za-z_][A-Za-z0-9_-]{0,127}; got "${taskId.slice(0, 40)}"`,
-      );
-    }
-    startAsync(s, entry, request, taskId ? { 'x-fc-async-task-id': taskId } : {});
-    return {
-      status: 202,
-      headers: {
-        'x-fc-request-id': request.requestId,
-        'x-fc-async-task-id': taskId ?? newRequestId().replace(/-/g, '_'),
-      },
-    };
+    const taskId = taskIdHeader(request, 'x-fc-async-task-id') ?? newTaskId();
+    startAsync(s, target, request, taskId, { 'x-fc-async-task-id': taskId });
+    return { status: 202, headers: { 'x-fc-request-id': request.requestId, 'x-fc-async-task-id': taskId } };
   }
   const result = await s.invoker.invoke({
     entry,
@@ -123,6 +138,7 @@ export async function invokeFunction(s: Services, request: ApiRequest, functionN
     body: request.body,
     headers: request.headers,
     logTail,
+    scope: { qualifier: target.qualifier, versionId: target.versionId },
   });
   const headers: Record<string, string> = resultHeaders(entry, request, result);
   headers['content-type'] = String(result.headers['content-type'] ?? 'application/octet-stream');

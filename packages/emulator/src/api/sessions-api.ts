@@ -1,28 +1,29 @@
 import { type ApiRequest, queryOf } from '../http/api-request.js';
 import { json, type Reply } from '../http/reply.js';
-import { checkQualifier, parseCreateSession, parseUpdateSession, sessionId } from '../model/session-input.js';
+import { parseCreateSession, parseUpdateSession, sessionId } from '../model/session-input.js';
 import { jsonObject } from '../model/validate.js';
 import { sessionView } from '../sessions/session-view.js';
 import { queryInt, queryOneOf } from './query.js';
 import type { Services } from './services.js';
 
-function qualified(request: ApiRequest): URLSearchParams {
-  const query = queryOf(request);
-  checkQualifier(query.get('qualifier'));
-  return query;
+/** The call's `qualifier`, checked to exist (absent: any qualifier, for reads; LATEST, for CreateSession). */
+function qualifierOf(s: Services, request: ApiRequest, functionName: string): string | undefined {
+  const qualifier = queryOf(request).get('qualifier') || undefined;
+  s.versions.resolve(functionName, qualifier);
+  return qualifier;
 }
 
+/** CreateSession on any qualifier: the session belongs to it, on an instance of the version it resolves to. */
 export async function createSession(s: Services, request: ApiRequest, functionName: string): Promise<Reply> {
-  qualified(request);
+  const target = s.versions.resolve(functionName, queryOf(request).get('qualifier'));
   const input = parseCreateSession(jsonObject(request.body));
-  const entry = s.functions.get(functionName);
-  return json(200, sessionView(await s.sessions.create(entry, input)));
+  const scope = { qualifier: target.qualifier, versionId: target.versionId };
+  return json(200, sessionView(await s.sessions.create(target.entry, input, scope)));
 }
 
 export function getSession(s: Services, request: ApiRequest, functionName: string, id: string): Reply {
-  qualified(request);
-  s.functions.get(functionName);
-  return json(200, sessionView(s.sessions.get(functionName, id)));
+  const qualifier = qualifierOf(s, request, functionName);
+  return json(200, sessionView(s.sessions.get(functionName, id, qualifier)));
 }
 
 export async function updateSession(
@@ -31,10 +32,9 @@ export async function updateSession(
   functionName: string,
   id: string,
 ): Promise<Reply> {
-  qualified(request);
+  const qualifier = qualifierOf(s, request, functionName);
   const input = parseUpdateSession(jsonObject(request.body));
-  s.functions.get(functionName);
-  return json(200, sessionView(await s.sessions.update(functionName, id, input)));
+  return json(200, sessionView(await s.sessions.update(functionName, id, input, qualifier)));
 }
 
 export async function deleteSession(
@@ -43,22 +43,21 @@ export async function deleteSession(
   functionName: string,
   id: string,
 ): Promise<Reply> {
-  qualified(request);
-  s.functions.get(functionName);
-  await s.sessions.delete(functionName, id);
+  await s.sessions.delete(functionName, id, qualifierOf(s, request, functionName));
   return { status: 204 };
 }
 
 export function listSessions(s: Services, request: ApiRequest, functionName: string): Reply {
-  const query = qualified(request);
+  const qualifier = qualifierOf(s, request, functionName);
+  const query = queryOf(request);
   const limit = queryInt(query, 'limit', 1, 100, 20);
   const nextToken = query.get('nextToken') || undefined;
   const idFilter = query.get('sessionId') || undefined;
   if (idFilter) sessionId(idFilter, 'sessionId');
   const sessionStatus = queryOneOf(query, 'sessionStatus', ['Active', 'Paused', 'Expired']);
-  s.functions.get(functionName);
   const page = s.sessions.list(functionName, {
     limit,
+    ...(qualifier ? { qualifier } : {}),
     ...(nextToken ? { nextToken } : {}),
     ...(idFilter ? { sessionId: idFilter } : {}),
     ...(sessionStatus ? { sessionStatus } : {}),
@@ -70,9 +69,8 @@ export function listSessions(s: Services, request: ApiRequest, functionName: str
 }
 
 export async function pauseSession(s: Services, request: ApiRequest, functionName: string, id: string): Promise<Reply> {
-  qualified(request);
-  s.functions.get(functionName);
-  return json(200, sessionView(await s.sessions.setPaused(functionName, id, true)));
+  const qualifier = qualifierOf(s, request, functionName);
+  return json(200, sessionView(await s.sessions.setPaused(functionName, id, true, qualifier)));
 }
 
 export async function resumeSession(
@@ -81,7 +79,7 @@ export async function resumeSession(
   functionName: string,
   id: string,
 ): Promise<Reply> {
-  queryOneOf(qualified(request), 'fileSystemOnly', ['true', 'false']);
-  s.functions.get(functionName);
-  return json(200, sessionView(await s.sessions.setPaused(functionName, id, false)));
+  const qualifier = qualifierOf(s, request, functionName);
+  queryOneOf(queryOf(request), 'fileSystemOnly', ['true', 'false']);
+  return json(200, sessionView(await s.sessions.setPaused(functionName, id, false, qualifier)));
 }

@@ -71,6 +71,22 @@ export class FunctionRegistry {
     this.entries.set(record.functionName, { record, affinity, pool });
   }
 
+  /**
+   * An entry with its own instance pool for a published version of a function (its snapshot of
+   * configuration and code). It is not registered here: the caller keeps it and closes its pool.
+   */
+  versionEntry(record: FunctionRecord, versionId: string): FunctionEntry {
+    const affinity = affinityOf(record.config);
+    const pool = new InstancePool(
+      { ...this.specOf(record), versionId },
+      affinity.sessionConcurrencyPerInstance,
+      this.host,
+      this.poolSettings,
+      this.hooks.onInstanceLost,
+    );
+    return { record, affinity, pool };
+  }
+
   async create(input: FunctionInput): Promise<FunctionRecord> {
     const name = input.config.functionName!;
     if (this.entries.has(name) || this.busy.has(name)) {
@@ -126,7 +142,7 @@ export class FunctionRegistry {
       entry.affinity = affinityOf(record.config);
       entry.pool.replaceSpec(this.specOf(record), entry.affinity.sessionConcurrencyPerInstance);
       await this.hooks.persist();
-      if (installed) await this.code.prune(record.functionId, record.codeChecksum);
+      if (installed) await this.code.prune(record.functionId, codeInUse(record));
       return record;
     } finally {
       this.busy.delete(name);
@@ -188,6 +204,11 @@ export class FunctionRegistry {
           : undefined,
     };
   }
+}
+
+/** The code checksums a function still runs: LATEST's and every published version's. */
+export function codeInUse(record: FunctionRecord): string[] {
+  return [record.codeChecksum, ...(record.versions ?? []).map((version) => version.codeChecksum)];
 }
 
 export function encodeToken(value: string): string {

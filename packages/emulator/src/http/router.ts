@@ -4,6 +4,7 @@ import { createFunction, deleteFunction, getFunction, listFunctions, updateFunct
 import { httpTrigger, parseHttpTriggerPath } from '../api/http-trigger-api.js';
 import { invokeBodyLimit, invokeFunction } from '../api/invoke-api.js';
 import type { Services } from '../api/services.js';
+import { versionRoute } from '../api/version-routes.js';
 import {
   createSession,
   deleteSession,
@@ -85,7 +86,7 @@ export function routeOf(s: Services, request: ApiRequest): Route {
   const { path } = request;
   const jsonLimit = Math.ceil((s.options.limits.codeZipBytes * 4) / 3) + 1024 * 1024;
   if (path.startsWith(FC3_PREFIX)) {
-    const route = fc3(s, request, jsonLimit);
+    const route = fc3(s, request, jsonLimit) ?? versionRoute(s, request, jsonLimit);
     if (route) return route;
     const action = typeof request.headers['x-acs-action'] === 'string' ? ` (${request.headers['x-acs-action']})` : '';
     return {

@@ -3,6 +3,8 @@ import type { Credentials } from '@fc-sessions/client/signing';
 /** What an instance needs to know about the function it runs (one snapshot per function version). */
 export interface InstanceSpec {
   readonly functionName: string;
+  /** The published version the instance runs; absent for LATEST. */
+  readonly versionId?: string | undefined;
   readonly runtime: string;
   readonly handler: string;
   readonly memorySize: number;

@@ -5,7 +5,7 @@ import { type Instance, InstanceFailure, type InstanceResponse } from '../instan
 import type { RequestLog } from '../instances/log-capture.js';
 import { isNodejs } from '../instances/spec.js';
 import { MCP_SESSION_HEADER } from '../model/affinity.js';
-import type { SessionManager } from '../sessions/session-manager.js';
+import type { SessionManager, SessionScope } from '../sessions/session-manager.js';
 import type { SessionRecord } from '../state/records.js';
 import { requestSessionId } from './affinity-keys.js';
 import { httpTriggerEvent, type WebRequest } from './http-event.js';
@@ -31,6 +31,10 @@ export interface Invocation {
   readonly ignoreSessions?: boolean;
   /** More `x-fc-*` headers for the instance, such as `x-fc-async-task-id`. */
   readonly instanceHeaders?: Readonly<Record<string, string>>;
+  /** The qualifier the call named and the version `entry` runs (absent: LATEST). */
+  readonly scope?: SessionScope | undefined;
+  /** Told which instance (of which entry) took the call, once it holds a request slot. */
+  readonly onInstance?: ((instance: Instance, entry: FunctionEntry) => void) | undefined;
 }
 
 export interface InvocationResult {
@@ -42,6 +46,8 @@ export interface InvocationResult {
   /** True when the instance gave no answer at all (it did not start, crashed or timed out). */
   readonly instanceFailed?: boolean;
   readonly instanceId?: string | undefined;
+  /** The version that ran the call (absent: LATEST). */
+  readonly versionId?: string | undefined;
   readonly durationMs: number;
   readonly maxMemoryMb: number;
   readonly logResult?: string | undefined;
@@ -84,7 +90,7 @@ export class Invoker {
   ) {}
 
   async invoke(invocation: Invocation): Promise<InvocationResult> {
-    const { entry } = invocation;
+    let { entry } = invocation;
     const { affinity } = entry;
     const started = Date.now();
     let instance: Instance;
@@ -93,8 +99,9 @@ export class Invoker {
     try {
       if (!invocation.ignoreSessions && (affinity.type === 'HEADER_FIELD' || affinity.type === 'GENERATED_COOKIE')) {
         const sent = requestSessionId(affinity, invocation.headers);
-        const routed = await this.sessions.route(entry, sent);
+        const routed = await this.sessions.route(entry, sent, invocation.scope);
         instance = routed.instance;
+        entry = routed.entry;
         if (instance.active + instance.queued >= this.settings.maxSessionRequestsPerInstance) {
           throw new ApiError(
             429,
@@ -122,6 +129,7 @@ export class Invoker {
       throw error;
     }
 
+    invocation.onInstance?.(instance, entry);
     let log: RequestLog | undefined;
     try {
       if (invocation.logTail) log = instance.logs.track(invocation.requestId);
@@ -139,6 +147,7 @@ export class Invoker {
         body: response.body,
         errorType,
         instanceId: instance.id,
+        versionId: instance.spec.versionId,
         durationMs: Date.now() - started,
         maxMemoryMb: instance.maxRssBytes / 1048576,
         logResult: log?.tail(),
@@ -228,7 +237,7 @@ export class Invoker {
         `the instance was stopped before it answered (function update, delete or emulator shutdown)`,
       );
     }
-    const timeoutSeconds = invocation.entry.pool.current.timeoutSeconds;
+    const timeoutSeconds = instance?.spec.timeoutSeconds ?? invocation.entry.pool.current.timeoutSeconds;
     const [errorType, message] =
       error.kind === 'timeout'
         ? [

@@ -6,7 +6,7 @@ import {
   SESSION_IDLE_TIMEOUT,
   SESSION_TTL,
 } from '@fc-sessions/client/limits';
-import { ApiError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import {
   arrayOf,
   boolean,
@@ -83,16 +83,3 @@ export const parseCreateSession = (input: Record<string, unknown>): CreateSessio
   parseFields(createShape, input);
 export const parseUpdateSession = (input: Record<string, unknown>): UpdateSessionInput =>
   parseFields(updateShape, input);
-
-/** `qualifier`: the emulator serves only LATEST; versions and aliases are 404s, like FC for unknown ones. */
-export function checkQualifier(qualifier: string | null | undefined): void {
-  if (qualifier === null || qualifier === undefined || qualifier === '' || qualifier === 'LATEST') return;
-  if (/^\d+$/.test(qualifier)) {
-    throw new ApiError(
-      404,
-      'VersionNotFound',
-      `version "${qualifier}" does not exist (the emulator serves LATEST only)`,
-    );
-  }
-  throw new ApiError(404, 'AliasNotFound', `alias "${qualifier}" does not exist (the emulator serves LATEST only)`);
-}

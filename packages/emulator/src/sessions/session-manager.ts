@@ -21,7 +21,24 @@ export interface SessionSettings {
   readonly onInstanceLoss: 'rebind' | 'expire';
   /** An invocation that names a Paused session: refuse it (409 SessionPaused) or resume the session. */
   readonly pausedInvocation: 'reject' | 'resume';
+  /**
+   * What sessions on an alias do when the alias moves to another version: stay on the instance of
+   * the version they were created on, move to the new version on their next request (a new
+   * instance), or expire.
+   */
+  readonly onAliasMove: 'keep' | 'follow' | 'expire';
 }
+
+/** Where a session lives: the qualifier it was created on and the version serving it. */
+export interface SessionScope {
+  readonly qualifier: string;
+  readonly versionId: string;
+}
+
+const LATEST_SCOPE: SessionScope = { qualifier: 'LATEST', versionId: 'LATEST' };
+
+/** The entry (pool) that runs a version of a function. */
+export type VersionEntries = (functionName: string, versionId: string) => FunctionEntry;
 
 interface LiveSession {
   record: SessionRecord;
@@ -32,6 +49,8 @@ interface LiveSession {
 export interface Routed {
   readonly record: SessionRecord;
   readonly instance: Instance;
+  /** The entry whose pool holds `instance`: the session's own version. */
+  readonly entry: FunctionEntry;
   /** True when this request created the session (the caller sent no id, or an unknown one). */
   readonly created: boolean;
 }
@@ -54,6 +73,7 @@ export class SessionManager {
     private readonly functions: FunctionRegistry,
     private readonly store: Persistence,
     private readonly settings: SessionSettings,
+    private readonly versionEntry: VersionEntries = (name) => functions.get(name),
   ) {}
 
   start(): void {
@@ -81,7 +101,11 @@ export class SessionManager {
   }
 
   /** CreateSession: a new session bound to a pre-allocated instance whose initializer has run. */
-  async create(entry: FunctionEntry, input: CreateSessionInput): Promise<SessionRecord> {
+  async create(
+    entry: FunctionEntry,
+    input: CreateSessionInput,
+    scope: SessionScope = LATEST_SCOPE,
+  ): Promise<SessionRecord> {
     const { affinity, record } = entry;
     if (!supportsSessionApi(affinity)) {
       throw invalidArgument(
@@ -100,7 +124,7 @@ export class SessionManager {
       );
     }
     this.checkReuse(key, sessionId, existing);
-    const live = await this.open(entry, sessionId, input);
+    const live = await this.open(entry, sessionId, input, undefined, scope);
     await this.store.persist();
     return live.record;
   }
@@ -120,6 +144,7 @@ export class SessionManager {
     sessionId: string,
     input: CreateSessionInput,
     instance?: Instance,
+    scope: SessionScope = LATEST_SCOPE,
   ): Promise<LiveSession> {
     const key = keyOf(entry.record.functionName, sessionId);
     const pending = this.opening.get(key);
@@ -136,7 +161,8 @@ export class SessionManager {
       const record: SessionRecord = {
         sessionId,
         functionName: entry.record.functionName,
-        qualifier: 'LATEST',
+        qualifier: scope.qualifier,
+        ...(scope.versionId === 'LATEST' ? {} : { versionId: scope.versionId }),
         sessionAffinityType: affinity.type,
         sessionTTLInSeconds: input.sessionTTLInSeconds ?? affinity.sessionTTLInSeconds,
         sessionIdleTimeoutInSeconds: input.sessionIdleTimeoutInSeconds ?? affinity.sessionIdleTimeoutInSeconds,
@@ -162,20 +188,22 @@ export class SessionManager {
   }
 
   /** GetSession: Active and Paused sessions; Expired ones are gone as far as reads go. */
-  get(functionName: string, sessionId: string): SessionRecord {
-    return this.readable(functionName, sessionId).record;
+  get(functionName: string, sessionId: string, qualifier?: string): SessionRecord {
+    return this.readable(functionName, sessionId, qualifier).record;
   }
 
-  private readable(functionName: string, sessionId: string): LiveSession {
+  /** A session that is not Expired and, when `qualifier` is given, was created on it. */
+  private readable(functionName: string, sessionId: string, qualifier?: string): LiveSession {
     const live = this.sessions.get(keyOf(functionName, sessionId));
     if (live) this.refresh(live);
-    if (!live || live.record.status === 'Expired') throw sessionNotFound(functionName, sessionId);
+    if (!live || live.record.status === 'Expired' || (qualifier && live.record.qualifier !== qualifier))
+      throw sessionNotFound(functionName, sessionId);
     return live;
   }
 
   list(
     functionName: string,
-    query: { limit: number; nextToken?: string; sessionId?: string; sessionStatus?: string },
+    query: { limit: number; nextToken?: string; sessionId?: string; sessionStatus?: string; qualifier?: string },
   ): { records: SessionRecord[]; nextToken?: string } {
     const order = (record: SessionRecord) => `${String(record.createdMs).padStart(15, '0')}/${record.sessionId}`;
     const all: SessionRecord[] = [];
@@ -184,6 +212,7 @@ export class SessionManager {
       this.refresh(live);
       if (query.sessionId && live.record.sessionId !== query.sessionId) continue;
       if (query.sessionStatus && live.record.status !== query.sessionStatus) continue;
+      if (query.qualifier && live.record.qualifier !== query.qualifier) continue;
       all.push(live.record);
     }
     all.sort((a, b) => (order(a) < order(b) ? -1 : 1));
@@ -195,8 +224,13 @@ export class SessionManager {
       : { records };
   }
 
-  async update(functionName: string, sessionId: string, input: UpdateSessionInput): Promise<SessionRecord> {
-    const { record } = this.readable(functionName, sessionId);
+  async update(
+    functionName: string,
+    sessionId: string,
+    input: UpdateSessionInput,
+    qualifier?: string,
+  ): Promise<SessionRecord> {
+    const { record } = this.readable(functionName, sessionId, qualifier);
     if (input.sessionTTLInSeconds !== undefined) record.sessionTTLInSeconds = input.sessionTTLInSeconds;
     if (input.sessionIdleTimeoutInSeconds !== undefined)
       record.sessionIdleTimeoutInSeconds = input.sessionIdleTimeoutInSeconds;
@@ -209,18 +243,23 @@ export class SessionManager {
     return record;
   }
 
-  async delete(functionName: string, sessionId: string): Promise<void> {
+  async delete(functionName: string, sessionId: string, qualifier?: string): Promise<void> {
     const key = keyOf(functionName, sessionId);
     const live = this.sessions.get(key);
-    if (!live) throw sessionNotFound(functionName, sessionId);
+    if (!live || (qualifier && live.record.qualifier !== qualifier)) throw sessionNotFound(functionName, sessionId);
     this.unbind(key, live);
     this.sessions.delete(key);
     if (live.record.disableSessionIdReuse) this.retired.add(key);
     await this.store.persist();
   }
 
-  async setPaused(functionName: string, sessionId: string, paused: boolean): Promise<SessionRecord> {
-    const live = this.readable(functionName, sessionId);
+  async setPaused(
+    functionName: string,
+    sessionId: string,
+    paused: boolean,
+    qualifier?: string,
+  ): Promise<SessionRecord> {
+    const live = this.readable(functionName, sessionId, qualifier);
     this.setStatus(live, paused ? 'Paused' : 'Active');
     await this.store.persist();
     return live.record;
@@ -239,7 +278,11 @@ export class SessionManager {
    * affinity makes the emulator generate one): the session's own instance, a new instance for a
    * session whose instance is gone, or a new session for an unknown or expired id.
    */
-  async route(entry: FunctionEntry, sessionId: string | undefined): Promise<Routed> {
+  async route(
+    entry: FunctionEntry,
+    sessionId: string | undefined,
+    scope: SessionScope = LATEST_SCOPE,
+  ): Promise<Routed> {
     const functionName = entry.record.functionName;
     const id = sessionId ?? newSessionId();
     if (!SESSION_ID.test(id)) {
@@ -257,8 +300,12 @@ export class SessionManager {
           `the session id "${id}" belonged to a session that disabled id reuse (disableSessionIdReuse)`,
         );
       }
-      live = await this.open(entry, id, {});
+      live = await this.open(entry, id, {}, undefined, scope);
       created = true;
+    } else if (live.record.qualifier !== scope.qualifier) {
+      throw invalidArgument(
+        `session "${id}" of function "${functionName}" belongs to qualifier ${live.record.qualifier}, not ${scope.qualifier}`,
+      );
     }
     if (live.record.status === 'Paused') {
       if (this.settings.pausedInvocation === 'reject') {
@@ -272,9 +319,10 @@ export class SessionManager {
     }
     live.record.lastActivityMs = Date.now();
     this.store.touch();
+    const own = this.versionEntry(functionName, live.record.versionId ?? 'LATEST');
     const instance =
-      live.instance?.alive && live.instance.state !== 'draining' ? live.instance : await this.rebind(entry, key, live);
-    return { record: live.record, instance, created };
+      live.instance?.alive && live.instance.state !== 'draining' ? live.instance : await this.rebind(own, key, live);
+    return { record: live.record, instance, created, entry: own };
   }
 
   /** A request of the session ended: its idle clock starts again from now. */
@@ -340,6 +388,33 @@ export class SessionManager {
       if (!live || live.instance !== instance) continue;
       live.instance = undefined;
       if (this.settings.onInstanceLoss === 'expire') this.expire(live);
+    }
+  }
+
+  /** An alias moved: its sessions stay, follow it to its new version, or expire (`onAliasMove`). */
+  onAliasMoved(functionName: string, aliasName: string, versionId: string): void {
+    if (this.settings.onAliasMove === 'keep') return;
+    for (const [key, live] of this.sessions) {
+      const { record } = live;
+      if (record.functionName !== functionName || record.qualifier !== aliasName || record.status === 'Expired')
+        continue;
+      if (this.settings.onAliasMove === 'expire') {
+        this.expire(live);
+      } else if ((record.versionId ?? 'LATEST') !== versionId) {
+        this.unbind(key, live);
+        record.versionId = versionId;
+        record.lastModifiedMs = Date.now();
+        this.store.touch();
+      }
+    }
+  }
+
+  /** A version is deleted: the sessions it serves expire. */
+  onVersionDeleted(functionName: string, versionId: string): void {
+    for (const live of this.sessions.values()) {
+      const { record } = live;
+      if (record.functionName === functionName && record.versionId === versionId && record.status !== 'Expired')
+        this.expire(live);
     }
   }
 

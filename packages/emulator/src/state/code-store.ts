@@ -97,7 +97,7 @@ export class CodeStore {
   }
 
   /** Removes every unpacked version of a function except `keep`. */
-  async prune(functionId: string, keep?: string): Promise<void> {
+  async prune(functionId: string, keep?: readonly string[]): Promise<void> {
     const folder = join(this.root, functionId);
     let names: string[];
     try {
@@ -106,7 +106,9 @@ export class CodeStore {
       return;
     }
     await Promise.all(
-      names.filter((name) => name !== keep).map((name) => rm(join(folder, name), { recursive: true, force: true })),
+      names
+        .filter((name) => !keep?.includes(name))
+        .map((name) => rm(join(folder, name), { recursive: true, force: true })),
     );
     if (keep === undefined) await rm(folder, { recursive: true, force: true });
   }

@@ -10,6 +10,46 @@ export interface FunctionRecord {
   codeSize: number;
   readonly createdMs: number;
   lastModifiedMs: number;
+  /** Published versions, oldest first. Replaced, never changed in place. */
+  versions?: readonly VersionRecord[];
+  /** The last version number handed out (numbers are never reused, even after a delete). */
+  lastVersionId?: number;
+  aliases?: readonly AliasRecord[];
+  asyncInvokeConfigs?: readonly AsyncInvokeConfigRecord[];
+}
+
+/** A published version: the function's configuration and code when it was published. */
+export interface VersionRecord {
+  readonly versionId: string;
+  readonly description: string;
+  readonly config: FunctionConfig;
+  readonly codeChecksum: string;
+  readonly codeSize: number;
+  readonly createdMs: number;
+}
+
+export interface AliasRecord {
+  readonly aliasName: string;
+  readonly versionId: string;
+  readonly description: string;
+  /** Canary versions and their share of the calls without a session. */
+  readonly additionalVersionWeight: Readonly<Record<string, number>>;
+  readonly createdMs: number;
+  readonly lastModifiedMs: number;
+}
+
+/** PutAsyncInvokeConfig of one qualifier, as sent. */
+export interface AsyncInvokeConfigRecord {
+  readonly qualifier: string;
+  readonly asyncTask?: boolean;
+  readonly maxAsyncRetryAttempts?: number;
+  readonly maxAsyncEventAgeInSeconds?: number;
+  readonly destinationConfig?: {
+    readonly onSuccess?: { readonly destination?: string };
+    readonly onFailure?: { readonly destination?: string };
+  };
+  readonly createdMs: number;
+  readonly lastModifiedMs: number;
 }
 
 export type SessionStatus = 'Active' | 'Paused' | 'Expired';
@@ -22,7 +62,10 @@ export type SessionStatus = 'Active' | 'Paused' | 'Expired';
 export interface SessionRecord {
   readonly sessionId: string;
   readonly functionName: string;
+  /** The qualifier the session was created on (LATEST, a version or an alias): it serves no other. */
   readonly qualifier: string;
+  /** The version whose instance serves it (absent: LATEST). */
+  versionId?: string;
   readonly sessionAffinityType: string;
   sessionTTLInSeconds: number;
   sessionIdleTimeoutInSeconds: number;

@@ -41,12 +41,18 @@ export async function sdkInvoke(
   sdk: Sdk,
   functionName: string,
   body: string,
-  options: { headers?: Record<string, string>; logTail?: boolean; async?: boolean; asyncTaskId?: string } = {},
+  options: {
+    headers?: Record<string, string>;
+    logTail?: boolean;
+    async?: boolean;
+    asyncTaskId?: string;
+    qualifier?: string;
+  } = {},
 ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   const { Readable } = await import('node:stream');
   const response = await sdk.invokeFunctionWithOptions(
     functionName,
-    new fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from(body)]) }),
+    new fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from(body)]), qualifier: options.qualifier }),
     new fc.InvokeFunctionHeaders({
       commonHeaders: { ...options.headers },
       xFcLogType: options.logTail ? 'Tail' : 'None',
