@@ -154,7 +154,7 @@ const secret: FieldCheck = (field, value) => {
 const textList: FieldCheck = (field, value) => {
   if (value === undefined) return;
   if (!Array.isArray(value)) throw invalid(field, value, 'must be a list of strings');
-  value.forEach((entry, i) => text()(`${field}[${i}]`, entry));
+  for (const [i, entry] of value.entries()) text()(`${field}[${i}]`, entry);
 };
 
 const textMap: FieldCheck = (field, value) => {
