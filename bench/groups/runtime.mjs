@@ -41,7 +41,7 @@ async function minGzipBytes(specifier) {
     minify: true,
     format: 'esm',
     platform: 'node',
-    target: 'node18',
+    target: 'node20',
     write: false,
     logLevel: 'silent',
   });

@@ -3,8 +3,9 @@
 // and dist/**/*.cjs (CommonJS), one output file per source file so that module identity is the
 // same whichever entry a user imports; tsc writes the .d.ts files and each gets a .d.cts twin.
 // With --bundle, each "exports" entry is instead one self-contained file per format (faster to
-// load; only for packages whose entries share no module state). Finally every target named by
-// package.json "exports", "main", "types" and "bin" must exist.
+// load; only for packages whose entries share no module state). `__FCS_PACKAGE_VERSION__` in the
+// source becomes package.json's "version". Finally every target named by package.json "exports",
+// "main", "types" and "bin" must exist, and a published package must carry the repository's LICENSE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,8 +49,9 @@ const common = {
   outdir: outDir,
   bundle: true,
   platform: 'node',
-  target: 'node18',
+  target: 'node20',
   packages: 'external',
+  define: { __FCS_PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };
 await Promise.all([
@@ -59,7 +61,7 @@ await Promise.all([
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
     plugins: bundle ? [] : [relativeImports('.cjs')],
-    define: { 'import.meta.url': '__importMetaUrl' },
+    define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
     banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   }),
 ]);
@@ -91,6 +93,12 @@ const missing = [pkg.exports, pkg.main, pkg.module, pkg.types, pkg.bin]
   .filter((target) => !target.includes('*') && !existsSync(join(pkgDir, target)));
 if (missing.length > 0) {
   console.error(`${pkg.name}: package.json names files the build did not produce: ${missing.join(', ')}`);
+  process.exit(1);
+}
+const repositoryLicense = readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8');
+const licensePath = join(pkgDir, 'LICENSE');
+if (!pkg.private && (!existsSync(licensePath) || readFileSync(licensePath, 'utf8') !== repositoryLicense)) {
+  console.error(`${pkg.name}: LICENSE must be a copy of the repository's LICENSE (npm publishes it with the package)`);
   process.exit(1);
 }
 const shape = bundle ? `${entryPoints.length} bundled entries` : `${entryPoints.length} modules`;

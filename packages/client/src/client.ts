@@ -82,11 +82,11 @@ import {
   validateSessionId,
   validateSessionSettings,
 } from './validate.js';
+import { VERSION } from './version.js';
 import { validateAliasName, validateDescription, validateVersionId, validateVersionWeight } from './versioning.js';
 
 export const API_VERSION = '2023-03-30';
 const FC2_API_VERSION = '2016-08-15';
-const VERSION = '0.1.0';
 
 export interface FcClientOptions extends ChainOptions {
   /** e.g. `http://127.0.0.1:9100`; default `$FCS_ENDPOINT`, else built from region and account id. */

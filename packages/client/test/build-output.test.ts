@@ -92,6 +92,40 @@ describe('build output', () => {
     expect(JSON.parse(String(esm['clientJson']))).toEqual({ endpoint: 'http://127.0.0.1:9100' });
   });
 
+  it("sends package.json's version in its User-Agent", async () => {
+    // Prepare
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    const script = (load: string) => `${load}
+      const { createServer } = await import('node:http');
+      let userAgent;
+      const server = createServer((request, response) => {
+        userAgent = request.headers['user-agent'];
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"functionName":"f"}');
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = new FcClient({ endpoint: 'http://127.0.0.1:' + server.address().port,
+        credentials: { accessKeyId: 'id', accessKeySecret: 'secret' } });
+      await client.getFunction('f');
+      client.close();
+      server.close();
+      process.stdout.write(JSON.stringify(userAgent));`;
+
+    // Act
+    const esm = await node([
+      '--input-type=module',
+      '-e',
+      script("const { FcClient } = await import('./dist/index.js');"),
+    ]);
+    const cjs = await node([
+      '-e',
+      `(async () => { ${script("const { FcClient } = require('./dist/index.cjs');")} })()`,
+    ]);
+
+    // Assess
+    expect(esm).toBe(`fc-sessions-client/${version} node/${process.versions.node}`);
+    expect(cjs).toBe(esm);
+  });
+
   it('loads nothing but its own files and Node built-ins (zero runtime dependencies)', () => {
     // Prepare
     const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;

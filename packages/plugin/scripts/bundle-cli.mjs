@@ -10,7 +10,7 @@ await build({
   outfile: 'dist/fcs.cjs',
   bundle: true,
   platform: 'node',
-  target: 'node18',
+  target: 'node20',
   format: 'cjs',
   plugins: [
     {
