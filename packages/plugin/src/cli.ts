@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
-import { type FlagSpec, flagUsage, parseArgs } from './commands/args.js';
-import { COMMANDS, type CommandSpec, findCommand, flagsFor } from './commands/specs.js';
+import { flagUsage, parseArgs } from './commands/args.js';
+import { type CommandDefinition, commandFlags, flagSource } from './commands/define.js';
+import { COMMANDS, findCommand } from './commands/index.js';
+import { invalidArgument } from './core/errors.js';
 
 /** Where `fcs` reads and writes; the defaults are the process's own. */
 export interface CliIo {
@@ -25,7 +27,7 @@ Warm Function Compute sessions and invoke into them.
 
 Commands:
 ${[
-  ...COMMANDS.map((c) => [c.path.join(' '), c.summary] as const),
+  ...COMMANDS.map(({ definition: d }) => [d.path.join(' '), d.summary] as const),
   ['emulator', 'Run the local FC emulator (see fcs emulator --help)'] as const,
 ]
   .map(([name, summary]) => `  ${name.padEnd(18)}${summary}`)
@@ -37,13 +39,12 @@ Manifests of prefetched sessions: --manifest-dir (default $FCS_MANIFEST_DIR, els
 
 ${EXIT_CODES}`;
 
-function commandHelp(spec: CommandSpec): string {
-  const flags = flagsFor(spec, 'cli');
-  const rows = flags.map((flag: FlagSpec) => [flagUsage(flag), flag.description] as const);
+function commandHelp(spec: CommandDefinition): string {
+  const rows = commandFlags(spec, 'cli').map((flag) => [flagUsage(flag), flag.doc] as const);
   const width = Math.min(32, Math.max(...rows.map(([usage]) => usage.length)));
   const row = (usage: string, text: string) =>
     usage.length > width ? `  ${usage}\n  ${''.padEnd(width)}  ${text}` : `  ${usage.padEnd(width)}  ${text}`;
-  return `Usage: fcs ${spec.path.join(' ')} ${spec.args ?? ''} [options]${spec.alias ? ` (alias: ${spec.alias})` : ''}
+  return `Usage: fcs ${spec.path.join(' ')} [function] [options]${spec.alias ? ` (alias: ${spec.alias})` : ''}
 
 ${spec.summary}. ${spec.description.replaceAll('\n  ', '\n  fcs ')}
 
@@ -83,12 +84,12 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return emulator.main(argv.slice(1));
   }
   const pathLength = first === 'session' ? 2 : 1;
-  const spec = findCommand(argv.slice(0, pathLength));
-  if (!spec) {
+  const command = findCommand(argv.slice(0, pathLength));
+  if (!command) {
     if (first === 'session' && (second === undefined || second.startsWith('-'))) {
-      const subs = COMMANDS.filter((c) => c.path[0] === 'session');
-      const text = `Usage: fcs session <${subs.map((c) => c.path[1]).join('|')}> [function] [options]\n\n${subs
-        .map((c) => `  ${(c.path[1] as string).padEnd(10)}${c.summary}`)
+      const subs = COMMANDS.map((c) => c.definition).filter((d) => d.path[0] === 'session');
+      const text = `Usage: fcs session <${subs.map((d) => d.path[1]).join('|')}> [function] [options]\n\n${subs
+        .map((d) => `  ${(d.path[1] as string).padEnd(10)}${d.summary}`)
         .join('\n')}\n`;
       const asked = second === '-h' || second === '--help';
       (asked ? out : err).write(text);
@@ -98,32 +99,45 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return 2;
   }
   const rest = argv.slice(pathLength);
+  const { definition } = command;
   if (rest.includes('-h') || rest.includes('--help')) {
-    out.write(commandHelp(spec));
+    out.write(commandHelp(definition));
     return 0;
   }
   const json = rest.includes('--json');
   const format = { color: !json && out.isTTY === true && !env['NO_COLOR'] };
-  const { failureOutcome, runCommand } = await import('./commands/run.js');
+  const { failureOutcome } = await import('./commands/outcome.js');
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
-  let outcome: Awaited<ReturnType<typeof runCommand>>;
+  let outcome: Awaited<ReturnType<typeof command.execute>>;
   try {
-    const parsed = parseArgs(rest, flagsFor(spec, 'cli'), {
-      command: `fcs ${spec.path.join(' ')}`,
-      positionals: spec.args ? 1 : 0,
+    const flags = commandFlags(definition, 'cli');
+    const { values, positionals } = parseArgs(rest, flags, {
+      command: `fcs ${definition.path.join(' ')}`,
+      positionals: 1,
     });
-    outcome = await runCommand(spec, parsed, {
-      door: 'cli',
-      connect: { env },
-      baseDir: cwd,
-      stdinWhenPiped: true,
-      format,
-      progress: (line) => err.write(`${line}\n`),
-      warning: (line) => err.write(`warning: ${line}\n`),
-      signal: controller.signal,
-    });
+    const [named] = positionals;
+    if (named !== undefined && values['functionName'] !== undefined && values['functionName'] !== named) {
+      throw invalidArgument(
+        '--function-name',
+        values['functionName'],
+        `names another function than the argument "${named}"`,
+      );
+    }
+    outcome = await command.execute(
+      [flagSource(values, flags), { values: { functionName: named }, name: () => 'function' }],
+      {
+        connect: { env },
+        functionHint: 'the first argument or --function-name',
+        baseDir: cwd,
+        stdinWhenPiped: true,
+        format,
+        progress: (line) => err.write(`${line}\n`),
+        warning: (line) => err.write(`warning: ${line}\n`),
+        signal: controller.signal,
+      },
+    );
   } catch (error) {
     outcome = failureOutcome(error, format);
     if (controller.signal.aborted) outcome.exitCode = 130;

@@ -1,23 +1,33 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/commands/args.js';
-import { COMMANDS, findCommand, flagsFor } from '../src/commands/specs.js';
+import { commandFlags, flagSource } from '../src/commands/define.js';
+import { COMMANDS, findCommand } from '../src/commands/index.js';
 import { ManifestStore } from '../src/core/manifest.js';
 import { checkTemplate, fillTemplate } from '../src/core/template.js';
 import { devsCommands } from '../src/devs/help.js';
+import { resolveSettings } from '../src/settings/resolve.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
 afterAll(() => tmp.cleanup());
 
-describe('parseArgs', () => {
-  const invoke = flagsFor(findCommand(['invoke'])!, 'cli');
+describe('parseArgs and the settings it feeds', () => {
+  const invoke = commandFlags(findCommand(['invoke'])!.definition, 'cli');
   const parse = (argv: string[]) => parseArgs(argv, invoke, { command: 'fcs invoke', positionals: 1 });
+  const create = commandFlags(findCommand(['session', 'create'])!.definition, 'cli');
+  const read = (argv: string[]) => {
+    const { values } = parseArgs(argv, create, { command: 'x' });
+    return resolveSettings(
+      ['sessionTTLInSeconds', 'disableSessionIdReuse', 'nasConfig', 'callTimeoutSeconds'],
+      [flagSource(values, create)],
+    );
+  };
 
-  it('reads long, short, = and repeated flags, --no- booleans and one positional', () => {
+  it('reads long, short, = and repeated flags, --no- switches and one positional, as text', () => {
     expect(parse(['fn', '-e', '{"a":1}', '--header', 'a: 1', '-H', 'b=2', '--no-session', '--timeout=5'])).toEqual({
       positionals: ['fn'],
-      values: { event: '{"a":1}', header: ['a: 1', 'b=2'], useSession: false, timeoutSeconds: 5 },
+      values: { event: '{"a":1}', header: ['a: 1', 'b=2'], useSession: false, callTimeoutSeconds: '5' },
     });
     expect(parse(['-f', '-']).values).toEqual({ eventFile: '-' });
   });
@@ -25,33 +35,30 @@ describe('parseArgs', () => {
   it('names the flag in every error', () => {
     expect(() => parse(['--bogus'])).toThrow('--bogus is not an option of fcs invoke (see fcs invoke --help)');
     expect(() => parse(['-e'])).toThrow('--event needs a value: -e, --event <event>');
-    expect(() => parse(['--timeout', 'soon'])).toThrow('--timeout must be an integer from 1 to 86400; got "soon"');
-    expect(() => parse(['--invocation-type', 'Later'])).toThrow(
-      '--invocation-type must be one of Sync, Async; got "Later"',
-    );
     expect(() => parse(['a', 'b'])).toThrow(/arguments are not expected by fcs invoke/);
-    const create = flagsFor(findCommand(['session', 'create'])!, 'cli');
-    expect(() => parseArgs(['--nas-config', '[1]'], create, { command: 'x' })).toThrow(
-      '--nas-config must be a JSON object',
+    expect(() => read(['--timeout', 'soon'])).toThrow('--timeout must be an integer from 1 to 86400; got "soon"');
+    expect(() => read(['--nas-config', '[1]'])).toThrow('--nas-config must be a JSON object');
+    expect(() => read(['--nas-config', '{"mountPoints":[{"mountDir":"rel"}]}'])).toThrow(
+      '--nas-config.mountPoints[0].mountDir must be an absolute path; got "rel"',
     );
-    expect(parseArgs(['--st', '60', '--dsr'], create, { command: 'x' }).values).toEqual({
-      sessionTTLInSeconds: 60,
-      disableSessionIdReuse: true,
-    });
+    expect(() => read(['--nas-config', '{"userId":"x"}'])).toThrow(
+      '--nas-config.userId must be an integer from -1 to 65535; got "x"',
+    );
+    expect(read(['--st', '60', '--dsr'])).toMatchObject({ sessionTTLInSeconds: 60, disableSessionIdReuse: true });
   });
 
   it('skips the host flags it is told to ignore', () => {
-    const ignore = [{ name: 'output-format', key: '', short: 'o', type: 'string' as const, description: '' }];
+    const ignore = [{ name: 'output-format', key: '', short: 'o', takes: 'value' as const }];
     expect(parseArgs(['-o', 'json', '-e', 'x'], invoke, { command: 's invoke', ignore }).values).toEqual({
       event: 'x',
     });
   });
 
   it('finds fc3 aliases and keeps CLI-only flags out of the component', () => {
-    expect(findCommand(['session', 'remove'])?.path).toEqual(['session', 'delete']);
-    expect(flagsFor(findCommand(['invoke'])!, 'devs').some((f) => f.name === 'access' || f.name === 'json')).toBe(
-      false,
-    );
+    expect(findCommand(['session', 'remove'])?.definition.path).toEqual(['session', 'delete']);
+    expect(
+      commandFlags(findCommand(['invoke'])!.definition, 'devs').some((f) => f.name === 'access' || f.name === 'json'),
+    ).toBe(false);
   });
 });
 
@@ -62,7 +69,7 @@ describe('the Serverless Devs help map', () => {
     const all = [...Object.values(commands), ...Object.values(commands['session']?.subCommands ?? {})];
     expect(all.every((c) => typeof c.help.description === 'string' && typeof c.help.summary === 'string')).toBe(true);
     expect(Object.keys(commands['session']?.subCommands ?? {})).toEqual(
-      COMMANDS.filter((c) => c.path[0] === 'session').map((c) => c.path[1]),
+      COMMANDS.filter((c) => c.definition.path[0] === 'session').map((c) => c.definition.path[1]),
     );
   });
 });

@@ -1,88 +1,46 @@
 import { invalidArgument, PluginError } from '../core/errors.js';
+import type { FlagName } from '../settings/define.js';
 
-export type FlagType = 'string' | 'boolean' | 'integer' | 'list' | 'json';
-
-export interface FlagSpec {
-  /** Long name without dashes, e.g. `event-file`. */
-  name: string;
-  /** Key in the parsed values, e.g. `eventFile`. */
+/** A flag the parser knows: its names, the key its value goes under, and whether it takes a value. */
+export interface ParserFlag extends FlagName {
   key: string;
-  short?: string;
-  /** More long names, e.g. fc3's `st` for `session-ttl-in-seconds`. */
-  aliases?: readonly string[];
-  type: FlagType;
-  /** Shown in help, e.g. `<file>`. */
+  takes: 'value' | 'switch' | 'list';
   placeholder?: string;
-  description: string;
-  min?: number;
-  max?: number;
-  choices?: readonly string[];
 }
 
 export interface Parsed {
-  values: Record<string, unknown>;
+  /** Raw values: text for value flags, true/false for switches, lists of text for repeatable flags. */
+  values: Record<string, string | boolean | string[]>;
   positionals: string[];
 }
 
 /** `-e, --event <event>`: how help shows a flag. */
-export function flagUsage(flag: FlagSpec): string {
+export function flagUsage(flag: ParserFlag): string {
   const names = [
     ...(flag.short ? [`-${flag.short}`] : []),
     `--${flag.name}`,
     ...(flag.aliases ?? []).map((alias) => `--${alias}`),
   ].join(', ');
-  if (flag.type === 'boolean') return names;
-  return `${names} ${flag.placeholder ?? `<${flag.name}>`}`;
-}
-
-function convert(flag: FlagSpec, raw: string, field: string): unknown {
-  switch (flag.type) {
-    case 'integer': {
-      const value = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-      const min = flag.min ?? Number.MIN_SAFE_INTEGER;
-      const max = flag.max ?? Number.MAX_SAFE_INTEGER;
-      if (!Number.isInteger(value) || value < min || value > max) {
-        throw invalidArgument(field, raw, `must be an integer from ${min} to ${max}`);
-      }
-      return value;
-    }
-    case 'json':
-      try {
-        const value: unknown = JSON.parse(raw);
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-        return value;
-      } catch {
-        throw invalidArgument(field, raw, 'must be a JSON object');
-      }
-    case 'boolean':
-      if (raw === 'true') return true;
-      if (raw === 'false') return false;
-      throw invalidArgument(field, raw, 'must be true or false');
-    default:
-      if (flag.choices && !flag.choices.includes(raw)) {
-        throw invalidArgument(field, raw, `must be one of ${flag.choices.join(', ')}`);
-      }
-      return raw;
-  }
+  return flag.takes === 'switch' ? names : `${names} ${flag.placeholder ?? `<${flag.name}>`}`;
 }
 
 export interface ParseOptions {
   /** How many positional arguments are allowed. */
   positionals?: number;
   /** Flags that belong to the host (e.g. `s`'s own `-o json`): skipped silently. */
-  ignore?: readonly FlagSpec[];
+  ignore?: readonly ParserFlag[];
   /** Named in the unknown-flag error, e.g. `fcs invoke`. */
   command: string;
 }
 
 /**
- * Parses command-line arguments against `flags`: `--name value`, `--name=value`, `-x value`,
- * `--no-name` for booleans, repeated `list` flags, `--` ends the flags. Every problem is an
- * `InvalidArgument` naming the flag.
+ * Splits command-line arguments by `flags`: `--name value`, `--name=value`, `-x value`, `--no-name`
+ * for switches, repeated list flags, `--` ends the flags. Values stay text: the settings they
+ * belong to check them. An unknown flag or a missing value is an `InvalidArgument` naming the flag.
  */
-export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], options: ParseOptions): Parsed {
-  const lookup = new Map<string, { flag: FlagSpec; ignored: boolean }>();
-  const add = (list: readonly FlagSpec[], ignored: boolean) => {
+export function parseArgs(argv: readonly string[], flags: readonly ParserFlag[], options: ParseOptions): Parsed {
+  const lookup = new Map<string, { flag: ParserFlag; ignored: boolean }>();
+  const add = (list: readonly ParserFlag[], ignored: boolean) => {
     for (const flag of list) {
       for (const name of [flag.name, ...(flag.aliases ?? [])]) lookup.set(`--${name}`, { flag, ignored });
       if (flag.short) lookup.set(`-${flag.short}`, { flag, ignored });
@@ -91,7 +49,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], o
   add(options.ignore ?? [], true);
   add(flags, false);
 
-  const values: Record<string, unknown> = {};
+  const values: Parsed['values'] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -109,7 +67,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], o
     let negated = false;
     if (!entry && name.startsWith('--no-')) {
       const positive = lookup.get(`--${name.slice(5)}`);
-      if (positive?.flag.type === 'boolean') {
+      if (positive?.flag.takes === 'switch') {
         entry = positive;
         negated = true;
       }
@@ -120,7 +78,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], o
     const { flag, ignored } = entry;
     let raw: string | undefined;
     if (eq > 0) raw = arg.slice(eq + 1);
-    else if (flag.type !== 'boolean') {
+    else if (flag.takes !== 'switch') {
       raw = argv[i + 1];
       if (raw === undefined || (raw.startsWith('-') && raw !== '-' && !/^-\d/.test(raw) && lookup.has(raw))) {
         throw new PluginError({
@@ -132,10 +90,10 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], o
       i++;
     }
     if (ignored) continue;
-    const value = raw === undefined ? !negated : convert(flag, raw, `--${flag.name}`);
     if (negated && raw !== undefined) throw invalidArgument(name, raw, 'takes no value');
-    if (flag.type === 'list') values[flag.key] = [...((values[flag.key] as string[] | undefined) ?? []), value];
-    else values[flag.key] = value;
+    const previous = values[flag.key];
+    if (flag.takes === 'list') values[flag.key] = [...(Array.isArray(previous) ? previous : []), raw ?? ''];
+    else values[flag.key] = raw ?? !negated;
   }
   const allowed = options.positionals ?? 0;
   if (positionals.length > allowed) {

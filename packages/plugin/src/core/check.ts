@@ -12,13 +12,6 @@ export function integerOption(field: string, value: unknown, min: number, max: n
   return parsed;
 }
 
-export function booleanOption(field: string, value: unknown): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw invalidArgument(field, value, 'must be true or false');
-}
-
 export function choiceOption<T extends string>(field: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
@@ -52,17 +45,4 @@ export function objectOption(field: string, value: unknown): Record<string, unkn
   }
   if (!isPlainObject(parsed)) throw invalidArgument(field, value, 'must be an object');
   return parsed;
-}
-
-/** Refuses keys that are not in `known`, naming the first one (as `name(key)`) and the allowed keys. */
-export function onlyKnownKeys(
-  value: Record<string, unknown>,
-  known: readonly string[],
-  name: (key: string) => string,
-): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw invalidArgument(name(key), value[key], `is not a known option (known: ${known.join(', ')})`);
-    }
-  }
 }

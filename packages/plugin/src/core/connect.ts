@@ -8,7 +8,7 @@ import {
   protectCredentials,
   resolveRegion,
 } from '@fc-sessions/client';
-import { integerOption, stringOption } from './check.js';
+import { resolveSettings } from '../settings/resolve.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,9 +22,9 @@ export interface ConnectOptions {
   credentials?: Credentials | CredentialsProvider | undefined;
   /** A Serverless Devs alias from `~/.s/access.yaml` for the chain. */
   access?: string | undefined;
-  /** Per-call timeout in seconds (invocations included), [1, 86400]. */
+  /** Per-call timeout in seconds, invocations included (`SETTINGS.callTimeoutSeconds`). */
   timeoutSeconds?: number | undefined;
-  /** Attempts per call that is safe to repeat, counting the first, [1, 10]; default the client's (3). */
+  /** Attempts per call that is safe to repeat, counting the first (`SETTINGS.maxAttempts`); default the client's (3). */
   maxAttempts?: number | undefined;
   env?: Env | undefined;
   home?: string | undefined;
@@ -68,9 +68,20 @@ function credentialsFor(options: ConnectOptions): Credentials | CredentialsProvi
 
 /** Checks the connection options (naming the field) and makes a client; nothing is sent yet. */
 export function createClient(options: ConnectOptions = {}): FcClient {
-  const timeoutSeconds = integerOption('timeoutSeconds', options.timeoutSeconds, 1, 86_400);
-  const maxAttempts = integerOption('maxAttempts', options.maxAttempts, 1, 10);
-  stringOption('access', options.access);
+  const { callTimeoutSeconds: timeoutSeconds, maxAttempts } = resolveSettings(
+    ['callTimeoutSeconds', 'maxAttempts', 'access'],
+    [
+      {
+        values: {
+          callTimeoutSeconds: options.timeoutSeconds,
+          maxAttempts: options.maxAttempts,
+          access: options.access,
+        },
+        name: (key) => (key === 'callTimeoutSeconds' ? 'timeoutSeconds' : key),
+      },
+    ],
+    { env: {} },
+  );
   return new FcClient({
     endpoint: options.endpoint || undefined,
     region: options.region || undefined,

@@ -2,18 +2,12 @@ import { createHash } from 'node:crypto';
 import { type FcClient, newSessionId, type Session } from '@fc-sessions/client';
 import { withDeadline } from './deadline.js';
 import { EXIT, type ErrorSummary, isDefinitiveRefusal, isNotFound, PluginError, summarizeError } from './errors.js';
-import {
-  CREATE_SETTLE_SECONDS,
-  isSettling,
-  type ManifestRoute,
-  type ManifestSession,
-  ManifestStore,
-} from './manifest.js';
+import { isSettling, type ManifestRoute, type ManifestSession, ManifestStore } from './manifest.js';
 import { canonicalJson } from './canonical.js';
-import { choiceOption, integerOption } from './check.js';
 import { lockManifest, type ManifestLock } from './lock.js';
 import { mapLimit, pause } from './pool.js';
-import { type PrefetchSettings, readPrefetchSettings } from './prefetch-options.js';
+import { plainSource, resolveSettings } from '../settings/resolve.js';
+import { PREFETCH_KEYS, PREFETCH_REQUIRED, type PrefetchSettings } from './prefetch-options.js';
 import { fillTemplate } from './template.js';
 
 /** The client calls prefetch and prune make. */
@@ -48,40 +42,29 @@ export type PrefetchEvent =
   | { type: 'failed'; sessionId: string; index: number; error: ErrorSummary; done: number; total: number }
   | { type: 'trimmed'; sessionId: string };
 
-export interface PrefetchOptions extends Partial<PrefetchSettings>, ManifestLocation {
-  functionName: string;
-  count: number;
-  /** A recorded session still `creating` and unknown to FC (404) is kept this long, [0, 86400] s; default 600. */
-  settleSeconds?: number | undefined;
-  /** A live session made for an older revision of the function: `recreate` (default) or `keep` it. */
-  onFunctionChange?: FunctionChangePolicy | undefined;
+/** What a prefetch run is told besides its settings. */
+export interface PrefetchHooks {
   onProgress?: ((event: PrefetchEvent) => void) | undefined;
   /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
   onWarning?: ((message: string) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
+/** `prefetchSessions`' options: its settings (see `SETTINGS`), where the manifest is, and hooks. */
+export interface PrefetchOptions extends Partial<PrefetchSettings>, ManifestLocation, PrefetchHooks {
+  functionName: string;
+  count: number;
+}
+
 /**
  * What prefetch does with a live recorded session made for an older revision of the function
- * (other code or instance settings; see `functionRevision`). FC does not document whether a
- * session stays on its old instance after UpdateFunction: `recreate` (default) deletes it and
- * creates a new one on the current revision, `keep` counts it as it is.
+ * (other code or instance settings; see `functionRevision`): `SETTINGS.onFunctionChange`.
  */
-export type FunctionChangePolicy = 'recreate' | 'keep';
+export type FunctionChangePolicy = PrefetchSettings['onFunctionChange'];
 
-export const FUNCTION_CHANGE_POLICIES: readonly FunctionChangePolicy[] = ['recreate', 'keep'];
-
-/** Options of `prefetchSessions` that are not prefetch settings (see `readPrefetchSettings`). */
-const RUN_KEYS = [
-  'manifestDir',
-  'region',
-  'endpoint',
-  'settleSeconds',
-  'onFunctionChange',
-  'onProgress',
-  'onWarning',
-  'signal',
-];
+const HOOKS = { onProgress: true, onWarning: true, signal: true } satisfies Record<keyof PrefetchHooks, true>;
+const LOCATION = { manifestDir: true, region: true, endpoint: true } satisfies Record<keyof ManifestLocation, true>;
+const PREFETCH_OPTION_KEYS = [...Object.keys(HOOKS), ...Object.keys(LOCATION), ...PREFETCH_KEYS];
 
 /** Where lock warnings go when the caller gives no `onWarning`. */
 export function emitLockWarning(message: string): void {
@@ -250,14 +233,20 @@ async function readSessionFunction(
  * result (`ManifestLocked` when the lock stayed held); with `warn` it returns it.
  */
 export async function prefetchSessions(client: SessionApi, options: PrefetchOptions): Promise<PrefetchResult> {
-  const settings = readPrefetchSettings(
-    Object.fromEntries(Object.entries(options).filter(([key]) => !RUN_KEYS.includes(key))),
-    undefined,
-    true,
-  );
-  const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
-  const onFunctionChange =
-    choiceOption('onFunctionChange', options.onFunctionChange, FUNCTION_CHANGE_POLICIES) ?? 'recreate';
+  const settings = resolveSettings(PREFETCH_KEYS, [plainSource(options, PREFETCH_OPTION_KEYS)], {
+    required: PREFETCH_REQUIRED,
+    env: {},
+  });
+  return prefetchChecked(client, settings, options);
+}
+
+/** `prefetchSessions` with settings a front door has already checked (once, naming fields its way). */
+export async function prefetchChecked(
+  client: SessionApi,
+  settings: PrefetchSettings,
+  options: ManifestLocation & PrefetchHooks,
+): Promise<PrefetchResult> {
+  const { settleSeconds, onFunctionChange } = settings;
   const started = Date.now();
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,

@@ -1,9 +1,8 @@
-import { validateFunctionName, validateQualifier, validateSessionId } from '@fc-sessions/client';
-import { integerOption } from './check.js';
+import { plainSource, resolveSettings } from '../settings/resolve.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
 import { withDeadline } from './deadline.js';
 import { lockManifest } from './lock.js';
-import { CREATE_SETTLE_SECONDS, isSettling, type ManifestSession, ManifestStore } from './manifest.js';
+import { isSettling, type ManifestSession, ManifestStore } from './manifest.js';
 import { mapLimit } from './pool.js';
 import { emitLockWarning, type ManifestLocation, type SessionApi } from './prefetch.js';
 
@@ -12,11 +11,10 @@ export interface PruneOptions extends ManifestLocation {
   qualifier?: string | undefined;
   /** Only these recorded sessions (default: every session in the manifest). */
   sessionIds?: readonly string[] | undefined;
-  /** [1, 64], default 4. */
   concurrency?: number | undefined;
-  /** A session still `creating` and unknown to FC (404) stays recorded this long, [0, 86400] s; default 600. */
+  /** A session still `creating` and unknown to FC (404) stays recorded this long (see `SETTINGS.settleSeconds`). */
   settleSeconds?: number | undefined;
-  /** Bound on the whole prune, waiting for the manifest's lock included, [1, 3600] s; default 600. */
+  /** Bound on the whole prune, waiting for the manifest's lock included (as `SETTINGS.timeoutSeconds`). */
   timeoutSeconds?: number | undefined;
   /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
   onWarning?: ((message: string) => void) | undefined;
@@ -49,13 +47,11 @@ export async function pruneSessions(
   client: Pick<SessionApi, 'deleteSession'>,
   options: PruneOptions,
 ): Promise<PruneResult> {
-  validateFunctionName(options.functionName);
-  const qualifier = options.qualifier ?? 'LATEST';
-  validateQualifier(qualifier);
-  for (const id of options.sessionIds ?? []) validateSessionId(id);
-  const concurrency = integerOption('concurrency', options.concurrency, 1, 64) ?? 4;
-  const settleSeconds = integerOption('settleSeconds', options.settleSeconds, 0, 86_400) ?? CREATE_SETTLE_SECONDS;
-  const timeoutSeconds = integerOption('timeoutSeconds', options.timeoutSeconds, 1, 3600) ?? 600;
+  const { qualifier, concurrency, settleSeconds, timeoutSeconds } = resolveSettings(
+    ['functionName', 'qualifier', 'sessionIds', 'concurrency', 'settleSeconds', 'timeoutSeconds'],
+    [plainSource(options)],
+    { required: { functionName: 'the function to prune' }, env: {} },
+  );
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
     functionName: options.functionName,

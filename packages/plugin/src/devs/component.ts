@@ -1,21 +1,19 @@
 import { parseArgs } from '../commands/args.js';
-import { failureOutcome, type RunOutcome, runCommand } from '../commands/run.js';
-import { findCommand, flagsFor, SESSION_SUBCOMMANDS } from '../commands/specs.js';
-import { stringOption } from '../core/check.js';
+import { commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
+import { findCommand, SESSION_SUBCOMMANDS } from '../commands/index.js';
+import { failureOutcome } from '../commands/outcome.js';
+import { resolveSettings } from '../settings/resolve.js';
 import { type ConnectOptions, createClient } from '../core/connect.js';
 import { EXIT, invalidArgument, summarizeError } from '../core/errors.js';
 import { deployFunction, describeDeploy, planDeploy } from './deploy.js';
-import { devsConnect, isSilent, projectDir, readProps, S_FLAGS, wantsData } from './context.js';
+import { devsConnect, isSilent, projectDir, propsSource, readProps, S_FLAGS, wantsData } from './context.js';
 import { devsCommands } from './help.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 let commands: ReturnType<typeof devsCommands> | undefined;
 
 function connectFromProps(props: Record<string, unknown>): ConnectOptions {
-  return {
-    endpoint: stringOption('props.endpoint', props['endpoint']),
-    region: stringOption('props.region', props['region']),
-  };
+  return resolveSettings(['endpoint', 'region'], [propsSource(props)]);
 }
 
 /** An error `s` prints as "Error Message: <code>: <message>" (no stack, no secrets). */
@@ -45,14 +43,10 @@ export class FcSessionsComponent {
   async deploy(inputs: DevsInputs): Promise<unknown> {
     return this.#guard(inputs, async () => {
       const props = readProps(inputs);
-      parseArgs(
-        inputs.args ?? [],
-        [{ name: 'assume-yes', key: 'assumeYes', short: 'y', type: 'boolean', description: '' }],
-        {
-          command: 's deploy',
-          ignore: S_FLAGS,
-        },
-      );
+      parseArgs(inputs.args ?? [], [{ name: 'assume-yes', key: 'assumeYes', short: 'y', takes: 'switch' }], {
+        command: 's deploy',
+        ignore: S_FLAGS,
+      });
       const connect = connectFromProps(props);
       const plan = await planDeploy(props, projectDir(inputs));
       if (plan.ignored.length > 0) {
@@ -102,16 +96,18 @@ export class FcSessionsComponent {
   }
 
   async #outcome(path: string[], inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
-    const spec = findCommand(path);
-    if (!spec) throw invalidArgument('command', path.join(' '), 'is not a command');
+    const command = findCommand(path);
+    if (!command) throw invalidArgument('command', path.join(' '), 'is not a command');
     const props = readProps(inputs);
-    const parsed = parseArgs(argv, flagsFor(spec, 'devs'), { command: `s ${spec.path.join(' ')}`, ignore: S_FLAGS });
-    return runCommand(spec, parsed, {
-      door: 'devs',
-      connect: connectFromProps(props),
-      functionName: stringOption('props.functionName', props['functionName']),
+    const flags = commandFlags(command.definition, 'devs');
+    const { values } = parseArgs(argv, flags, {
+      command: `s ${command.definition.path.join(' ')}`,
+      ignore: S_FLAGS,
+    });
+    return command.execute([flagSource(values, flags), propsSource(props)], {
+      connect: {},
+      functionHint: 'props.functionName or --function-name',
       baseDir: projectDir(inputs),
-      manifestDir: stringOption('props.manifestDir', props['manifestDir']),
       progress: (line) => this.logger.info?.(line),
       warning: (line) => this.logger.warn?.(line),
       resolveConnect: (connect) => devsConnect(inputs, connect),

@@ -3,20 +3,21 @@ import type { Credentials } from '@fc-sessions/client';
 import { isPlainObject } from '../core/check.js';
 import { type ConnectOptions, explicitEndpoint } from '../core/connect.js';
 import { invalidArgument } from '../core/errors.js';
-import type { FlagSpec } from '../commands/args.js';
+import type { ParserFlag } from '../commands/args.js';
+import { keysIn, type Source } from '../settings/resolve.js';
 import type { DevsCredential, DevsInputs } from './types.js';
 
 /** `s`'s own flags: they stay in `inputs.args`, and a component skips them. */
-export const S_FLAGS: readonly FlagSpec[] = [
-  { name: 'output-format', key: '', short: 'o', type: 'string', description: '' },
-  { name: 'access', key: '', short: 'a', type: 'string', description: '' },
-  { name: 'template', key: '', short: 't', type: 'string', description: '' },
-  { name: 'props', key: '', short: 'p', type: 'string', description: '' },
-  { name: 'env', key: '', type: 'string', description: '' },
-  { name: 'output-file', key: '', type: 'string', description: '' },
-  { name: 'debug', key: '', type: 'boolean', description: '' },
-  { name: 'silent', key: '', type: 'boolean', description: '' },
-  { name: 'skip-actions', key: '', type: 'boolean', description: '' },
+export const S_FLAGS: readonly ParserFlag[] = [
+  { name: 'output-format', key: '', short: 'o', takes: 'value' },
+  { name: 'access', key: '', short: 'a', takes: 'value' },
+  { name: 'template', key: '', short: 't', takes: 'value' },
+  { name: 'props', key: '', short: 'p', takes: 'value' },
+  { name: 'env', key: '', takes: 'value' },
+  { name: 'output-file', key: '', takes: 'value' },
+  { name: 'debug', key: '', takes: 'switch' },
+  { name: 'silent', key: '', takes: 'switch' },
+  { name: 'skip-actions', key: '', takes: 'switch' },
 ];
 
 /** `props` as an object: `s cli` mode passes JSON text. */
@@ -40,6 +41,16 @@ export function readProps(inputs: DevsInputs): Record<string, unknown> {
   }
   if (!isPlainObject(props)) throw invalidArgument('props', props, 'must be an object');
   return props;
+}
+
+const PROP_KEYS = keysIn('props');
+
+/** The component's own props (`functionName`, `region`, `endpoint`, `manifestDir`) as a source of settings; fc3's other props are not ours to check. */
+export function propsSource(props: Record<string, unknown>): Source {
+  return {
+    values: Object.fromEntries(PROP_KEYS.map((key) => [key, props[key] === '' ? undefined : props[key]])),
+    name: (key) => `props.${key}`,
+  };
 }
 
 /** The folder of s.yaml (or the cwd in `s cli` mode): manifests and relative paths are resolved there. */

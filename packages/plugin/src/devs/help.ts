@@ -1,13 +1,14 @@
 import { flagUsage } from '../commands/args.js';
-import { COMMANDS, type CommandSpec, flagsFor } from '../commands/specs.js';
+import { type CommandDefinition, commandFlags } from '../commands/define.js';
+import { COMMANDS } from '../commands/index.js';
 
 interface DevsHelp {
   help: { summary: string; description: string; option?: [string, string][] };
   subCommands?: Record<string, DevsHelp>;
 }
 
-function help(spec: CommandSpec): DevsHelp {
-  const option = flagsFor(spec, 'devs').map((flag) => [flagUsage(flag), flag.description] as [string, string]);
+function help(spec: CommandDefinition): DevsHelp {
+  const option = commandFlags(spec, 'devs').map((flag) => [flagUsage(flag), flag.doc] as [string, string]);
   const alias = spec.alias ? ` (fc3's "${spec.alias}" works too)` : '';
   return { help: { summary: spec.summary, description: `${spec.summary}${alias}.\n\n${spec.description}`, option } };
 }
@@ -27,9 +28,11 @@ export function devsCommands(): Record<string, DevsHelp> {
       },
     },
   };
-  for (const spec of COMMANDS.filter((c) => c.path.length === 1)) commands[spec.path[0] as string] = help(spec);
+  const definitions = COMMANDS.map((c) => c.definition);
+  for (const spec of definitions.filter((d) => d.path.length === 1)) commands[spec.path[0] as string] = help(spec);
   const subCommands: Record<string, DevsHelp> = {};
-  for (const spec of COMMANDS.filter((c) => c.path[0] === 'session')) subCommands[spec.path[1] as string] = help(spec);
+  for (const spec of definitions.filter((d) => d.path[0] === 'session'))
+    subCommands[spec.path[1] as string] = help(spec);
   commands['session'] = {
     help: {
       summary: 'Manage sessions: create, get, update, list, delete, pause, resume, prefetch, prune',

@@ -1,23 +1,30 @@
-import { resolve } from 'node:path';
-import type { Parsed } from '../commands/args.js';
-import { failureOutcome, type RunOutcome, runCommand } from '../commands/run.js';
-import { findCommand } from '../commands/specs.js';
-import { integerOption, isPlainObject, onlyKnownKeys, stringOption } from '../core/check.js';
-import { type ConnectOptions, createClient, explicitEndpoint, manifestRegion } from '../core/connect.js';
+import type { Command, RunOutcome } from '../commands/define.js';
+import { invoke } from '../commands/invoke.js';
+import { failureOutcome } from '../commands/outcome.js';
+import { prefetch, prune } from '../commands/prefetch.js';
+import { sessionList } from '../commands/session.js';
+import { isPlainObject } from '../core/check.js';
 import { summarizeError } from '../core/errors.js';
-import { formatPrefetch, formatPrefetchEvent, prefetchSummary } from '../core/format.js';
-import { defaultManifestDir } from '../core/manifest.js';
-import { type PrefetchResult, prefetchSessions } from '../core/prefetch.js';
-import { PREFETCH_KEYS, type PrefetchSettings, readPrefetchSettings } from '../core/prefetch-options.js';
-import { fcSessionsSchema, SERVICE_KEYS } from './schema.js';
+import { formatPrefetch, prefetchSummary } from '../core/format.js';
+import type { PrefetchResult } from '../core/prefetch.js';
+import { keysIn, type Source } from '../settings/resolve.js';
+import { fcSessionsSchema } from './schema.js';
 import type { PluginUtils, Serverless, ServerlessOptions } from './types.js';
 
 const CONFIG = 'custom.fcSessions';
+const SERVICE_KEYS = [...keysIn('service'), 'functions'];
+const FUNCTION_KEYS = keysIn('function');
 
-interface FunctionPlan {
-  key: string;
-  settings: PrefetchSettings;
-}
+/** The framework's options (`--data`, `-p`, ...) under our setting names, as this plugin declares them below. */
+const OPTION_NAMES: Readonly<Record<string, string>> = {
+  event: 'data',
+  eventFile: 'path',
+  sessionId: 'session-id',
+  useSession: 'without-session',
+  invocationType: 'invocation-type',
+  asyncTaskId: 'async-task-id',
+  logType: 'log-type',
+};
 
 /**
  * Serverless Framework plugin (serverless 3.x, osls 4.x): prefetches sessions after `deploy` and
@@ -89,25 +96,31 @@ export class FcSessionsServerlessPlugin {
         this.#checkConfig();
       },
       'before:deploy:function:deploy': async () => {
-        this.#checkConfig(this.options['function'] as string | undefined);
+        this.#checkConfig(this.#only);
       },
       'after:deploy:deploy': () => this.#prefetchAll(),
-      'after:deploy:function:deploy': () => this.#prefetchAll(this.options['function'] as string | undefined, true),
-      'fcs:prefetch:run': () => this.#prefetchAll(this.options['function'] as string | undefined),
-      'fcs:list:run': () => this.#eachFunction(['session', 'list'], () => ({ all: this.options['all'] === true })),
-      'fcs:prune:run': () => this.#eachFunction(['prune'], () => ({ settleSeconds: this.#settleSeconds() })),
+      'after:deploy:function:deploy': () => this.#prefetchAll(this.#only, true),
+      'fcs:prefetch:run': () => this.#prefetchAll(this.#only),
+      'fcs:list:run': () => this.#eachFunction(sessionList, () => ({ all: this.options['all'] === true })),
+      'fcs:prune:run': () => this.#eachFunction(prune, () => ({})),
       'fcs:invoke:run': () =>
-        this.#eachFunction(['invoke'], () => ({
+        this.#eachFunction(invoke, () => ({
           event: this.options['data'],
           eventFile: this.options['path'],
           sessionId: this.options['session-id'],
-          useSession: this.options['without-session'] !== true,
-          header: [this.options['header'] ?? []].flat(),
+          useSession: this.options['without-session'] === true ? false : undefined,
+          header: this.options['header'] === undefined ? undefined : [this.options['header']].flat(),
           invocationType: this.options['invocation-type'],
           asyncTaskId: this.options['async-task-id'],
           logType: this.options['log-type'],
         })),
     };
+  }
+
+  /** `-f <key>`: the one function a command or `deploy function` is about. */
+  get #only(): string | undefined {
+    const only = this.options['function'];
+    return only === undefined ? undefined : String(only);
   }
 
   get #config(): Record<string, unknown> {
@@ -119,39 +132,6 @@ export class FcSessionsServerlessPlugin {
 
   get #baseDir(): string {
     return this.serverless.serviceDir ?? this.serverless.config?.servicePath ?? process.cwd();
-  }
-
-  #connect(): ConnectOptions {
-    const config = this.#config;
-    return {
-      endpoint:
-        stringOption('--endpoint', this.options['endpoint']) ?? stringOption(`${CONFIG}.endpoint`, config['endpoint']),
-      region:
-        stringOption('--region', this.options['region']) ??
-        stringOption(`${CONFIG}.region`, config['region']) ??
-        this.serverless.service.provider.region,
-      access: stringOption(`${CONFIG}.access`, config['access']),
-      maxAttempts: integerOption(`${CONFIG}.maxAttempts`, config['maxAttempts'], 1, 10),
-    };
-  }
-
-  /** `custom.fcSessions.manifestDir`, else `$FCS_MANIFEST_DIR`, else `.fcs/sessions`, relative to the service. */
-  #manifestDir(): string {
-    return resolve(
-      this.#baseDir,
-      stringOption(`${CONFIG}.manifestDir`, this.#config['manifestDir']) ?? defaultManifestDir(),
-    );
-  }
-
-  #settleSeconds(): number | undefined {
-    return integerOption(`${CONFIG}.settleSeconds`, this.#config['settleSeconds'], 0, 86_400);
-  }
-
-  /** FC's name for a function key: `custom.fcSessions.functions.<key>.functionName`, else the framework's `name`. */
-  #functionName(key: string): string {
-    const own = this.#functionConfig(key)['functionName'];
-    if (typeof own === 'string') return own;
-    return this.serverless.service.functions?.[key]?.name ?? key;
   }
 
   #functionConfig(key: string): Record<string, unknown> {
@@ -168,42 +148,53 @@ export class FcSessionsServerlessPlugin {
     return Object.keys(isPlainObject(functions) ? functions : (this.serverless.service.functions ?? {}));
   }
 
-  /** Reads and checks the settings of every function before any call; errors name the config path. */
-  #plans(only?: string): FunctionPlan[] {
-    const config = this.#config;
-    onlyKnownKeys(
-      config,
-      [...PREFETCH_KEYS.filter((k) => k !== 'functionName'), ...SERVICE_KEYS],
-      (key) => `${CONFIG}.${key}`,
-    );
-    this.#settleSeconds();
-    const defaults = Object.fromEntries(
-      Object.entries(config).filter(([key]) => (PREFETCH_KEYS as readonly string[]).includes(key)),
-    );
-    const keys = this.#configuredKeys();
-    if (only !== undefined && !keys.includes(only)) return [];
-    return (only === undefined ? keys : [only]).map((key) => {
-      const own = this.#functionConfig(key);
-      const path = `${CONFIG}.functions.${key}`;
-      onlyKnownKeys(own, PREFETCH_KEYS, (name) => `${path}.${name}`);
-      const merged: Record<string, unknown> = { ...defaults, ...own, functionName: this.#functionName(key) };
-      if (this.options['count'] !== undefined) merged['count'] = this.options['count'];
-      if (this.options['trim'] === true) merged['trim'] = true;
-      if (this.options['qualifier'] !== undefined) merged['qualifier'] = this.options['qualifier'];
-      const name = (field: string) =>
-        field === 'count' && this.options['count'] !== undefined
-          ? '--count'
-          : field in own
-            ? `${path}.${field}`
-            : `${CONFIG}.${field}`;
-      return { key, settings: readPrefetchSettings(merged, name) };
-    });
+  /**
+   * Where the settings of one function come from, first wins: the command line, its
+   * `custom.fcSessions.functions.<key>`, `custom.fcSessions`, then the framework's own (the
+   * function's `name`, `provider.region`).
+   */
+  #sources(key: string, fromOptions: Record<string, unknown>): Source[] {
+    const options = {
+      qualifier: this.options['qualifier'],
+      region: this.options['region'],
+      endpoint: this.options['endpoint'],
+      ...fromOptions,
+    };
+    return [
+      { values: options, name: (name) => `--${OPTION_NAMES[name] ?? name}` },
+      { values: this.#functionConfig(key), name: (name) => `${CONFIG}.functions.${key}.${name}`, known: FUNCTION_KEYS },
+      { values: this.#config, name: (name) => `${CONFIG}.${name}`, known: SERVICE_KEYS },
+      {
+        values: {
+          functionName: this.serverless.service.functions?.[key]?.name ?? key,
+          region: this.serverless.service.provider.region,
+        },
+        name: (name) => (name === 'region' ? 'provider.region' : `functions.${key}.name`),
+      },
+    ];
   }
 
-  /** Refuses a bad custom.fcSessions before the provider deploys anything. */
-  #checkConfig(only?: string): FunctionPlan[] {
+  #prefetchSources(key: string): Source[] {
+    return this.#sources(key, { count: this.options['count'], trim: this.options['trim'] === true ? true : undefined });
+  }
+
+  get #context() {
+    return {
+      connect: {},
+      functionHint: `-f or ${CONFIG}.functions`,
+      baseDir: this.#baseDir,
+      progress: (line: string) => this.utils?.log.info?.(line),
+      warning: (line: string) => this.utils?.log.warning?.(line),
+    };
+  }
+
+  /** The function keys to prefetch, every one's settings checked before any call; errors name the config path. */
+  #checkConfig(only?: string): string[] {
     try {
-      return this.#plans(only);
+      const keys = this.#configuredKeys();
+      const chosen = only === undefined ? keys : keys.filter((key) => key === only);
+      for (const key of chosen) prefetch.check(this.#prefetchSources(key), this.#context);
+      return chosen;
     } catch (error) {
       throw this.#error(summarizeError(error).message);
     }
@@ -211,84 +202,52 @@ export class FcSessionsServerlessPlugin {
 
   async #prefetchAll(only?: string, quietWhenUnconfigured = false): Promise<void> {
     if (quietWhenUnconfigured && this.serverless.service.custom?.['fcSessions'] === undefined) return;
-    const plans = this.#checkConfig(only);
-    if (plans.length === 0) return;
-    const settleSeconds = this.#settleSeconds();
-    const connect = this.#connect();
-    const region = await manifestRegion(connect);
-    const client = createClient(connect);
+    const keys = this.#checkConfig(only);
     const results: PrefetchResult[] = [];
-    try {
-      for (const plan of plans) {
-        const progress = this.utils?.progress?.create({
-          message: `Prefetching ${plan.settings.count} sessions of ${plan.settings.functionName}`,
+    for (const key of keys) {
+      const progress = this.utils?.progress?.create({ message: `Prefetching the sessions of ${key}` });
+      try {
+        const { data: result } = await prefetch.execute(this.#prefetchSources(key), {
+          ...this.#context,
+          progress: (line) => {
+            progress?.update(line);
+            this.utils?.log.info?.(line);
+          },
         });
-        try {
-          const result = await prefetchSessions(client, {
-            ...plan.settings,
-            manifestDir: this.#manifestDir(),
-            region,
-            endpoint: explicitEndpoint(connect),
-            settleSeconds,
-            onProgress: (event) => {
-              const line = formatPrefetchEvent(event);
-              progress?.update(line);
-              this.utils?.log.info?.(line);
-            },
-            onWarning: (message) => this.utils?.log.warning?.(message),
-          });
-          results.push(result);
-          if (result.complete) this.utils?.log.notice?.(prefetchSummary(result));
-          else
-            this.utils?.log.warning?.(`${prefetchSummary(result)}${result.error ? ` - ${result.error.message}` : ''}`);
-        } catch (error) {
-          const outcome = failureOutcome(error);
-          if (outcome.text) this.utils?.writeText(outcome.text);
-          throw this.#error(`fc-sessions: ${summarizeError(error).message}`);
-        } finally {
-          progress?.remove();
-        }
+        results.push(result);
+        if (result.complete) this.utils?.log.notice?.(prefetchSummary(result));
+        else this.utils?.log.warning?.(`${prefetchSummary(result)}${result.error ? ` - ${result.error.message}` : ''}`);
+      } catch (error) {
+        const outcome = failureOutcome(error);
+        if (this.options['json'] === true) this.utils?.writeText(JSON.stringify(outcome.data, null, 2));
+        else if (outcome.text) this.utils?.writeText(outcome.text);
+        throw this.#error(`fc-sessions: ${summarizeError(error).message}`);
+      } finally {
+        progress?.remove();
       }
-    } finally {
-      client.close();
     }
-    this.#print(results, results.map((r) => formatPrefetch(r)).join('\n'));
+    if (results.length > 0) this.#print(results, results.map((r) => formatPrefetch(r)).join('\n'));
   }
 
-  async #eachFunction(path: string[], values: () => Record<string, unknown>): Promise<void> {
-    const spec = findCommand(path);
-    if (!spec) return;
-    const keys = this.options['function'] !== undefined ? [this.options['function'] as string] : this.#configuredKeys();
+  async #eachFunction(command: Command, fromOptions: () => Record<string, unknown>): Promise<void> {
+    const keys = this.#only !== undefined ? [this.#only] : this.#configuredKeys();
     const outcomes: RunOutcome[] = [];
     for (const key of keys) {
       let outcome: RunOutcome;
       try {
-        const parsed: Parsed = {
-          values: Object.fromEntries(
-            Object.entries({ ...values(), qualifier: this.options['qualifier'] }).filter(([, v]) => v !== undefined),
-          ),
-          positionals: [],
-        };
-        outcome = await runCommand(spec, parsed, {
-          door: 'cli',
-          connect: this.#connect(),
-          functionName: this.#functionName(key),
-          baseDir: this.#baseDir,
-          manifestDir: this.#manifestDir(),
-          progress: (line) => this.utils?.log.info?.(line),
-          warning: (line) => this.utils?.log.warning?.(line),
-        });
+        outcome = await command.execute(this.#sources(key, fromOptions()), this.#context);
       } catch (error) {
+        if (this.options['json'] === true) this.utils?.writeText(JSON.stringify(failureOutcome(error).data, null, 2));
         throw this.#error(`fc-sessions: ${summarizeError(error).code}: ${summarizeError(error).message}`);
       }
       outcomes.push(outcome);
       if (outcome.exitCode !== 0) {
         this.#print([outcome.data], outcome.text);
-        const data = outcome.data as { errorType?: string };
+        const data = outcome.data as { errorType?: string; functionName?: string };
         throw this.#error(
           data.errorType
-            ? `function ${this.#functionName(key)} failed: ${data.errorType}`
-            : `fc-sessions: ${spec.path.join(' ')} did not complete`,
+            ? `function ${data.functionName} failed: ${data.errorType}`
+            : `fc-sessions: ${command.definition.path.join(' ')} did not complete`,
         );
       }
     }

@@ -1,41 +1,21 @@
-import { SESSION_IDLE_TIMEOUT, SESSION_TTL } from '@fc-sessions/client';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import type { Setting } from '../settings/define.js';
+import { keysIn } from '../settings/resolve.js';
+import { SETTINGS } from '../settings/settings.js';
 
-/** Keys of custom.fcSessions besides the prefetch options. */
-export const SERVICE_KEYS = [
-  'functions',
-  'endpoint',
-  'region',
-  'access',
-  'manifestDir',
-  'maxAttempts',
-  'settleSeconds',
-] as const;
-
-const mount = { type: 'object', properties: { mountPoints: { type: 'array', items: { type: 'object' } } } };
-
-const prefetch = {
-  count: { type: 'integer', minimum: 0, maximum: 1000 },
-  qualifier: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$' },
-  sessionTTLInSeconds: { type: 'integer', minimum: SESSION_TTL.min, maximum: SESSION_TTL.max },
-  sessionIdleTimeoutInSeconds: {
-    type: 'integer',
-    minimum: SESSION_IDLE_TIMEOUT.min,
-    maximum: SESSION_IDLE_TIMEOUT.max,
-  },
-  disableSessionIdReuse: { type: 'boolean' },
-  nasConfig: mount,
-  ossMountConfig: mount,
-  polarFsConfig: mount,
-  idPrefix: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$' },
-  concurrency: { type: 'integer', minimum: 1, maximum: 64 },
-  onFailure: { enum: ['fail', 'warn'] },
-  timeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
-  trim: { type: 'boolean' },
-};
+function properties(place: 'service' | 'function'): Record<string, object> {
+  return Object.fromEntries(
+    keysIn(place).map((key) => {
+      const { $schema: _, ...schema } = toJsonSchema((SETTINGS[key] as Setting).kind.schema, { errorMode: 'ignore' });
+      return [key, { ...schema, description: SETTINGS[key].doc }];
+    }),
+  );
+}
 
 /**
- * JSON schema of `custom.fcSessions` for `configSchemaHandler.defineCustomProperties`. osls makes a
- * mismatch an error; serverless 3 only warns, so the plugin checks the same rules again itself.
+ * JSON schema of `custom.fcSessions` for `configSchemaHandler.defineCustomProperties`, made from
+ * the settings declaration. osls makes a mismatch an error; serverless 3 only warns, so the
+ * plugin checks the same settings again itself.
  */
 export const fcSessionsSchema = {
   type: 'object',
@@ -43,21 +23,11 @@ export const fcSessionsSchema = {
     fcSessions: {
       type: 'object',
       properties: {
-        ...prefetch,
+        ...properties('service'),
         functions: {
           type: 'object',
-          additionalProperties: {
-            type: 'object',
-            properties: { ...prefetch, functionName: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,127}$' } },
-            additionalProperties: false,
-          },
+          additionalProperties: { type: 'object', properties: properties('function'), additionalProperties: false },
         },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        access: { type: 'string' },
-        manifestDir: { type: 'string' },
-        maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
-        settleSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
       },
       additionalProperties: false,
     },

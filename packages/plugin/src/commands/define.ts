@@ -1,0 +1,149 @@
+import type { FcClient } from '@fc-sessions/client';
+import { type ConnectOptions, createClient } from '../core/connect.js';
+import type { FormatOptions } from '../core/format.js';
+import { resolveTarget, type Target } from '../core/target.js';
+import type { Setting } from '../settings/define.js';
+import { type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
+import { SETTINGS, type SettingKey } from '../settings/settings.js';
+import type { ParserFlag } from './args.js';
+
+/** The front doors that parse command flags: the `fcs` command line and the Serverless Devs component. */
+export type Door = 'cli' | 'devs';
+
+/** Options every command takes: which function, and how to reach FC and the manifest. */
+export const TARGET_KEYS = [
+  'functionName',
+  'qualifier',
+  'region',
+  'endpoint',
+  'accountId',
+  'access',
+  'callTimeoutSeconds',
+  'maxAttempts',
+  'manifestDir',
+  'json',
+] as const;
+type TargetKey = (typeof TARGET_KEYS)[number];
+
+export interface CommandDefinition<K extends SettingKey = SettingKey, R extends K = never> {
+  /** e.g. `['session', 'create']`. */
+  path: readonly string[];
+  summary: string;
+  description: string;
+  /** fc3's name for the same command, e.g. `remove` for `delete`. */
+  alias?: string;
+  /** The settings it takes besides `TARGET_KEYS`, in help order. */
+  options: readonly K[];
+  /** Options that must be given, with what they are for (named in the error). */
+  required?: Readonly<Record<R, string>>;
+  /** What an option means for this command, when it differs from the setting's doc. */
+  docs?: Partial<Record<K, string>>;
+}
+
+/** What the host knows before the options are read. */
+export interface RunContext {
+  connect: ConnectOptions;
+  /** Relative paths (manifest dir, event files) are resolved here. */
+  baseDir: string;
+  /** Where the user names the function, for the error when none is given: e.g. `props.functionName or --function-name`. */
+  functionHint: string;
+  /** Read the event from piped standard input when neither -e nor -f is given. */
+  stdinWhenPiped?: boolean | undefined;
+  format?: FormatOptions | undefined;
+  /** Receives progress lines of long work (prefetch, prune). */
+  progress?: ((line: string) => void) | undefined;
+  /** Receives warnings (a stale manifest lock taken over). */
+  warning?: ((line: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called once the options are checked, before the first call: e.g. asks `s` for credentials. */
+  resolveConnect?: ((connect: ConnectOptions) => Promise<Partial<ConnectOptions>>) | undefined;
+}
+
+/** A command's answer: `data` for JSON and return values, `text` for people (stdout), `errorText` (stderr), the exit code. */
+export interface RunOutcome<D = unknown> {
+  data: D;
+  text: string;
+  errorText?: string | undefined;
+  exitCode: number;
+}
+
+/** What a command's `run` gets: its target, and a client made on first use (after its own checks). */
+export interface CommandScope extends RunContext {
+  target: Target;
+  client(): Promise<FcClient>;
+}
+
+export type CommandInput<K extends SettingKey, R extends K> = Resolved<K | TargetKey, R>;
+
+/** A command, its types erased: what front doors list, show help for and execute. */
+export interface Command<D = unknown> {
+  readonly definition: CommandDefinition;
+  /** Reads and checks the options from `sources` (flags first) and throws on the first bad one; nothing is sent. */
+  check(sources: readonly Source[], ctx: Pick<RunContext, 'connect' | 'functionHint'>): void;
+  /** `check`, then runs the command. */
+  execute(sources: readonly Source[], ctx: RunContext): Promise<RunOutcome<D>>;
+}
+
+/**
+ * A command from its definition and its `run`, whose input is typed from the definition's options.
+ * Every option is read and checked once, before any call.
+ */
+export function defineCommand<const K extends SettingKey, const R extends K = never, D = unknown>(
+  definition: CommandDefinition<K, R>,
+  run: (input: CommandInput<K, R>, scope: CommandScope) => Promise<RunOutcome<D>>,
+): Command<D> {
+  const read = (sources: readonly Source[], ctx: Pick<RunContext, 'connect' | 'functionHint'>) => {
+    const env = ctx.connect.env;
+    const where = resolveSettings(TARGET_KEYS, sources, {
+      required: { functionName: `the function ${definition.path.join(' ')} works on (${ctx.functionHint})` },
+      env,
+    });
+    const own = resolveSettings(definition.options, sources, { required: definition.required, env });
+    return { where, input: { ...where, ...own } as CommandInput<K, R> };
+  };
+  return {
+    definition: definition as CommandDefinition,
+    check(sources, ctx) {
+      read(sources, ctx);
+    },
+    async execute(sources, ctx) {
+      const { where, input } = read(sources, ctx);
+      const target = await resolveTarget(where, ctx);
+      let made: FcClient | undefined;
+      const client = async () => {
+        made ??= createClient({ ...target.connect, ...(await ctx.resolveConnect?.(target.connect)) });
+        return made;
+      };
+      try {
+        return await run(input, { ...ctx, target, client });
+      } finally {
+        made?.close();
+      }
+    },
+  };
+}
+
+/** One flag of a command as a front door shows and parses it. */
+export interface CommandFlag extends ParserFlag {
+  key: SettingKey;
+  doc: string;
+}
+
+/** The flags a front door takes for a command: its options, then the common ones. */
+export function commandFlags(definition: CommandDefinition, door: Door): CommandFlag[] {
+  const keys: SettingKey[] = [...definition.options, ...TARGET_KEYS.filter((k) => !definition.options.includes(k))];
+  return keys.flatMap((key) => {
+    const setting: Setting = SETTINGS[key];
+    const flag = setting.flag;
+    if (!flag || (flag.only !== undefined && flag.only !== door)) return [];
+    const required = (definition.required as Partial<Record<SettingKey, string>> | undefined)?.[key];
+    const doc = definition.docs?.[key] ?? `${setting.doc}${required ? ' (required)' : ''}`;
+    return [{ ...flag, key, doc, takes: setting.kind.flag, placeholder: setting.kind.placeholder }];
+  });
+}
+
+/** Parsed flags as the first source of settings, each named as its flag (`--count`). */
+export function flagSource(values: object, flags: readonly CommandFlag[]): Source {
+  const names = new Map(flags.map((flag) => [flag.key as string, `--${flag.name}`]));
+  return { values, name: (key) => names.get(key) ?? `--${key}` };
+}

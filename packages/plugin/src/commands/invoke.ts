@@ -1,0 +1,55 @@
+import { EXIT, invalidArgument } from '../core/errors.js';
+import { readEvent } from '../core/event.js';
+import { formatInvoke } from '../core/format.js';
+import { invokeFunction, parseHeaders } from '../core/invoke.js';
+import { defineCommand } from './define.js';
+
+export const invoke = defineCommand(
+  {
+    path: ['invoke'],
+    summary: 'Invoke the function, into a session',
+    description:
+      'Invokes the function and prints its log, instance, request id and result like fc3. Without --session-id the call goes into a ' +
+      'session prefetch recorded (the lowest slot still alive), unless --no-session. A function error exits with code 1.\n\n' +
+      'Examples:\n  invoke -e \'{"key":"value"}\'\n  invoke -f event.json --session-id my-session\n  invoke --invocation-type Async --async-task-id job_1',
+    options: [
+      'event',
+      'eventFile',
+      'sessionId',
+      'useSession',
+      'header',
+      'invocationType',
+      'asyncTaskId',
+      'logType',
+      'silent',
+    ],
+  },
+  async (input, { target, client, baseDir, stdinWhenPiped, format, signal }) => {
+    if (input.asyncTaskId !== undefined && input.invocationType !== 'Async') {
+      throw invalidArgument('--async-task-id', input.asyncTaskId, 'only applies with --invocation-type Async');
+    }
+    if (input.sessionId !== undefined && !input.useSession) {
+      throw invalidArgument('--no-session', true, 'cannot be given together with --session-id');
+    }
+    const headers = parseHeaders(input.header ?? [], '--header');
+    const body = await readEvent({ event: input.event, eventFile: input.eventFile, baseDir, stdinWhenPiped });
+    const report = await invokeFunction(await client(), {
+      functionName: target.functionName,
+      qualifier: target.qualifier,
+      body,
+      sessionId: input.sessionId,
+      useManifest: input.useSession,
+      manifest: target.manifest,
+      headers,
+      invocationType: input.invocationType,
+      asyncTaskId: input.asyncTaskId,
+      logType: input.logType,
+      signal,
+    });
+    return {
+      data: report,
+      text: input.silent ? `${report.result}\n` : formatInvoke(report, format),
+      exitCode: report.errorType ? EXIT.functionError : EXIT.ok,
+    };
+  },
+);

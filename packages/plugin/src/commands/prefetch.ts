@@ -1,0 +1,67 @@
+import { EXIT } from '../core/errors.js';
+import { formatPrefetch, formatPrefetchEvent, formatPrune } from '../core/format.js';
+import { type PrefetchResult, prefetchChecked } from '../core/prefetch.js';
+import { PREFETCH_KEYS, PREFETCH_REQUIRED } from '../core/prefetch-options.js';
+import { type PruneResult, pruneSessions } from '../core/prune.js';
+import { type Command, defineCommand } from './define.js';
+
+const PREFETCH_OPTIONS = PREFETCH_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier');
+
+const prefetchDescription =
+  'Makes sure N Active sessions exist for the function and qualifier: reads the manifest, drops expired sessions, ' +
+  'creates the missing ones (each recorded before it is created) and, with --trim, deletes extras. Mount configs may use ' +
+  '{index}, {sessionId}, {functionName}, {qualifier}.\n\nExamples:\n  prefetch -n 5 --ttl 3600\n  prefetch -n 2 --oss-mount-config \'{"mountPoints":[{"bucketName":"b","bucketPath":"/u/{index}","mountDir":"/mnt/u"}]}\'';
+
+function prefetchCommand(path: readonly string[], summary: string): Command<PrefetchResult> {
+  return defineCommand(
+    {
+      path,
+      summary,
+      description: prefetchDescription,
+      options: PREFETCH_OPTIONS,
+      required: { count: PREFETCH_REQUIRED.count },
+      docs: { onFailure: 'fail (default, exit 5) or warn when not all sessions could be made' },
+    },
+    async (input, { target, client, progress, warning, signal, format }) => {
+      const result = await prefetchChecked(
+        await client(),
+        { ...input, functionName: target.functionName, qualifier: target.qualifier },
+        {
+          ...target.manifest,
+          signal,
+          onProgress: progress && ((event) => progress(formatPrefetchEvent(event))),
+          onWarning: warning,
+        },
+      );
+      return { data: result, text: formatPrefetch(result, format), exitCode: EXIT.ok };
+    },
+  );
+}
+
+const pruneDescription =
+  'Deletes the sessions prefetch recorded in the manifest (all, or --session-id) and removes them from it. Sessions it did not make are left alone.';
+
+function pruneCommand(path: readonly string[], summary: string): Command<PruneResult> {
+  return defineCommand(
+    { path, summary, description: pruneDescription, options: ['sessionIds', 'concurrency', 'settleSeconds'] },
+    async (input, { target, client, progress, warning, signal, format }) => {
+      const result = await pruneSessions(await client(), {
+        functionName: target.functionName,
+        qualifier: target.qualifier,
+        sessionIds: input.sessionIds,
+        concurrency: input.concurrency,
+        settleSeconds: input.settleSeconds,
+        ...target.manifest,
+        signal,
+        onProgress: progress && ((e) => progress(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),
+        onWarning: warning,
+      });
+      return { data: result, text: formatPrune(result, format), exitCode: result.complete ? EXIT.ok : EXIT.incomplete };
+    },
+  );
+}
+
+export const prefetch = prefetchCommand(['prefetch'], 'Keep N warm sessions (same as session prefetch)');
+export const sessionPrefetch = prefetchCommand(['session', 'prefetch'], 'Keep N warm sessions');
+export const prune = pruneCommand(['prune'], 'Delete the sessions prefetch made (same as session prune)');
+export const sessionPrune = pruneCommand(['session', 'prune'], 'Delete the sessions prefetch made');

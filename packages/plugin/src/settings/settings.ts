@@ -1,0 +1,265 @@
+import { ENDPOINT_ENV, LIST_LIMIT, SESSION_IDLE_TIMEOUT, SESSION_STATUSES, SESSION_TTL } from '@fc-sessions/client';
+import { CREATE_SETTLE_SECONDS } from '../core/manifest.js';
+import { setting } from './define.js';
+import { boolean, choice, integer, list, mount, text } from './kinds.js';
+
+const FUNCTION_NAME = {
+  re: /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
+  rule: 'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
+};
+const SESSION_ID = {
+  re: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
+  rule: 'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"',
+};
+const TASK_ID = FUNCTION_NAME;
+const QUALIFIER = {
+  re: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/,
+  rule: 'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")',
+};
+
+/** Most sessions one prefetch keeps. */
+export const COUNT_MAX = 1000;
+const SETTLE_MAX = 86_400;
+
+/**
+ * Every setting of every front door, declared once: its kind (type, range), doc, default, environment
+ * variable, `fcs` / `s` flag, and where a host's configuration may hold it. Types, validation,
+ * the `fcs` parser and help, the `s` help, the Serverless Framework schema and the README tables
+ * are made from it. A setting marked `prefetch` is taken by every prefetch front door at once;
+ * another one is named in the `options` of the commands that take it (src/commands/).
+ */
+export const SETTINGS = {
+  functionName: setting(text('<name>', FUNCTION_NAME), {
+    prefetch: true,
+    doc: 'the function',
+    defaultText: 'the deploy output / props',
+    flag: { name: 'function-name' },
+    args: true,
+    custom: 'function',
+    props: true,
+  }),
+  qualifier: setting(text('<qualifier>', QUALIFIER), {
+    prefetch: true,
+    doc: 'version or alias',
+    default: 'LATEST',
+    flag: { name: 'qualifier' },
+    args: true,
+    custom: 'both',
+  }),
+  count: setting(integer(0, COUNT_MAX), {
+    prefetch: true,
+    doc: `sessions to keep, 0-${COUNT_MAX}`,
+    defaultText: 'required',
+    flag: { name: 'count', short: 'n' },
+    args: true,
+    custom: 'both',
+  }),
+  sessionTTLInSeconds: setting(integer(SESSION_TTL.min, SESSION_TTL.max, '<seconds>'), {
+    prefetch: true,
+    doc: `session lifetime, ${SESSION_TTL.min}-${SESSION_TTL.max}`,
+    defaultText: "the function's",
+    flag: { name: 'session-ttl-in-seconds', aliases: ['st', 'ttl'] },
+    args: true,
+    custom: 'both',
+  }),
+  sessionIdleTimeoutInSeconds: setting(integer(SESSION_IDLE_TIMEOUT.min, SESSION_IDLE_TIMEOUT.max, '<seconds>'), {
+    prefetch: true,
+    doc: `idle timeout, ${SESSION_IDLE_TIMEOUT.min}-${SESSION_IDLE_TIMEOUT.max}`,
+    defaultText: "the function's",
+    flag: { name: 'session-idle-timeout-in-seconds', aliases: ['si', 'idle-timeout'] },
+    args: true,
+    custom: 'both',
+  }),
+  disableSessionIdReuse: setting(boolean, {
+    prefetch: true,
+    doc: 'the id cannot be used again once the session is gone',
+    defaultText: "the function's",
+    flag: { name: 'disable-session-id-reuse', aliases: ['dsr'] },
+    args: true,
+    custom: 'both',
+  }),
+  nasConfig: setting(mount('nasConfig'), {
+    prefetch: true,
+    doc: 'per-session NAS mounts; strings may use `{index}`, `{sessionId}`, `{functionName}`, `{qualifier}`',
+    defaultText: 'none',
+    flag: { name: 'nas-config' },
+    args: true,
+    custom: 'both',
+  }),
+  ossMountConfig: setting(mount('ossMountConfig'), {
+    prefetch: true,
+    doc: 'per-session OSS mounts (templates as for `nasConfig`)',
+    defaultText: 'none',
+    flag: { name: 'oss-mount-config' },
+    args: true,
+    custom: 'both',
+  }),
+  polarFsConfig: setting(mount('polarFsConfig'), {
+    prefetch: true,
+    doc: 'per-session PolarFS mounts (templates as for `nasConfig`)',
+    defaultText: 'none',
+    flag: { name: 'polar-fs-config' },
+    args: true,
+    custom: 'both',
+  }),
+  idPrefix: setting(
+    text('<prefix>', {
+      re: /^([A-Za-z0-9_][A-Za-z0-9_-]{0,31})?$/,
+      rule: 'must be up to 32 of letters, digits, "_" and "-", not starting with "-"',
+    }),
+    {
+      prefetch: true,
+      doc: 'session ids are `<idPrefix><32 hex>`',
+      default: '',
+      defaultText: 'none',
+      flag: { name: 'id-prefix' },
+      args: true,
+      custom: 'both',
+    },
+  ),
+  concurrency: setting(integer(1, 64), {
+    prefetch: true,
+    doc: 'calls in flight at once, 1-64',
+    default: 4,
+    flag: { name: 'concurrency' },
+    args: true,
+    custom: 'both',
+  }),
+  onFailure: setting(choice(['fail', 'warn']), {
+    prefetch: true,
+    doc: '`fail`: an incomplete prefetch is an error (exit 5, a failed deploy); `warn`: warn and go on',
+    default: 'fail',
+    flag: { name: 'on-failure' },
+    args: true,
+    custom: 'both',
+  }),
+  timeoutSeconds: setting(integer(1, 3600, '<seconds>'), {
+    prefetch: true,
+    doc: 'bound on the whole prefetch, 1-3600 s',
+    default: 600,
+    flag: { name: 'prefetch-timeout' },
+    args: true,
+    custom: 'both',
+  }),
+  trim: setting(boolean, {
+    prefetch: true,
+    doc: 'delete sessions beyond `count`',
+    default: false,
+    flag: { name: 'trim' },
+    args: true,
+    custom: 'both',
+  }),
+  settleSeconds: setting(integer(0, SETTLE_MAX, '<seconds>'), {
+    prefetch: true,
+    doc: `keep a \`creating\` record FC does not know this long, 0-${SETTLE_MAX} s`,
+    default: CREATE_SETTLE_SECONDS,
+    flag: { name: 'settle-seconds' },
+    args: true,
+    custom: 'service',
+  }),
+  onFunctionChange: setting(choice(['recreate', 'keep']), {
+    prefetch: true,
+    doc: 'a live session made for an older revision of the function: `recreate` it in its slot, or `keep` it (FC does not document whether a session stays on its old instance after UpdateFunction: a guess)',
+    default: 'recreate',
+  }),
+
+  region: setting(text('<region>'), {
+    doc: 'region, e.g. cn-hangzhou',
+    defaultText: 'the deploy output / props / provider.region, `$ALIBABA_CLOUD_REGION_ID`',
+    flag: { name: 'region' },
+    args: true,
+    custom: 'service',
+    props: true,
+  }),
+  endpoint: setting(text('<url>'), {
+    doc: 'FC endpoint, e.g. http://127.0.0.1:9100',
+    defaultText: `\`$${ENDPOINT_ENV}\`, else FC's for the region`,
+    env: ENDPOINT_ENV,
+    flag: { name: 'endpoint' },
+    args: true,
+    custom: 'service',
+    props: true,
+  }),
+  accountId: setting(text('<id>'), {
+    doc: 'account id',
+    defaultText: 'the credentials',
+    flag: { name: 'account-id', only: 'cli' },
+  }),
+  access: setting(text('<alias>'), {
+    doc: 'Serverless Devs alias from ~/.s/access.yaml',
+    defaultText: 'the credential chain',
+    flag: { name: 'access', short: 'a', only: 'cli' },
+    custom: 'service',
+  }),
+  callTimeoutSeconds: setting(integer(1, 86_400, '<seconds>'), {
+    doc: 'per-call timeout in seconds (`session delete`: also how long it waits for the manifest lock)',
+    defaultText: "the client's",
+    flag: { name: 'timeout' },
+  }),
+  maxAttempts: setting(integer(1, 10), {
+    doc: 'attempts per retryable call, 1-10',
+    defaultText: '3',
+    flag: { name: 'max-attempts' },
+    args: true,
+    custom: 'service',
+  }),
+  manifestDir: setting(text('<dir>'), {
+    doc: 'where prefetched sessions are recorded (relative to the s.yaml folder, the service folder or the current directory)',
+    default: '.fcs/sessions',
+    env: 'FCS_MANIFEST_DIR',
+    flag: { name: 'manifest-dir' },
+    args: true,
+    custom: 'service',
+    props: true,
+  }),
+
+  json: setting(boolean, { doc: 'print the result as JSON', flag: { name: 'json', only: 'cli' } }),
+  silent: setting(boolean, { doc: 'print only the result', flag: { name: 'silent', only: 'cli' } }),
+  event: setting(text('<event>'), { doc: 'event text', flag: { name: 'event', short: 'e' } }),
+  eventFile: setting(text('<file>'), {
+    doc: 'read the event from a file ("-" = stdin; piped stdin is read too)',
+    flag: { name: 'event-file', short: 'f' },
+  }),
+  sessionId: setting(text('<id>', SESSION_ID), { doc: 'session id', flag: { name: 'session-id' } }),
+  sessionIds: setting(list('<id>', SESSION_ID), {
+    doc: 'only this recorded session (repeatable)',
+    flag: { name: 'session-id' },
+  }),
+  useSession: setting(boolean, {
+    doc: 'use a prefetched session (default; --no-session: none)',
+    default: true,
+    flag: { name: 'session' },
+  }),
+  header: setting(list('<name:value>'), {
+    doc: 'extra request header (repeatable)',
+    flag: { name: 'header', short: 'H' },
+  }),
+  invocationType: setting(choice(['Sync', 'Async']), {
+    doc: 'default Sync',
+    flag: { name: 'invocation-type' },
+  }),
+  asyncTaskId: setting(text('<id>', TASK_ID), {
+    doc: 'async task id (with --invocation-type Async)',
+    flag: { name: 'async-task-id' },
+  }),
+  logType: setting(choice(['None', 'Tail']), {
+    doc: 'default Tail (Sync), None (Async)',
+    flag: { name: 'log-type' },
+  }),
+  limit: setting(integer(LIST_LIMIT.min, LIST_LIMIT.max), {
+    doc: `page size, ${LIST_LIMIT.min}-${LIST_LIMIT.max}`,
+    flag: { name: 'limit' },
+  }),
+  nextToken: setting(text('<token>'), { doc: 'page to start at', flag: { name: 'next-token' } }),
+  sessionStatus: setting(choice(SESSION_STATUSES), {
+    doc: 'only sessions in this status',
+    flag: { name: 'session-status' },
+  }),
+  all: setting(boolean, { doc: 'every page', flag: { name: 'all' } }),
+  prefetched: setting(boolean, { doc: 'only sessions prefetch recorded', flag: { name: 'prefetched' } }),
+  assumeYes: setting(boolean, { doc: 'accepted for fc3 compatibility', flag: { name: 'assume-yes', short: 'y' } }),
+  fileSystemOnly: setting(boolean, { doc: 'only resume the file system', flag: { name: 'file-system-only' } }),
+} as const;
+
+export type Settings = typeof SETTINGS;
+export type SettingKey = keyof Settings;
