@@ -161,6 +161,9 @@ export const SETTINGS = {
     prefetch: true,
     doc: 'a live session made for an older revision of the function: `recreate` it in its slot, or `keep` it (FC does not document whether a session stays on its old instance after UpdateFunction: a guess)',
     default: 'recreate',
+    flag: { name: 'on-function-change' },
+    args: true,
+    custom: 'both',
   }),
 
   region: setting(text('<region>'), {
