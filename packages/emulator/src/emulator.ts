@@ -14,6 +14,8 @@ import { AsyncInvokeConfigs } from './functions/async-invoke-configs.js';
 import { codeInUse, FunctionRegistry } from './functions/function-registry.js';
 import { Versions } from './functions/versions.js';
 import { createServer } from './http/server.js';
+import { LiveFeed } from './ui/live-feed.js';
+import { dashboardSnapshot } from './ui/snapshot.js';
 import type { InstanceHost } from './instances/spec.js';
 import { AsyncTasks } from './invoke/async-tasks.js';
 import { Invoker } from './invoke/invoker.js';
@@ -90,8 +92,12 @@ async function serveFrom(
     },
     startTimeoutMs: o.instanceStartTimeoutMs,
     stopGraceMs: o.stopGraceMs,
-    onLog: o.onInstanceLog,
+    onLog: (line, source) => {
+      o.onInstanceLog?.(line, source);
+      live?.instanceLog(line, source.instanceId);
+    },
   };
+  let live: LiveFeed | undefined;
 
   let sessions: SessionManager | undefined;
   let functions: FunctionRegistry | undefined;
@@ -156,6 +162,7 @@ async function serveFrom(
 
   const background = new BackgroundTasks();
   const adminToken = new AdminToken();
+  live = new LiveFeed(() => dashboardSnapshot(services));
   const services: Services = {
     options: o,
     functions: registry,
@@ -172,6 +179,7 @@ async function serveFrom(
     adminToken,
     faults,
     background,
+    live,
     acceptNonce: createNonceCache(o.maxClockSkewSeconds * 2),
     endpoint: () => endpoint,
   };
@@ -191,6 +199,7 @@ async function serveFrom(
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    live?.close();
     const closed = new Promise<void>((done) => server.close(() => done()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;

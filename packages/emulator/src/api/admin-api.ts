@@ -1,8 +1,10 @@
 import { ApiError } from '../errors.js';
 import { parseFaultConfig } from '../faults/faults.js';
-import type { ApiRequest } from '../http/api-request.js';
+import { type ApiRequest, decodePathSegment, header, queryValue } from '../http/api-request.js';
 import { json, type Reply } from '../http/reply.js';
 import { integer, jsonObject, parseFields } from '../model/validate.js';
+import { sessionView } from '../sessions/session-view.js';
+import { dashboardFile } from '../ui/assets.js';
 import type { Services } from './services.js';
 
 /** What `GET /_emulator/instances` lists for each running instance. */
@@ -19,6 +21,8 @@ export interface InstanceInfo {
   readonly activeRequests: number;
   readonly queuedRequests: number;
   readonly maxMemoryMb: number;
+  readonly startedTime: string;
+  readonly requestsServed: number;
   /** Only in `GET /_emulator/instances`: the `x-fcs-instance-secret` a direct request to `port` needs (benchmarks). */
   readonly instanceSecret?: string;
 }
@@ -36,14 +40,17 @@ export function listInstances(s: Services, { withSecrets = false } = {}): Instan
       activeRequests: instance.active,
       queuedRequests: instance.queued,
       maxMemoryMb: Math.round((instance.maxRssBytes / 1048576) * 100) / 100,
+      startedTime: new Date(instance.startedMs).toISOString(),
+      requestsServed: instance.served,
       ...(withSecrets ? { instanceSecret: instance.secret } : {}),
     })),
   );
 }
 
 /**
- * `/_emulator/*`, unsigned (the emulator listens on 127.0.0.1):
- * `GET health`, `GET|PUT|DELETE faults`, `GET instances`, `POST sts` (mint temporary keys).
+ * `/_emulator/*`, behind the admin token: `GET health`, `GET|PUT|DELETE faults`, `GET instances`,
+ * `POST sts` (mint temporary keys), the dashboard (`GET ui`, its files, `GET events`) and its
+ * session controls.
  */
 export async function admin(s: Services, request: ApiRequest, what: string): Promise<Reply> {
   const route = `${request.method} ${what}`;
@@ -70,7 +77,46 @@ export async function admin(s: Services, request: ApiRequest, what: string): Pro
       const { durationSeconds } = parseFields({ durationSeconds: integer(60, 43_200) }, jsonObject(request.body));
       return json(200, s.keys.mint(durationSeconds ?? 3600));
     }
+    case 'GET ui':
+      if (queryValue(request, 'token') !== null) {
+        return { status: 303, headers: { location: '/_emulator/ui', 'set-cookie': s.adminToken.cookie() } };
+      }
+      return dashboardFile('index.html', header(request, 'accept-encoding'));
+    case 'GET ui/app.js':
+      return dashboardFile('app.js', header(request, 'accept-encoding'));
+    case 'GET ui/app.css':
+      return dashboardFile('app.css', header(request, 'accept-encoding'));
+    case 'GET events':
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' },
+        stream: (res) => s.live.subscribe(res),
+      };
     default:
-      throw new ApiError(404, 'NotFound', `the emulator has no admin route ${route}`);
+      return sessionControl(s, request, what) ?? notFound(route);
   }
+}
+
+const notFound = (route: string): never => {
+  throw new ApiError(404, 'NotFound', `the emulator has no admin route ${route}`);
+};
+
+/** `PUT sessions/{fn}/{id}/pause|resume`, `DELETE sessions/{fn}/{id}`: the dashboard's session buttons. */
+function sessionControl(s: Services, request: ApiRequest, what: string): Promise<Reply> | undefined {
+  const parts = what.split('/');
+  if (parts[0] !== 'sessions' || parts.length < 3 || parts.length > 4) return undefined;
+  const functionName = decodePathSegment(parts[1]!);
+  const sessionId = decodePathSegment(parts[2]!);
+  const verb = parts[3];
+  if (request.method === 'DELETE' && verb === undefined) {
+    return s.sessions
+      .delete(functionName, sessionId)
+      .then(() => json(200, { deleted: `${functionName}/${sessionId}` }));
+  }
+  if (request.method === 'PUT' && (verb === 'pause' || verb === 'resume')) {
+    return s.sessions
+      .setPaused(functionName, sessionId, verb === 'pause')
+      .then((record) => json(200, sessionView(record)));
+  }
+  return undefined;
 }

@@ -50,6 +50,7 @@ export async function httpTrigger(
       basePath: `/http/${encodeURIComponent(functionName)}`,
     },
   });
+  request.ran = { functionName, sessionId: result.session?.id, instanceId: result.instanceId };
   const added: Record<string, string> = { 'x-fc-request-id': request.requestId };
   if (result.instanceId) added['x-fc-instance-id'] = result.instanceId;
   if (result.session?.created)

@@ -103,6 +103,11 @@ export function resultHeaders(
   request: ApiRequest,
   result: InvocationResult,
 ): Record<string, string> {
+  request.ran = {
+    functionName: entry.record.functionName,
+    sessionId: result.session?.id,
+    instanceId: result.instanceId,
+  };
   const headers: Record<string, string> = {
     'x-fc-request-id': request.requestId,
     'x-fc-code-checksum': entry.record.codeChecksum,

@@ -9,6 +9,7 @@ import type { AsyncTasks } from '../invoke/async-tasks.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { LiveFeed } from '../ui/live-feed.js';
 
 /** Everything a route handler may use. */
 export interface Services {
@@ -24,6 +25,8 @@ export interface Services {
   readonly adminToken: AdminToken;
   readonly faults: FaultInjector;
   readonly background: BackgroundTasks;
+  /** The dashboard's server-sent events. */
+  readonly live: LiveFeed;
   readonly acceptNonce: (nonce: string) => boolean;
   readonly endpoint: () => string;
 }

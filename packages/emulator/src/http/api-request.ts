@@ -15,6 +15,12 @@ export interface ApiRequest {
   readonly headers: IncomingHttpHeaders;
   readonly requestId: string;
   body: Buffer;
+  /** Where an invocation ran, set by the invoke routes for the dashboard's invocation stream. */
+  ran?: {
+    readonly functionName: string;
+    readonly sessionId: string | undefined;
+    readonly instanceId: string | undefined;
+  };
 }
 
 /**

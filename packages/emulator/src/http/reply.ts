@@ -5,6 +5,8 @@ export interface Reply {
   readonly status: number;
   readonly headers?: Record<string, string | string[] | number>;
   readonly body?: Buffer | string;
+  /** A long-lived answer (server-sent events): gets the response once the status and headers are written. */
+  readonly stream?: (res: ServerResponse) => void;
 }
 
 export function json(status: number, value: unknown, headers?: Record<string, string | string[]>): Reply {
@@ -22,14 +24,19 @@ export function fc2Error(status: number, code: string, message: string, requestI
 }
 
 /**
- * Writes the reply with its own content-length (replacing any the reply carries). The headers go to
+ * Writes the reply with its own content-length (replacing any the reply carries; none on 204 and 304). The headers go to
  * node:http as a flat list, which it serialises faster than a copied object.
  */
 export function writeReply(res: ServerResponse, reply: Reply): void {
   const body = reply.body ?? '';
   const headers: Array<string | string[] | number> = [];
   for (const name in reply.headers) if (name !== 'content-length') headers.push(name, reply.headers[name]!);
-  headers.push('content-length', Buffer.byteLength(body));
+  if (reply.stream) {
+    res.writeHead(reply.status, headers as string[]);
+    reply.stream(res);
+    return;
+  }
+  if (reply.status !== 204 && reply.status !== 304) headers.push('content-length', Buffer.byteLength(body));
   res.writeHead(reply.status, headers as string[]);
   res.end(body);
 }

@@ -28,9 +28,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serve(s: Services, req: IncomingMessage, res: ServerResponse, request: ApiRequest): Promise<void> {
   let style: ErrorStyle = request.path.startsWith('/2016-08-15/') ? 'fc2' : 'fc3';
+  let action = 'Unknown';
+  const started = performance.now();
   try {
     const route = routeOf(s, request);
     style = route.style;
+    action = route.action;
     try {
       authenticate(s, route, request);
       request.body = await readBody(
@@ -57,9 +60,33 @@ async function serve(s: Services, req: IncomingMessage, res: ServerResponse, req
     }
     const reply = await route.run();
     if (!res.destroyed) writeReply(res, reply);
+    observe(s, action, request, reply, started);
   } catch (error) {
-    if (!res.headersSent && !res.destroyed) writeReply(res, errorReply(error, request.requestId, style, s));
+    const reply = errorReply(error, request.requestId, style, s);
+    if (!res.headersSent && !res.destroyed) writeReply(res, reply);
+    observe(s, action, request, reply, started);
   }
+}
+
+const INVOCATIONS = new Set(['InvokeFunction', 'HttpTrigger']);
+
+/** Tells the dashboard: every invocation goes to its stream, every other change makes it look again. */
+function observe(s: Services, action: string, request: ApiRequest, reply: Reply, started: number): void {
+  if (INVOCATIONS.has(action)) {
+    const headers = reply.headers ?? {};
+    const errorType = headers['x-fc-error-type'] ?? headers['X-Fc-Error-Type'];
+    s.live.invocation({
+      requestId: request.requestId,
+      action,
+      functionName: request.ran?.functionName,
+      sessionId: request.ran?.sessionId,
+      instanceId: request.ran?.instanceId,
+      status: reply.status,
+      errorType: errorType === undefined ? undefined : String(errorType),
+      durationMs: Math.round(performance.now() - started),
+      endedTime: new Date().toISOString(),
+    });
+  } else if (request.method !== 'GET') s.live.changed();
 }
 
 /** The node:http front door: splits the URL once, then hands the request to the router. */

@@ -99,6 +99,9 @@ export class Instance {
   readonly id = newInstanceId();
   /** Sent on every request as `x-fcs-instance-secret`: the instance refuses requests without it. */
   readonly secret = randomBytes(16).toString('hex');
+  readonly startedMs = Date.now();
+  /** Requests that finished on this instance. */
+  served = 0;
   state: InstanceState = 'starting';
   port = 0;
   pid: number | undefined;
@@ -299,6 +302,7 @@ export class Instance {
 
   release(): void {
     this.lastUsedMs = Date.now();
+    this.served++;
     const next = this.waiters.shift();
     if (next) next.resolve();
     else this.active--;
