@@ -135,7 +135,7 @@ describe.skipIf(browserAt.skip !== undefined)('the dashboard in Chromium', () =>
     const requestId = String(invoked.headers['x-fc-request-id']);
     await page.waitForSelector(`tr[data-request="${requestId}"]`, { timeout: 1000 });
     await click(`tr[data-request="${requestId}"]`);
-    await page.waitForFunction(() => document.querySelector('pre.logs')?.textContent?.includes('hello dashboard'), {
+    await page.waitForFunction("document.querySelector('pre.logs')?.textContent?.includes('hello dashboard')", {
       timeout: 2000,
     });
     const row = await page.$eval(`tr[data-request="${requestId}"]`, (tr) => tr.textContent);
@@ -167,7 +167,7 @@ describe.skipIf(browserAt.skip !== undefined)('the dashboard in Chromium', () =>
     await page.click('#faults-set');
     await waitFor(() => t.emulator.faults.get().rules.length === 1);
     expect(t.emulator.faults.get().rules[0]).toMatchObject({ action: 'ListFunctions', throttleRate: 1 });
-    await page.waitForFunction(() => document.getElementById('faults-current')?.textContent?.includes('throttleRate'), {
+    await page.waitForFunction("document.getElementById('faults-current')?.textContent?.includes('throttleRate')", {
       timeout: 1000,
     });
     await page.click('#faults-clear');

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors.js';
 import type { FunctionEntry } from '../functions/function-registry.js';
-import { type ApiRequest, decodePathSegment, header } from '../http/api-request.js';
+import { type ApiRequest, decodePathSegment } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
 import { newTaskId } from '../ids.js';
 import { invokeHeaders, resultHeaders, startAsync, taskIdHeader } from './invoke-api.js';
