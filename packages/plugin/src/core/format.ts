@@ -1,4 +1,4 @@
-import type { Session } from '@fc-sessions/client';
+import type { Alias, AsyncTask, FunctionVersion, Session } from '@fc-sessions/client';
 import type { ErrorSummary } from './errors.js';
 import type { InvokeReport } from './invoke.js';
 import type { PrefetchEvent, PrefetchResult } from './prefetch.js';
@@ -167,4 +167,51 @@ export function formatError(error: ErrorSummary, options: FormatOptions = {}): s
     .filter(Boolean)
     .join(', ');
   return `${paint('red', `Error: ${error.code}: ${error.message}`)}${where ? ` (${where})` : ''}\n`;
+}
+
+const time = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
+
+export function formatVersions(versions: readonly FunctionVersion[]): string {
+  const rows = [['VERSION', 'CREATED', 'DESCRIPTION']];
+  for (const v of versions) rows.push([v.versionId, v.createdTime ?? '', v.description ?? '']);
+  return `${table(rows)}\n`;
+}
+
+export function formatAliases(aliases: readonly Alias[]): string {
+  const rows = [['ALIAS', 'VERSION', 'CANARY WEIGHTS', 'DESCRIPTION']];
+  for (const a of aliases) {
+    const weights = Object.entries(a.additionalVersionWeight ?? {})
+      .map(([id, weight]) => `${id}:${weight}`)
+      .join(',');
+    rows.push([a.aliasName, a.versionId ?? '', weights, a.description ?? '']);
+  }
+  return `${table(rows)}\n`;
+}
+
+export function formatTasks(tasks: readonly AsyncTask[]): string {
+  const rows = [['TASK', 'STATUS', 'QUALIFIER', 'STARTED', 'ENDED']];
+  for (const t of tasks) rows.push([t.taskId, t.status ?? '', t.qualifier ?? '', time(t.startedTime), time(t.endTime)]);
+  return `${table(rows)}\n`;
+}
+
+/** One task: its status and times, then what it returned or its error. */
+export function formatTask(task: AsyncTask, options: FormatOptions = {}): string {
+  const paint = painter(options);
+  const line = (label: string, value: string | number | undefined) =>
+    `${paint('bold', `${label}:`)} ${value === undefined ? '' : String(value)}`;
+  const failed = task.status === 'Failed';
+  const lines = [
+    line('AsyncTaskId', task.taskId),
+    `${paint('bold', 'Status:')} ${paint(failed ? 'red' : task.status === 'Succeeded' ? 'green' : 'yellow', task.status ?? '')}`,
+    line('Qualifier', task.qualifier),
+    line('RequestId', task.requestId),
+    line('InstanceId', task.instanceId),
+    line('Started', time(task.startedTime)),
+    line('Ended', time(task.endTime)),
+    line('DurationMs', task.durationMs),
+  ];
+  if (task.taskErrorMessage !== undefined)
+    lines.push(`${paint('bold', 'Error:')} ${paint('red', task.taskErrorMessage)}`);
+  if (task.returnPayload !== undefined) lines.push('', paint('bold', 'Result:'), task.returnPayload);
+  return `${lines.join('\n')}\n`;
 }
