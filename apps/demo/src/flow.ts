@@ -9,6 +9,7 @@ import type { FlowContext } from './context.js';
 import { type DeployOutcome, deployApps } from './deploy.js';
 import { Logbook } from './logbook.js';
 import { type Check, Checklist, type Reporter, silentReporter } from './report.js';
+import { type AliasesOutcome, aliasesStep } from './steps/aliases.js';
 import { type ChatOutcome, chatStep } from './steps/chat.js';
 import { type CookieOutcome, cookieStep } from './steps/cookie.js';
 import { type FrameworkOutcome, frameworkStep } from './steps/framework.js';
@@ -33,13 +34,14 @@ export interface FlowResult {
   readonly framework: FrameworkOutcome | undefined;
   readonly cookie: CookieOutcome | undefined;
   readonly worker: WorkerOutcome | undefined;
+  readonly aliases: AliasesOutcome | undefined;
   /** What could not be stopped or removed at the end. */
   readonly cleanupFailures: readonly string[];
 }
 
 /**
  * The whole flow on an embedded emulator: start it, deploy the sample apps (sessions prefetched),
- * then the chat, cookie and worker steps. Whatever happens, the emulator, its instances and every
+ * then the chat, cookie, worker and versions/aliases steps. Whatever happens, the emulator, its instances and every
  * temp dir are gone when the promise settles. Rejects only when `signal` aborts it.
  */
 export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
@@ -53,6 +55,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   let framework: FrameworkOutcome | undefined;
   let cookie: CookieOutcome | undefined;
   let worker: WorkerOutcome | undefined;
+  let aliases: AliasesOutcome | undefined;
   let cleanupFailures: string[] = [];
 
   /** Runs one step; an unexpected error fails it (and the run) without stopping the others. */
@@ -109,6 +112,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
         framework = await step('serverless.yml', () => frameworkStep(ctx, env, workDir, chat?.sessions ?? []));
         cookie = await step('cookie-counter', () => cookieStep(ctx, sessions[COOKIE_COUNTER.functionName] ?? []));
         worker = await step('event-worker', () => workerStep(ctx));
+        aliases = await step('versions and aliases', () => aliasesStep(ctx, workDir, () => emulator.instances()));
       }
     }
   } finally {
@@ -123,6 +127,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
     framework,
     cookie,
     worker,
+    aliases,
     cleanupFailures,
   };
 }

@@ -82,4 +82,22 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
       `${worker.async.requestId} [INFO] job ${worker.async.taskId}: 3 numbers, sum 60`,
     );
   });
+
+  it("versions and aliases: a session on prod and one on canary, each served by its version's instance; a task stopped by id", () => {
+    const aliases = result.aliases!;
+    expect(aliases.versions).toEqual(['1', '2']);
+    expect(aliases.sessions.map((s) => [s.alias, s.versionId])).toEqual([
+      ['prod', '1'],
+      ['canary', '2'],
+    ]);
+    for (const session of aliases.sessions) {
+      expect(session.servedBy).toHaveLength(2);
+      for (const served of session.servedBy) {
+        expect(served).toEqual({ instanceId: session.boundInstance, versionId: session.versionId });
+      }
+    }
+    expect(aliases.sessions[0]?.boundInstance).not.toBe(aliases.sessions[1]?.boundInstance);
+    expect(aliases.task.watched).toContain('Running');
+    expect(aliases.task.final?.status).toBe('Stopped');
+  });
 });

@@ -3,11 +3,15 @@ import { wrapHandler, wrapInitializer } from '@fc-sessions/runtime/event';
 
 /** Most numbers one job may carry. */
 const MAX_NUMBERS = 10_000;
+/** Longest a job may pretend to work (`workMs`). */
+const MAX_WORK_MS = 120_000;
 
 interface Job {
   readonly numbers: readonly number[];
   /** The caller's copy of the async task id, for runtimes that do not hand it to the function. */
   readonly taskId?: string;
+  /** How long the job works before it answers: a long job to watch and stop by its task id. */
+  readonly workMs?: number;
 }
 
 export interface JobResult {
@@ -32,8 +36,18 @@ function parseJob(event: Buffer | string): Job {
   if (!Array.isArray(numbers) || numbers.length > MAX_NUMBERS || !numbers.every(Number.isFinite)) {
     throw new TypeError(`event.numbers must be an array of at most ${MAX_NUMBERS} finite numbers`);
   }
-  const taskId = (value as { taskId?: unknown }).taskId;
-  return typeof taskId === 'string' ? { numbers, taskId } : { numbers };
+  const { taskId, workMs } = value as { taskId?: unknown; workMs?: unknown };
+  if (
+    workMs !== undefined &&
+    (!Number.isInteger(workMs) || (workMs as number) < 0 || (workMs as number) > MAX_WORK_MS)
+  ) {
+    throw new TypeError(`event.workMs must be an integer from 0 to ${MAX_WORK_MS}`);
+  }
+  return {
+    numbers,
+    ...(typeof taskId === 'string' ? { taskId } : {}),
+    ...(typeof workMs === 'number' ? { workMs } : {}),
+  };
 }
 
 let warmedAt: string | undefined;
@@ -48,6 +62,7 @@ export const handler = wrapHandler(async (event: Buffer | string): Promise<JobRe
   const invocation = currentInvocation();
   const fromRuntime = invocation?.asyncTaskId;
   const asyncTaskId = fromRuntime ?? job.taskId ?? null;
+  if (job.workMs) await new Promise((resolve) => setTimeout(resolve, job.workMs));
   const sum = job.numbers.reduce((total, n) => total + n, 0);
   const from = fromRuntime ? 'runtime' : job.taskId ? 'event' : null;
   logger.info(

@@ -44,4 +44,14 @@ describe('apps/event-worker bundle (code/index.js) as the nodejs20 runtime calls
     );
     await expect(worker.handler(Buffer.from('not json'), fakeContext)).rejects.toThrow('event must be JSON');
   });
+
+  it('works workMs before it answers, and refuses a workMs out of range naming the field', async () => {
+    const started = Date.now();
+    const result = await worker.handler(Buffer.from('{"numbers":[1],"workMs":120}'), fakeContext);
+    expect(result).toMatchObject({ sum: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    await expect(worker.handler(Buffer.from('{"numbers":[1],"workMs":-1}'), fakeContext)).rejects.toThrow(
+      'event.workMs must be an integer from 0 to 120000',
+    );
+  });
 });

@@ -3,12 +3,16 @@ export { EXIT, type ErrorSummary, exitCodeOf, PluginError, summarizeError } from
 export { type EventInput, readEvent } from './core/event.js';
 export {
   type FormatOptions,
+  formatAliases,
   formatError,
   formatInvoke,
   formatPrefetch,
   formatPrefetchEvent,
   formatPrune,
   formatSessions,
+  formatTask,
+  formatTasks,
+  formatVersions,
   prefetchSummary,
 } from './core/format.js';
 export { type InvokeReport, type InvokeRequest, invokeFunction, manifestSession, parseHeaders } from './core/invoke.js';
@@ -47,3 +51,12 @@ export {
 } from './core/prefetch-options.js';
 export { type PruneOptions, type PruneResult, pruneSessions } from './core/prune.js';
 export { fillTemplate, type TemplateValues } from './core/template.js';
+export { FINAL_TASK_STATUSES, type WaitOptions, waitForTask } from './core/tasks.js';
+export {
+  type AliasRequest,
+  listAliases,
+  listVersions,
+  parseVersionWeight,
+  resolveVersionId,
+  saveAlias,
+} from './core/versions.js';
