@@ -21,6 +21,8 @@ export interface FlowOptions {
   readonly reporter?: Reporter;
   /** Stops the flow; everything it started is still stopped and removed. */
   readonly signal?: AbortSignal;
+  /** Leave the emulator running at the end (for a look at its dashboard); `keptEmulator.stop()` stops it. */
+  readonly keepEmulator?: boolean;
 }
 
 /** Everything the flow saw, for the demo's output and the end-to-end tests. */
@@ -28,6 +30,10 @@ export interface FlowResult {
   /** Every expectation held and everything was cleaned up. */
   readonly ok: boolean;
   readonly endpoint: string | undefined;
+  /** The emulator's dashboard (it holds the admin token). */
+  readonly dashboardUrl: string | undefined;
+  /** With `keepEmulator`: the emulator still running, and how to stop it. */
+  readonly keptEmulator: { stop(): Promise<void> } | undefined;
   readonly checks: readonly Check[];
   readonly deploy: DeployOutcome | undefined;
   readonly chat: ChatOutcome | undefined;
@@ -41,8 +47,9 @@ export interface FlowResult {
 
 /**
  * The whole flow on an embedded emulator: start it, deploy the sample apps (sessions prefetched),
- * then the chat, cookie, worker and versions/aliases steps. Whatever happens, the emulator, its instances and every
- * temp dir are gone when the promise settles. Rejects only when `signal` aborts it.
+ * then the chat, cookie, worker and versions/aliases steps. Whatever happens, the emulator, its
+ * instances and every temp dir are gone when the promise settles (the emulator stays with
+ * `keepEmulator`, unless `signal` aborted the flow). Rejects only when `signal` aborts it.
  */
 export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   const { signal } = options;
@@ -50,6 +57,8 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   const cleanup = new Cleanup();
   const logbook = new Logbook();
   let endpoint: string | undefined;
+  let dashboardUrl: string | undefined;
+  let keptEmulator: FlowResult['keptEmulator'];
   let deploy: DeployOutcome | undefined;
   let chat: ChatOutcome | undefined;
   let framework: FrameworkOutcome | undefined;
@@ -73,11 +82,15 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   try {
     const emulator = await step('emulator', async () => {
       const started = await startEmulator({ stopGraceMs: 1000, onInstanceLog: logbook.add });
-      cleanup.add('emulator', () => started.stop());
+      if (options.keepEmulator) {
+        keptEmulator = { stop: () => started.stop() };
+        cleanup.add('emulator', () => (signal?.aborted ? started.stop() : undefined));
+      } else cleanup.add('emulator', () => started.stop());
       return started;
     });
     if (emulator) {
       endpoint = emulator.endpoint;
+      dashboardUrl = emulator.dashboardUrl;
       checks.step('emulator', `${emulator.endpoint} (temp data dir)`);
       const client = new FcClient({
         endpoint: emulator.endpoint,
@@ -121,6 +134,8 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   return {
     ok: checks.ok && cleanupFailures.length === 0,
     endpoint,
+    dashboardUrl,
+    keptEmulator,
     checks: checks.checks,
     deploy,
     chat,

@@ -28,8 +28,8 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function startCli(tempRoot: string): Run {
-  const child = spawn(process.execPath, [CLI], {
+function startCli(tempRoot: string, args: string[] = []): Run {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, TMPDIR: tempRoot, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -88,6 +88,7 @@ describe('pnpm demo (dist/cli.js)', () => {
     const output = run.output();
     expect(output).toContain('✓ apps/chat: fcs-chat created, 2 sessions prefetched');
     expect(output).toMatch(/✓ \d+ passed, 0 failed; emulator, instances and temp dirs stopped and removed/);
+    expect(output).toMatch(/\nDashboard: http:\/\/127\.0\.0\.1:\d+\/_emulator\/ui\?token=\S+\n/);
     expect(output).not.toContain('✗');
     expect(await readdir(tempRoot)).toEqual([]);
     expect(await processesUsing(tempRoot)).toEqual([]);
@@ -103,4 +104,28 @@ describe('pnpm demo (dist/cli.js)', () => {
     expect(await readdir(tempRoot)).toEqual([]);
     expect(await processesUsing(tempRoot)).toEqual([]);
   }, 120_000);
+
+  it('with --keep ends by printing the dashboard URL of an emulator still running, stopped by Ctrl-C', async () => {
+    run = startCli(tempRoot, ['--keep']);
+    await run.waitFor('Ctrl-C stops it', 120_000);
+    const dashboard = /Dashboard: (\S+)/.exec(run.output())![1]!;
+    const link = await fetch(dashboard, { redirect: 'manual' });
+    expect(link.status).toBe(303);
+    const cookie = link.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(new URL(link.headers.get('location')!, dashboard), { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>FC emulator</title>');
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('emulator stopped');
+    expect(run.output()).not.toContain('✗');
+    expect(await readdir(tempRoot)).toEqual([]);
+    expect(await processesUsing(tempRoot)).toEqual([]);
+  }, 180_000);
+
+  it('refuses an unknown argument', async () => {
+    run = startCli(tempRoot, ['--nope']);
+    expect(await run.exit).toBe(2);
+    expect(run.output()).toContain('usage: pnpm demo [--keep]');
+  });
 });
