@@ -143,6 +143,27 @@ describe.skipIf(browserAt.skip !== undefined)('the dashboard in Chromium', () =>
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png` });
   });
 
+  it('shows the versions and aliases the function registry reports', async () => {
+    const published = await call(
+      t.emulator,
+      'POST',
+      `/2023-03-30/functions/${FN}/versions`,
+      'PublishFunctionVersion',
+      {},
+    );
+    expect(published.status).toBe(200);
+    const versionId = published.json<{ versionId: string }>().versionId;
+    const alias = await call(t.emulator, 'POST', `/2023-03-30/functions/${FN}/aliases`, 'CreateAlias', {
+      aliasName: 'prod',
+      versionId,
+    });
+    expect(alias.status).toBe(200);
+    await page.waitForFunction(
+      `document.querySelector('tr[data-function="${FN}"]')?.textContent?.includes('prod -> ${versionId}')`,
+      { timeout: 1000 },
+    );
+  });
+
   it('pauses, resumes and deletes a session on the emulator from its buttons', async () => {
     const { sessionId } = (
       await call(t.emulator, 'POST', `/2023-03-30/functions/${FN}/sessions`, 'CreateSession', {})

@@ -124,6 +124,7 @@ function renderInstances() {
       { 'data-instance': i['instanceId'] },
       h('td', { class: 'mono' }, i['instanceId']),
       h('td', null, i['functionName']),
+      h('td', null, text(i['versionId'])),
       h('td', null, i['state']),
       h('td', { class: 'mono' }, text(i['pid'])),
       h('td', { class: 'since', 'data-since': i['startedTime'] }, since(i['startedTime'])),
@@ -135,7 +136,7 @@ function renderInstances() {
   );
   table(
     'instances',
-    ['instance', 'function', 'state', 'pid', 'started', 'served', 'active / queued', 'sessions', 'memory'],
+    ['instance', 'function', 'version', 'state', 'pid', 'started', 'served', 'active / queued', 'sessions', 'memory'],
     rows,
     'No instances running.',
   );

@@ -225,7 +225,7 @@ describe('fcs (the command line)', () => {
     expect(missing).toMatchObject({ code: 2, data: { error: { code: 'CredentialsNotFound', field: 'access' } } });
   });
 
-  it('fcs emulator delegates to the emulator command line', async () => {
+  it('fcs emulator delegates to the emulator command line and prints the dashboard URL', async () => {
     const dataDir = await tmp.make();
     const child = spawn(process.execPath, [FCS, 'emulator', '--port', '0', '--data-dir', dataDir, '--quiet'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -235,7 +235,7 @@ describe('fcs (the command line)', () => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /FC emulator listening on (http:\/\/\S+)/.exec(out);
+        const match = /FC emulator listening on (http:\/\/\S+)\nDashboard: \1\/_emulator\/ui\?token=\S+\n/.exec(out);
         if (match) resolve(match[1] as string);
       });
       child.once('exit', (code) => reject(new Error(`fcs emulator exited with ${code}`)));

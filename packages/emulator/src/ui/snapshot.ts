@@ -13,6 +13,11 @@ function functionPanel(s: Services, entry: FunctionEntry): Record<string, unknow
   const view = functionView(entry.record, s.options.region, s.options.accountId);
   const env = view['environmentVariables'];
   if (env && typeof env === 'object') view['environmentVariables'] = Object.keys(env);
+  view['versions'] = (entry.record.versions ?? []).map((version) => version.versionId);
+  view['aliases'] = (entry.record.aliases ?? []).map((alias) => {
+    const weights = Object.entries(alias.additionalVersionWeight).map(([id, weight]) => ` + ${id} (${weight})`);
+    return `${alias.aliasName} -> ${alias.versionId}${weights.join('')}`;
+  });
   return view;
 }
 
