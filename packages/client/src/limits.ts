@@ -51,3 +51,26 @@ export const ASYNC_TASK_STATUSES = [
 export const ASYNC_RETRY_ATTEMPTS = { min: 0, max: 8 } as const;
 /** `maxAsyncEventAgeInSeconds` (FC's default is 86 400). */
 export const ASYNC_EVENT_AGE = { min: 1, max: 604_800 } as const;
+
+/** A text field's shape: the pattern, and the rule an error states. */
+export interface TextRule {
+  readonly pattern: RegExp;
+  readonly rule: string;
+}
+
+export const FUNCTION_NAME: TextRule = {
+  pattern: /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
+  rule: 'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
+};
+export const SESSION_ID: TextRule = {
+  pattern: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
+  rule: 'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"',
+};
+export const QUALIFIER: TextRule = {
+  pattern: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/,
+  rule: 'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")',
+};
+export const REGION: TextRule = { pattern: /^[a-z]{2,}-[a-z0-9-]+$/, rule: 'must be a region id such as cn-hangzhou' };
+export const ACCOUNT_ID: TextRule = { pattern: /^\d{1,32}$/, rule: 'must be the numeric account id' };
+/** An async task id (FC 3.0) or stateful async invocation id (FC 2.0). */
+export const ASYNC_TASK_ID: TextRule = FUNCTION_NAME;

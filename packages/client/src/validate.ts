@@ -1,12 +1,19 @@
 import { FcError } from './errors.js';
 import {
+  ACCOUNT_ID,
+  ASYNC_TASK_ID,
+  FUNCTION_NAME,
   MOUNT_POINTS_MAX,
   MOUNT_POSIX_ID,
   MOUNT_TEXT_MAX_LENGTH,
   OSS_BUCKET_NAME_MAX_LENGTH,
+  QUALIFIER,
+  REGION,
   SESSION_CONCURRENCY_PER_INSTANCE,
+  SESSION_ID,
   SESSION_IDLE_TIMEOUT,
   SESSION_TTL,
+  type TextRule,
 } from './limits.js';
 
 export function invalid(field: string, value: unknown, rule: string): FcError {
@@ -36,50 +43,27 @@ export function booleanOrUndefined(field: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(field, value, 'must be true or false');
 }
 
-export const validateFunctionName = (value: unknown, field = 'functionName'): void =>
-  pattern(
-    field,
-    value,
-    /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
-    'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
-  );
+const matches = (field: string, value: unknown, text: TextRule): void => pattern(field, value, text.pattern, text.rule);
 
-export const validateSessionId = (value: unknown, field = 'sessionId'): void =>
-  pattern(
-    field,
-    value,
-    /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
-    'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"',
-  );
+export const validateFunctionName = (value: unknown, field = 'functionName'): void =>
+  matches(field, value, FUNCTION_NAME);
+
+export const validateSessionId = (value: unknown, field = 'sessionId'): void => matches(field, value, SESSION_ID);
 
 export function validateQualifier(value: unknown, field = 'qualifier'): void {
-  if (value === undefined) return;
-  pattern(
-    field,
-    value,
-    /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/,
-    'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")',
-  );
+  if (value !== undefined) matches(field, value, QUALIFIER);
 }
 
 export function validateRegion(value: unknown, field = 'region'): void {
-  if (value === undefined || value === '') return;
-  pattern(field, value, /^[a-z]{2,}-[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou');
+  if (value !== undefined && value !== '') matches(field, value, REGION);
 }
 
 export function validateAccountId(value: unknown, field = 'accountId'): void {
-  if (value === undefined || value === '') return;
-  pattern(field, value, /^\d{1,32}$/, 'must be the numeric account id');
+  if (value !== undefined && value !== '') matches(field, value, ACCOUNT_ID);
 }
 
 export function validateAsyncTaskId(value: unknown, field = 'asyncTaskId'): void {
-  if (value === undefined) return;
-  pattern(
-    field,
-    value,
-    /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
-    'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
-  );
+  if (value !== undefined) matches(field, value, ASYNC_TASK_ID);
 }
 
 export function validateAffinityHeaderName(value: unknown, field = 'affinityHeaderFieldName'): void {

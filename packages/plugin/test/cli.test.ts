@@ -71,6 +71,30 @@ describe('fcs (the command line)', () => {
       [['session', 'list', 'hello', '--limit', '101'], '--limit must be an integer from 1 to 100'],
       [['invoke', '9fn'], 'function must be 1-128 characters'],
       [['invoke', 'hello', '--wat'], '--wat is not an option of fcs invoke'],
+      [
+        ['prefetch', 'hello', '-n', '1', '--nas-config', '{"mountPoints":[{"serverAddr":"nas:/","mountDir":"mnt"}]}'],
+        '--nas-config.mountPoints[0].mountDir must be an absolute path; got "mnt"',
+      ],
+      [
+        ['session', 'create', 'hello', '--nas-config', '{"userId":"x"}'],
+        '--nas-config.userId must be an integer from -1 to 65535; got "x"',
+      ],
+      [
+        ['session', 'list', 'hello', '--session-status', 'Bogus'],
+        '--session-status must be one of Active, Paused, Expired; got "Bogus"',
+      ],
+      [
+        ['invoke', 'hello', '--endpoint', 'http://127.0.0.1:9', '--region', 'evil/..'],
+        '--region must be a region id such as cn-hangzhou; got "evil/.."',
+      ],
+      [
+        ['invoke', 'hello', '--endpoint', 'http://127.0.0.1:9', '--account-id', 'abc'],
+        '--account-id must be the numeric account id; got "abc"',
+      ],
+      [
+        ['invoke', 'hello', '--function-name', 'other'],
+        '--function-name names another function than the argument "hello"; got "other"',
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await fcs(args, closed);

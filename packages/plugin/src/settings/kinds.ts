@@ -1,4 +1,4 @@
-import { validateMountConfig } from '@fc-sessions/client';
+import { type TextRule, validateMountConfig } from '@fc-sessions/client';
 import * as v from 'valibot';
 import { isPlainObject } from '../core/check.js';
 import { invalidArgument } from '../core/errors.js';
@@ -34,9 +34,9 @@ export function integer(min: number, max: number, placeholder = '<n>'): Kind<num
   };
 }
 
-export function text(placeholder: string, pattern?: { re: RegExp; rule: string }): Kind<string> {
+export function text(placeholder: string, pattern?: TextRule): Kind<string> {
   return {
-    schema: pattern ? v.pipe(v.string(), v.regex(pattern.re)) : v.pipe(v.string(), v.minLength(1)),
+    schema: pattern ? v.pipe(v.string(), v.regex(pattern.pattern)) : v.pipe(v.string(), v.minLength(1)),
     rule: pattern?.rule ?? 'must be a non-empty string',
     placeholder,
     flag: 'value',
@@ -62,10 +62,10 @@ export const boolean: Kind<boolean> = {
   fromText: (text) => (text === 'true' ? true : text === 'false' ? false : text),
 };
 
-export function list(placeholder: string, item?: { re: RegExp; rule: string }): Kind<string[]> {
+export function list(placeholder: string, item?: TextRule): Kind<string[]> {
   return {
-    schema: v.array(item ? v.pipe(v.string(), v.regex(item.re)) : v.string()),
-    rule: item ? `must be a list of values that each ${item.rule.replace(/^must /, '')}` : 'must be a list of strings',
+    schema: v.array(item ? v.pipe(v.string(), v.regex(item.pattern)) : v.string()),
+    rule: item ? `must be a list; each ${item.rule}` : 'must be a list of strings',
     placeholder,
     flag: 'list',
     fromText: (text) => [text],

@@ -1,21 +1,19 @@
-import { ENDPOINT_ENV, LIST_LIMIT, SESSION_IDLE_TIMEOUT, SESSION_STATUSES, SESSION_TTL } from '@fc-sessions/client';
+import {
+  ACCOUNT_ID,
+  ASYNC_TASK_ID,
+  ENDPOINT_ENV,
+  FUNCTION_NAME,
+  LIST_LIMIT,
+  QUALIFIER,
+  REGION,
+  SESSION_ID,
+  SESSION_IDLE_TIMEOUT,
+  SESSION_STATUSES,
+  SESSION_TTL,
+} from '@fc-sessions/client';
 import { CREATE_SETTLE_SECONDS } from '../core/manifest.js';
 import { setting } from './define.js';
 import { boolean, choice, integer, list, mount, text } from './kinds.js';
-
-const FUNCTION_NAME = {
-  re: /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/,
-  rule: 'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
-};
-const SESSION_ID = {
-  re: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/,
-  rule: 'must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"',
-};
-const TASK_ID = FUNCTION_NAME;
-const QUALIFIER = {
-  re: /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/,
-  rule: 'must be LATEST, a version number or an alias name (1-128 of letters, digits, "_", "-")',
-};
 
 /** Most sessions one prefetch keeps. */
 export const COUNT_MAX = 1000;
@@ -104,7 +102,7 @@ export const SETTINGS = {
   }),
   idPrefix: setting(
     text('<prefix>', {
-      re: /^([A-Za-z0-9_][A-Za-z0-9_-]{0,31})?$/,
+      pattern: /^([A-Za-z0-9_][A-Za-z0-9_-]{0,31})?$/,
       rule: 'must be up to 32 of letters, digits, "_" and "-", not starting with "-"',
     }),
     {
@@ -166,7 +164,7 @@ export const SETTINGS = {
     custom: 'both',
   }),
 
-  region: setting(text('<region>'), {
+  region: setting(text('<region>', REGION), {
     doc: 'region, e.g. cn-hangzhou',
     defaultText: 'the deploy output / props / provider.region, `$ALIBABA_CLOUD_REGION_ID`',
     flag: { name: 'region' },
@@ -183,7 +181,7 @@ export const SETTINGS = {
     custom: 'service',
     props: true,
   }),
-  accountId: setting(text('<id>'), {
+  accountId: setting(text('<id>', ACCOUNT_ID), {
     doc: 'account id',
     defaultText: 'the credentials',
     flag: { name: 'account-id', only: 'cli' },
@@ -241,7 +239,7 @@ export const SETTINGS = {
     doc: 'default Sync',
     flag: { name: 'invocation-type' },
   }),
-  asyncTaskId: setting(text('<id>', TASK_ID), {
+  asyncTaskId: setting(text('<id>', ASYNC_TASK_ID), {
     doc: 'async task id (with --invocation-type Async)',
     flag: { name: 'async-task-id' },
   }),
