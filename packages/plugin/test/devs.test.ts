@@ -192,6 +192,15 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(failed.code).toBe(101);
     expect(plain(failed.stdout)).toContain('success-action failed to [deploy]');
     expect(plain(failed.stdout)).toContain('AffinityUnsupported: function devs-plain has sessionAffinity NONE');
+
+    // With -o json, s swallows a thrown error (exit 0, no output): the plugin returns it as data instead.
+    const asData = await sJson(['deploy', '-t', 'policy.yaml'], { FCS_ON_FAILURE: 'fail' });
+    expect(asData).toMatchObject({
+      code: 2,
+      data: { error: { code: 'AffinityUnsupported', field: 'functionName', message: expect.stringContaining('NONE') } },
+    });
+    const badArgs = await sJson(['deploy', '-t', 'bad-args.yaml']);
+    expect(badArgs).toMatchObject({ code: 2, data: { error: { code: 'InvalidArgument', field: 'args.count' } } });
   });
 
   it('bad arguments fail with the option named (exit 101), and with -o json as data with our exit code', async () => {
