@@ -60,3 +60,5 @@ export {
   resolveVersionId,
   saveAlias,
 } from './core/versions.js';
+export { type Resolved, resolveSettings, type Source } from './settings/resolve.js';
+export { type SettingKey, SETTINGS } from './settings/settings.js';

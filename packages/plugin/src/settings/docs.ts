@@ -6,7 +6,11 @@ const code = (text: string) => `\`${text}\``;
 function flagText(setting: Setting): string {
   const flag = setting.flag;
   if (!flag) return '';
-  const names = [...(flag.short ? [`-${flag.short}`] : []), `--${flag.name}`, ...(flag.aliases ?? []).map((a) => `--${a}`)];
+  const names = [
+    ...(flag.short ? [`-${flag.short}`] : []),
+    `--${flag.name}`,
+    ...(flag.aliases ?? []).map((a) => `--${a}`),
+  ];
   return `${names.map(code).join(', ')}${flag.only === 'cli' ? ' (fcs)' : flag.only === 'devs' ? ' (s)' : ''}`;
 }
 
@@ -38,7 +42,15 @@ export function configurableKeys(): SettingKey[] {
 export function settingsTable(): string[] {
   const rows = configurableKeys().map((key) => {
     const s: Setting = SETTINGS[key];
-    const cells = [code(key), flagText(s), places(s), s.env ? code(`$${s.env}`) : '', defaultText(s), s.kind.rule.replace(/^must be /, ''), s.doc];
+    const cells = [
+      code(key),
+      flagText(s),
+      places(s),
+      s.env ? code(`$${s.env}`) : '',
+      defaultText(s),
+      s.kind.rule.replace(/^must be /, ''),
+      s.doc,
+    ];
     return `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
   });
   return [
