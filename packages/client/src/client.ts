@@ -163,18 +163,27 @@ interface Operation<T> {
 interface Context {
   credentials: Credentials;
   origin: URL;
+  /** `origin.host`, read once. */
+  host: string;
   accountId: string | undefined;
 }
 
 function encodeQuery(query: Query | undefined): string {
-  if (!query) return '';
-  const pairs = Object.entries(query)
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${rfc3986(name)}=${rfc3986(String(value))}`);
-  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
+  let text = '';
+  for (const name in query) {
+    const value = query[name];
+    if (value !== undefined) text += `${text ? '&' : '?'}${rfc3986(name)}=${rfc3986(String(value))}`;
+  }
+  return text;
 }
 
 const seg = encodeURIComponent;
+
+const JSON_ACCEPT: Readonly<Record<string, string>> = { accept: 'application/json' };
+const JSON_BODY: Readonly<Record<string, string>> = {
+  ...JSON_ACCEPT,
+  'content-type': 'application/json; charset=utf-8',
+};
 
 /** Makes a session id the way FC does (32 lower-hex), so a retried CreateSession is idempotent. */
 export function newSessionId(): string {
@@ -193,11 +202,15 @@ export class FcClient {
   readonly #static: Credentials | undefined;
   readonly #origins = new Map<EndpointKind, URL>();
   #place: Promise<{ region: string | undefined; accountId: string | undefined }> | undefined;
+  /** With fixed keys the context of a kind never changes: kept once resolved, so a call needs no await for it. */
+  readonly #contexts = new Map<EndpointKind, Context>();
   readonly #retry: Required<RetryOptions>;
+  readonly #userAgent: string;
 
   constructor(options: FcClientOptions = {}) {
     this.#options = { ...options };
     this.#retry = retryPolicy(options.retry, DEFAULT_RETRY);
+    this.#userAgent = options.userAgent ?? `fc-sessions-client/${VERSION} node/${process.versions.node}`;
     this.#static =
       options.credentials && typeof options.credentials === 'object'
         ? protectCredentials(options.credentials)
@@ -904,12 +917,12 @@ export class FcClient {
     const response = await this.#attempts(
       { idempotent: false, retry: options.retry, signal: options.signal },
       async () => {
-        const context = await this.#context('invoke');
+        const context = this.#contexts.get('invoke') ?? (await this.#context('invoke'));
         const headers: Record<string, string> = {
           ...lowerCased(options.headers),
-          host: context.origin.host,
+          host: context.host,
           'content-type': 'application/octet-stream',
-          'user-agent': this.#userAgent(),
+          'user-agent': this.#userAgent,
           ...(context.accountId ? { 'x-fc-account-id': context.accountId } : {}),
           'x-fc-invocation-type': options.invocationType ?? 'Sync',
           'x-fc-log-type': options.logType ?? 'None',
@@ -949,34 +962,23 @@ export class FcClient {
     validateAffinityHeaderName(session?.headerName, 'session.headerName');
     integerIn('timeoutMs', options.timeoutMs, 1, 86_400_000);
     const route = session ? await this.#route(functionName, options.qualifier, session, options) : undefined;
-    const extra = lowerCased(options.headers);
-    const routing = route ? sessionHeaders(route, session?.id, functionName, extra['cookie']) : {};
-    const headers: Record<string, string> = {
-      ...extra,
-      ...routing,
-      'content-type': extra['content-type'] ?? 'application/octet-stream',
-      'x-fc-invocation-type': options.invocationType ?? 'Sync',
-      'x-fc-log-type': options.logType ?? 'None',
-      ...(options.asyncTaskId ? { 'x-fc-async-task-id': options.asyncTaskId } : {}),
-      ...(options.asyncDelaySeconds !== undefined ? { 'x-fc-async-delay': String(options.asyncDelaySeconds) } : {}),
-    };
-    const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
-    const path = `/${API_VERSION}/functions/${seg(functionName)}/invocations${encodeQuery({ qualifier: options.qualifier })}`;
+    const headers = lowerCased(options.headers);
+    if (route) Object.assign(headers, sessionHeaders(route, session?.id, functionName, headers['cookie']));
+    headers['content-type'] ??= 'application/octet-stream';
+    headers['x-fc-invocation-type'] = options.invocationType ?? 'Sync';
+    headers['x-fc-log-type'] = options.logType ?? 'None';
+    if (options.asyncTaskId) headers['x-fc-async-task-id'] = options.asyncTaskId;
+    if (options.asyncDelaySeconds !== undefined) headers['x-fc-async-delay'] = String(options.asyncDelaySeconds);
+    const body = options.body;
+    const path = `/${API_VERSION}/functions/${seg(functionName)}/invocations${options.qualifier === undefined ? '' : encodeQuery({ qualifier: options.qualifier })}`;
+    const timeoutMs = options.timeoutMs ?? this.#invokeTimeout();
     const response = await this.#attempts(
       { idempotent: false, retry: options.retry, signal: options.signal },
       async () => {
-        const context = await this.#context('invoke');
-        const signed = { ...headers, ...this.#acsHeaders(context, 'InvokeFunction') };
+        const context = this.#contexts.get('invoke') ?? (await this.#context('invoke'));
+        const signed = this.#acsHeaders(context, 'InvokeFunction', headers);
         Object.assign(signed, signRequest({ method: 'POST', url: path, headers: signed, body }, context.credentials));
-        return this.#exchange(
-          context.origin,
-          'POST',
-          path,
-          signed,
-          body,
-          options.timeoutMs ?? this.#invokeTimeout(),
-          options.signal,
-        );
+        return this.#exchange(context.origin, 'POST', path, signed, body, timeoutMs, options.signal);
       },
     );
     return { response, meta: invokeMeta(response, session?.id, route) };
@@ -1028,18 +1030,15 @@ export class FcClient {
 
   async #json<T>(op: Operation<T>): Promise<T> {
     const path = `/${API_VERSION}${op.path}${encodeQuery(op.query)}`;
-    const body = op.json === undefined ? undefined : Buffer.from(JSON.stringify(op.json));
+    const body = op.json === undefined ? undefined : JSON.stringify(op.json);
     integerIn('timeoutMs', op.options?.timeoutMs, 1, 3_600_000);
     const timeoutMs = op.options?.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
+    const kind = op.kind ?? 'management';
     return this.#attempts<T>(
       { idempotent: op.idempotent, retry: op.options?.retry, signal: op.options?.signal, recover: op.recover },
       async () => {
-        const context = await this.#context(op.kind ?? 'management');
-        const headers: Record<string, string> = {
-          accept: 'application/json',
-          ...this.#acsHeaders(context, op.action),
-          ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-        };
+        const context = this.#contexts.get(kind) ?? (await this.#context(kind));
+        const headers = this.#acsHeaders(context, op.action, body === undefined ? JSON_ACCEPT : JSON_BODY);
         Object.assign(headers, signRequest({ method: op.method, url: path, headers, body }, context.credentials));
         const response = await this.#exchange(
           context.origin,
@@ -1061,7 +1060,7 @@ export class FcClient {
     method: string,
     path: string,
     headers: Record<string, string>,
-    body: Uint8Array | undefined,
+    body: Uint8Array | string | undefined,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
@@ -1109,17 +1108,14 @@ export class FcClient {
     }
   }
 
-  #acsHeaders(context: Context, action: string): Record<string, string> {
-    return {
-      host: context.origin.host,
-      'user-agent': this.#userAgent(),
-      'x-acs-action': action,
-      'x-acs-version': API_VERSION,
-    };
-  }
-
-  #userAgent(): string {
-    return this.#options.userAgent ?? `fc-sessions-client/${VERSION} node/${process.versions.node}`;
+  /** A new header record: `base`, then the ACS headers every call carries. */
+  #acsHeaders(context: Context, action: string, base: Readonly<Record<string, string>>): Record<string, string> {
+    const headers = { ...base };
+    headers['host'] = context.host;
+    headers['user-agent'] = this.#userAgent;
+    headers['x-acs-action'] = action;
+    headers['x-acs-version'] = API_VERSION;
+    return headers;
   }
 
   #invokeTimeout(): number {
@@ -1133,7 +1129,9 @@ export class FcClient {
       origin = resolveEndpoint({ ...this.#options, region, accountId }, kind);
       this.#origins.set(kind, origin);
     }
-    return { credentials: this.#static ?? (await this.#credentials()), origin, accountId };
+    const context = { credentials: this.#static ?? (await this.#credentials()), origin, host: origin.host, accountId };
+    if (this.#static) this.#contexts.set(kind, context);
+    return context;
   }
 
   #resolvePlace(): Promise<{ region: string | undefined; accountId: string | undefined }> {
@@ -1199,6 +1197,6 @@ function parseJson<T>(action: string, response: IncomingMessage, text: string): 
 
 function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  for (const name in headers) out[name.toLowerCase()] = headers[name]!;
   return out;
 }

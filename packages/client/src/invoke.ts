@@ -146,13 +146,13 @@ export function fc2Meta(response: IncomingMessage): Fc2InvokeMeta {
   };
 }
 
+/** Adds the body and its readers to `meta`, a record made for this one answer. */
 export function withBody<M extends InvokeMeta>(
   meta: M,
   body: Uint8Array,
 ): M & { body: Uint8Array; text(): string; json<T = unknown>(): T } {
   const text = () => Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  return {
-    ...meta,
+  return Object.assign(meta, {
     body,
     text,
     json<T>() {
@@ -164,5 +164,5 @@ export function withBody<M extends InvokeMeta>(
         );
       }
     },
-  };
+  });
 }

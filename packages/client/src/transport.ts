@@ -9,7 +9,8 @@ export interface WireRequest {
   /** Path and query exactly as signed. */
   path: string;
   headers: Record<string, string>;
-  body?: Uint8Array | undefined;
+  /** A string goes out in the same write as the headers. */
+  body?: Uint8Array | string | undefined;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
 }
@@ -39,11 +40,14 @@ export class Pools {
  * exchange until the caller has read the body (`readBody`) or released the stream.
  */
 export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
-  const target = `${req.method} ${req.origin.origin}${req.path.split('?')[0]}`;
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) {
       reject(
-        new FcError({ code: 'Aborted', message: `${target} was aborted before it was sent`, cause: req.signal.reason }),
+        new FcError({
+          code: 'Aborted',
+          message: `${target(req)} was aborted before it was sent`,
+          cause: req.signal.reason,
+        }),
       );
       return;
     }
@@ -67,7 +71,7 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
         fail(
           new FcError({
             code: 'RequestTimeout',
-            message: `${target} took longer than ${req.timeoutMs} ms`,
+            message: `${target(req)} took longer than ${req.timeoutMs} ms`,
             retryable: true,
             outcomeUnknown: true,
           }),
@@ -78,26 +82,27 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       fail(
         new FcError({
           code: 'Aborted',
-          message: `${target} was aborted`,
+          message: `${target(req)} was aborted`,
           outcomeUnknown: true,
           cause: req.signal?.reason,
         }),
       );
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const { signal } = req;
+    signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => {
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     };
     outgoing.on('error', (error) => {
       done();
-      reject(failure ?? networkError(error, target));
+      reject(failure ?? networkError(error, target(req)));
     });
     outgoing.on('response', (response) => {
       response.on('end', done);
       response.on('close', done);
       response.on('error', (error) => {
         done();
-        response.emit('fc-error', failure ?? networkError(error, target));
+        response.emit('fc-error', failure ?? networkError(error, target(req)));
       });
       resolve(response);
     });
@@ -105,11 +110,18 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
   });
 }
 
+/** `METHOD origin/path` for messages, made only when one is needed. */
+function target(req: WireRequest): string {
+  const mark = req.path.indexOf('?');
+  return `${req.method} ${req.origin.origin}${mark < 0 ? req.path : req.path.slice(0, mark)}`;
+}
+
 /** node:http takes a flat `[name, value, ...]` list without re-validating each header through setHeader. */
-function flatHeaders(headers: Record<string, string>, body: Uint8Array | undefined): string[] {
+function flatHeaders(headers: Record<string, string>, body: Uint8Array | string | undefined): string[] {
   const flat: string[] = [];
   for (const name in headers) flat.push(name, headers[name]!);
-  if (body) flat.push('content-length', String(body.length));
+  if (body !== undefined)
+    flat.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
   return flat;
 }
 

@@ -1,4 +1,6 @@
 import {
+  headerOf,
+  headerText,
   hmacSha256,
   lowerCaseHeaders,
   randomHex,
@@ -21,15 +23,19 @@ export function canonicalQuery(query: ReadonlyArray<readonly [string, string]>):
     .join('&');
 }
 
+const isSigned = (name: string) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-');
+
 /** Which headers ACS3 signs: `host`, `content-type` and every `x-acs-*`, sorted. */
 export function headersToSign(headers: ReadonlyMap<string, string>): string[] {
-  return [...headers.keys()]
-    .filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-'))
-    .sort();
+  const signed: string[] = [];
+  for (const name of headers.keys()) if (isSigned(name)) signed.push(name);
+  return signed.sort();
 }
 
 export function canonicalHeaders(headers: ReadonlyMap<string, string>, signed: readonly string[]): string {
-  return signed.map((name) => `${name}:${(headers.get(name) ?? '').trim()}\n`).join('');
+  let text = '';
+  for (const name of signed) text += `${name}:${(headers.get(name) ?? '').trim()}\n`;
+  return text;
 }
 
 export function canonicalRequest(
@@ -39,15 +45,10 @@ export function canonicalRequest(
   signed: readonly string[],
   contentSha256: string,
 ): string {
-  const { path, query } = splitUrl(url);
-  return [
-    method.toUpperCase(),
-    path,
-    canonicalQuery(query),
-    canonicalHeaders(headers, signed),
-    signed.join(';'),
-    contentSha256,
-  ].join('\n');
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
+  const query = mark < 0 ? '' : canonicalQuery(splitUrl(url).query);
+  return `${method.toUpperCase()}\n${path}\n${query}\n${canonicalHeaders(headers, signed)}\n${signed.join(';')}\n${contentSha256}`;
 }
 
 export function stringToSign(canonical: string): string {
@@ -60,7 +61,20 @@ export function signature(accessKeySecret: string, toSign: string): string {
 
 /** `YYYY-MM-DDTHH:mm:ssZ` in UTC. */
 export function acsDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+let dateSecond = Number.NaN;
+let dateText = '';
+
+/** `acsDate` of now, made once per second. */
+function currentAcsDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateText = acsDate(new Date(second * 1000));
+    dateSecond = second;
+  }
+  return dateText;
 }
 
 /**
@@ -74,18 +88,27 @@ export function signRequest(
   credentials: Credentials,
   options: SignOptions = {},
 ): Record<string, string> {
+  const contentSha256 = sha256Hex(request.body);
   const added: Record<string, string> = {
-    'x-acs-date': acsDate(options.date ?? new Date()),
+    'x-acs-date': options.date ? acsDate(options.date) : currentAcsDate(),
     'x-acs-signature-nonce': options.nonce ?? randomHex(16),
-    'x-acs-content-sha256': sha256Hex(request.body),
+    'x-acs-content-sha256': contentSha256,
   };
   if (credentials.securityToken) {
     added['x-acs-accesskey-id'] = credentials.accessKeyId;
     added['x-acs-security-token'] = credentials.securityToken;
   }
-  const headers = lowerCaseHeaders({ ...request.headers, ...added });
-  const signed = headersToSign(headers);
-  const canonical = canonicalRequest(request.method, request.url, headers, signed, added['x-acs-content-sha256']!);
+  // Only the signed headers are collected: the request's own (lower-cased), then the added ones over them.
+  const headers = new Map<string, string>();
+  for (const name in request.headers) {
+    const value = request.headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (isSigned(lower)) headers.set(lower, headerText(value));
+  }
+  for (const name in added) headers.set(name, added[name]!);
+  const signed = [...headers.keys()].sort();
+  const canonical = canonicalRequest(request.method, request.url, headers, signed, contentSha256);
   const sig = signature(credentials.accessKeySecret, stringToSign(canonical));
   added['authorization'] =
     `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${sig}`;
@@ -144,9 +167,10 @@ export function verifyRequestHeaders(
   for (const required of ['host', 'x-acs-date', 'x-acs-content-sha256']) {
     if (!headers.has(required)) return fail('MissingRequiredHeader', `The request has no ${required} header.`);
   }
-  const unsigned = [...headers.keys()].filter(
-    (name) => (name === 'host' || name.startsWith('x-acs-')) && !parsed.signedHeaders.includes(name),
-  );
+  const unsigned: string[] = [];
+  for (const name of headers.keys()) {
+    if ((name === 'host' || name.startsWith('x-acs-')) && !parsed.signedHeaders.includes(name)) unsigned.push(name);
+  }
   if (unsigned.length > 0) return fail('SignatureNotMatch', `These headers must be signed: ${unsigned.join(', ')}.`);
 
   const declaredHash = headers.get('x-acs-content-sha256') ?? '';
@@ -171,7 +195,7 @@ export function verifyRequestHeaders(
 
 /** The body's SHA-256 against the `x-acs-content-sha256` the signature covers; undefined when they match. */
 export function verifyRequestBody(request: Pick<SignableRequest, 'headers' | 'body'>): VerifyFailure | undefined {
-  if (lowerCaseHeaders(request.headers).get('x-acs-content-sha256') === sha256Hex(request.body)) return undefined;
+  if (headerOf(request.headers, 'x-acs-content-sha256') === sha256Hex(request.body)) return undefined;
   return fail('SignatureNotMatch', 'x-acs-content-sha256 does not match the body.');
 }
 

@@ -1,5 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
-import type { HeaderRecord } from './types.js';
+import type { HeaderRecord, HeaderValue } from './types.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -8,8 +9,24 @@ export function sha256Hex(body: string | Uint8Array | undefined): string {
   return nodeCrypto().createHash('sha256').update(body).digest('hex');
 }
 
+/**
+ * The last secret's key object: a client signs, and a server verifies, with one key nearly always,
+ * and an HMAC over a prepared key skips turning the secret text into key bytes on every request.
+ */
+let lastSecret: string | undefined;
+let lastKey: KeyObject | undefined;
+
+function keyOf(secret: string): KeyObject | string {
+  if (secret === '') return secret;
+  if (secret !== lastSecret) {
+    lastKey = nodeCrypto().createSecretKey(Buffer.from(secret, 'utf8'));
+    lastSecret = secret;
+  }
+  return lastKey!;
+}
+
 export function hmacSha256(secret: string, text: string): Buffer {
-  return nodeCrypto().createHmac('sha256', secret).update(text).digest();
+  return nodeCrypto().createHmac('sha256', keyOf(secret)).update(text).digest();
 }
 
 /** RFC 3986 encoding: `encodeURIComponent` plus `! ' ( ) *`. */
@@ -61,11 +78,26 @@ export function splitUrl(url: string): { path: string; query: Array<[string, str
 /** Header names lower-cased, array values joined with a comma, undefined values dropped. */
 export function lowerCaseHeaders(headers: HeaderRecord): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out.set(name.toLowerCase(), Array.isArray(value) ? value.join(',') : String(value));
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) out.set(name.toLowerCase(), headerText(value));
   }
   return out;
+}
+
+/** A header's value as signed: array values joined with a comma. */
+export function headerText(value: Exclude<HeaderValue, undefined>): string {
+  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** One header of a record by its lower-case name, whatever case the record uses (the last one, as `lowerCaseHeaders` keeps). */
+export function headerOf(headers: HeaderRecord, lowerName: string): string | undefined {
+  let found: string | undefined;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && name.toLowerCase() === lowerName) found = headerText(value);
+  }
+  return found;
 }
 
 export function timingSafeEqualText(a: string, b: string): boolean {
