@@ -1,4 +1,4 @@
-import { nodeCrypto } from './builtins.js';
+import { nodeCrypto, nodeFsPromises, nodeOs } from './builtins.js';
 import { join } from 'node:path';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';
@@ -129,12 +129,13 @@ export function parseServerlessDevsAccess(text: string): Record<string, Record<s
 
 /** The files of the chain are read only when it runs, so loading the client stays cheap. */
 async function readText(path: string): Promise<string | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path, 'utf8').catch(() => undefined);
+  return nodeFsPromises()
+    .readFile(path, 'utf8')
+    .catch(() => undefined);
 }
 
 async function homeOf(options: ChainOptions): Promise<string> {
-  return options.home ?? (await import('node:os')).homedir();
+  return options.home ?? nodeOs().homedir();
 }
 
 async function serverlessDevsHome(options: ChainOptions): Promise<string> {
