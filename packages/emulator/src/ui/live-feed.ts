@@ -30,7 +30,8 @@ const PUSH_DELAY_MS = 20;
  */
 export class LiveFeed {
   private readonly clients = new Set<ServerResponse>();
-  private readonly recent: InvocationEvent[] = [];
+  /** The last `KEPT_INVOCATIONS` invocations by request id, oldest first. */
+  private readonly recent = new Map<string, InvocationEvent>();
   /** Lines per request id, until the request's invocation event is out (output can come first). */
   private readonly pendingLines = new Map<string, string[]>();
   /** The request whose markers an instance is between. */
@@ -48,7 +49,7 @@ export class LiveFeed {
     res.write('retry: 1000\n\n');
     this.lastSnapshot = JSON.stringify(this.snapshot());
     this.send(res, 'snapshot', this.lastSnapshot);
-    for (const event of this.recent) this.send(res, 'invocation', JSON.stringify(event));
+    for (const event of this.recent.values()) this.send(res, 'invocation', JSON.stringify(event));
     res.once('close', () => {
       this.clients.delete(res);
       if (this.clients.size === 0) this.stopSweeping();
@@ -71,8 +72,9 @@ export class LiveFeed {
     const logs = this.pendingLines.get(event.requestId) ?? [];
     this.pendingLines.delete(event.requestId);
     const full: InvocationEvent = { ...event, logs };
-    this.recent.push(full);
-    if (this.recent.length > KEPT_INVOCATIONS) this.recent.shift();
+    this.recent.set(full.requestId, full);
+    if (this.recent.size > KEPT_INVOCATIONS) this.recent.delete(this.recent.keys().next().value!);
+    if (this.clients.size === 0) return;
     this.broadcast('invocation', JSON.stringify(full));
     this.changed();
   }
@@ -81,13 +83,14 @@ export class LiveFeed {
   instanceLog(line: string, instanceId: string): void {
     const start = START.exec(line);
     if (start) this.current.set(instanceId, start[1]!);
-    const requestId = start?.[1] ?? END.exec(line)?.[1] ?? this.ownerOf(line) ?? this.current.get(instanceId);
-    if (END.test(line)) this.current.delete(instanceId);
+    const end = start ? null : END.exec(line);
+    const requestId = start?.[1] ?? end?.[1] ?? this.ownerOf(line) ?? this.current.get(instanceId);
+    if (end) this.current.delete(instanceId);
     if (!requestId) return;
-    const done = this.recent.find((event) => event.requestId === requestId);
+    const done = this.recent.get(requestId);
     if (done) {
       if (done.logs.length < LINES_PER_REQUEST) done.logs.push(line);
-      this.broadcast('log', JSON.stringify({ requestId, line }));
+      if (this.clients.size > 0) this.broadcast('log', JSON.stringify({ requestId, line }));
       return;
     }
     const lines = this.pendingLines.get(requestId) ?? [];
