@@ -233,5 +233,5 @@ describe('createNonceCache', () => {
     expect(accept('first')).toBe(false);
     now = 3600_000;
     expect(accept('first')).toBe(true);
-  });
+  }, 60_000);
 });
