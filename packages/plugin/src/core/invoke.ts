@@ -1,5 +1,5 @@
 import type { FcClient, InvokeOptions, SessionRoute } from '@fc-sessions/client';
-import { choiceOption } from './check.js';
+import { plainSource, resolveSettings } from '../settings/resolve.js';
 import { invalidArgument } from './errors.js';
 import { ManifestStore } from './manifest.js';
 import type { ManifestLocation } from './prefetch.js';
@@ -85,9 +85,9 @@ export async function manifestSession(
 
 /** Invokes the function, into a session when one is given or recorded; a function error is data, not an exception. */
 export async function invokeFunction(client: Pick<FcClient, 'invoke'>, request: InvokeRequest): Promise<InvokeReport> {
-  const invocationType = choiceOption('invocationType', request.invocationType, ['Sync', 'Async']) ?? 'Sync';
-  const logType =
-    choiceOption('logType', request.logType, ['None', 'Tail']) ?? (invocationType === 'Sync' ? 'Tail' : 'None');
+  const checked = resolveSettings(['invocationType', 'logType'], [plainSource(request)], { env: {} });
+  const invocationType = checked.invocationType ?? 'Sync';
+  const logType = checked.logType ?? (invocationType === 'Sync' ? 'Tail' : 'None');
   if (request.asyncTaskId !== undefined && invocationType !== 'Async') {
     throw invalidArgument('asyncTaskId', request.asyncTaskId, 'only applies to invocationType Async');
   }
