@@ -1108,13 +1108,19 @@ export class FcClient {
     }
   }
 
-  /** A new header record: `base`, then the ACS headers every call carries. */
+  /**
+   * A new header record: the ACS headers every call carries, then those of `base` they do not
+   * name. Built as one literal: spreading `base` first and adding the four to the copy costs V8 a
+   * shape change per header, many times the copy itself.
+   */
   #acsHeaders(context: Context, action: string, base: Readonly<Record<string, string>>): Record<string, string> {
-    const headers = { ...base };
-    headers['host'] = context.host;
-    headers['user-agent'] = this.#userAgent;
-    headers['x-acs-action'] = action;
-    headers['x-acs-version'] = API_VERSION;
+    const headers: Record<string, string> = {
+      host: context.host,
+      'user-agent': this.#userAgent,
+      'x-acs-action': action,
+      'x-acs-version': API_VERSION,
+    };
+    for (const name in base) if (!(name in headers)) headers[name] = base[name]!;
     return headers;
   }
 
