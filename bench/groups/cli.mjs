@@ -88,6 +88,7 @@ export async function run({ quick, log }) {
         ours: median(samples.fcs),
         baseline: { name: '`node -e 0`', value: median(samples.node) },
         unit: 'ms',
+        target: { max: 1.4, text: '<= 1.4x' },
       }),
     ];
   } finally {

@@ -332,6 +332,7 @@ async function throughput({ quick, log }) {
           ours: median(cpu.ours),
           baseline: { name: 'raw node:http', value: median(cpu.raw) },
           unit: 'µs',
+          target: { max: 1.3, text: '<= 1.3x' },
         }),
       );
     }
