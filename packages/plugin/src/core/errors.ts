@@ -5,6 +5,7 @@ interface FcErrorLike extends Error {
   requestId: string | undefined;
   retryable: boolean;
   field: string | undefined;
+  outcomeUnknown?: boolean | undefined;
 }
 
 function isFcError(error: unknown): error is FcErrorLike {
@@ -109,6 +110,14 @@ export function summarizeError(error: unknown): ErrorSummary {
 /** 404 from FC: the session (or function) is not there. */
 export function isNotFound(error: unknown): boolean {
   return isFcError(error) && error.status === 404;
+}
+
+/**
+ * FC answered every attempt of the call with its error body (and no attempt went unanswered): the
+ * call did nothing. A 409 is left out: it says the thing already exists.
+ */
+export function refusedOnEveryAttempt(error: unknown): boolean {
+  return isFcError(error) && error.status !== undefined && error.status !== 409 && error.outcomeUnknown === false;
 }
 
 /** FC said no for good: a 4xx other than timeout, conflict and throttling. */

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { type FcClient, newSessionId, type Session } from '@fc-sessions/client';
+import { type FcClient, type FunctionConfig, newSessionId, type Session } from '@fc-sessions/client';
 import { withDeadline } from './deadline.js';
-import { EXIT, type ErrorSummary, isDefinitiveRefusal, isNotFound, PluginError, summarizeError } from './errors.js';
+import {
+  EXIT,
+  type ErrorSummary,
+  isDefinitiveRefusal,
+  isNotFound,
+  PluginError,
+  refusedOnEveryAttempt,
+  summarizeError,
+} from './errors.js';
 import { isSettling, type ManifestRoute, type ManifestSession, ManifestStore } from './manifest.js';
 import { canonicalJson } from './canonical.js';
 import { lockManifest, type ManifestLock } from './lock.js';
@@ -153,7 +161,11 @@ export async function assertSessionCapable(
   qualifier: string,
   signal?: AbortSignal,
 ): Promise<ManifestRoute> {
-  const fn = await client.getFunction(functionName, { qualifier, signal });
+  return sessionRoute(await client.getFunction(functionName, { qualifier, signal }), functionName);
+}
+
+/** How calls reach a function's sessions; refuses an affinity CreateSession does not apply to. */
+function sessionRoute(fn: FunctionConfig, functionName: string): ManifestRoute {
   const affinity = fn.sessionAffinity ?? 'NONE';
   if (!(PREFETCH_AFFINITIES as readonly string[]).includes(affinity)) {
     throw new PluginError({
@@ -207,20 +219,8 @@ async function readSessionFunction(
   qualifier: string,
   signal: AbortSignal,
 ): Promise<{ route: ManifestRoute; revision: string }> {
-  let revision = '';
-  const route = await assertSessionCapable(
-    {
-      getFunction: async (...args) => {
-        const fn = await client.getFunction(...args);
-        revision = functionRevision(fn);
-        return fn;
-      },
-    },
-    functionName,
-    qualifier,
-    signal,
-  );
-  return { route, revision };
+  const fn = await client.getFunction(functionName, { qualifier, signal });
+  return { route: sessionRoute(fn, functionName), revision: functionRevision(fn) };
 }
 
 /**
@@ -365,17 +365,11 @@ interface CreateJob {
 }
 
 /** Rounds of check-then-create a run makes at most: unverified sessions and unanswered creates are checked again. */
-export const RECONCILE_ROUNDS = 4;
+const RECONCILE_ROUNDS = 4;
 
 /** Pause before round n + 1 (ms): 100, 200, 400. */
 function roundPause(round: number): number {
   return 100 * 2 ** round;
-}
-
-/** The caller's outcome for a CreateSession that failed: FC answered (nothing made), or maybe made. */
-function createdNothing(error: unknown): boolean {
-  const e = error as { name?: unknown; status?: unknown; outcomeUnknown?: unknown } | null;
-  return e?.name === 'FcError' && typeof e.status === 'number' && e.outcomeUnknown === false;
 }
 
 async function run(
@@ -459,7 +453,7 @@ async function run(
       );
     } catch (error) {
       const recorded = { sessionId, index, state: 'creating' as const, recordedAt: job.recordedAt };
-      if (!job.resend && createdNothing(error) && (error as { status: number }).status !== 409) {
+      if (!job.resend && refusedOnEveryAttempt(error)) {
         // FC refused every attempt with its error body: nothing was made, the slot is free again.
         // (A resent id keeps its record: the first CreateSession of that id may still be running.)
         await store.remove(sessionId);
