@@ -176,7 +176,10 @@ const MOUNT_SHAPES = {
 
 /** The mount configs of a session (`nasConfig`, `ossMountConfig`, `polarFsConfig`, `juiceFsConfig`), against the SDK's shapes. */
 export function validateMountConfigs(input: Record<string, unknown>, prefix = ''): void {
-  for (const [key, shape] of Object.entries(MOUNT_SHAPES)) fields(`${prefix}${key}`, input[key], shape);
+  for (const key in MOUNT_SHAPES) {
+    const value = input[key];
+    if (value !== undefined) fields(`${prefix}${key}`, value, MOUNT_SHAPES[key as keyof typeof MOUNT_SHAPES]);
+  }
 }
 
 /** One mount config, named `field` (e.g. `--nas-config`). */
