@@ -72,5 +72,12 @@ export const QUALIFIER: TextRule = {
 };
 export const REGION: TextRule = { pattern: /^[a-z]{2,}-[a-z0-9-]+$/, rule: 'must be a region id such as cn-hangzhou' };
 export const ACCOUNT_ID: TextRule = { pattern: /^\d{1,32}$/, rule: 'must be the numeric account id' };
+/** A published version: `1`, `2`, ... */
+export const VERSION_ID: TextRule = {
+  pattern: /^[1-9][0-9]{0,9}$/,
+  rule: 'must be a published version number such as "1" or "12"',
+};
+/** An alias name (`LATEST` is refused separately: it is no alias). */
+export const ALIAS_NAME: TextRule = FUNCTION_NAME;
 /** An async task id (FC 3.0) or stateful async invocation id (FC 2.0). */
 export const ASYNC_TASK_ID: TextRule = FUNCTION_NAME;

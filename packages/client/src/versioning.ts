@@ -1,19 +1,13 @@
-import { DESCRIPTION_MAX_LENGTH, VERSION_WEIGHT } from './limits.js';
+import { ALIAS_NAME, DESCRIPTION_MAX_LENGTH, VERSION_ID, VERSION_WEIGHT } from './limits.js';
 import type { AdditionalVersionWeight } from './types.js';
 import { invalid } from './validate.js';
 
 export function validateVersionId(value: unknown, field = 'versionId'): void {
-  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value))
-    throw invalid(field, value, 'must be a published version number such as "1" or "12"');
+  if (typeof value !== 'string' || !VERSION_ID.pattern.test(value)) throw invalid(field, value, VERSION_ID.rule);
 }
 
 export function validateAliasName(value: unknown, field = 'aliasName'): void {
-  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(value))
-    throw invalid(
-      field,
-      value,
-      'must be 1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
-    );
+  if (typeof value !== 'string' || !ALIAS_NAME.pattern.test(value)) throw invalid(field, value, ALIAS_NAME.rule);
   if (value === 'LATEST') throw invalid(field, value, 'must not be LATEST (the unpublished code is not an alias)');
 }
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { flagUsage, parseArgs } from './commands/args.js';
 import { type CommandDefinition, commandFlags, flagSource } from './commands/define.js';
-import { COMMANDS, findCommand } from './commands/index.js';
+import { COMMAND_GROUPS, COMMANDS, findCommand, subcommandsOf } from './commands/index.js';
 import { invalidArgument } from './core/errors.js';
 
 /** Where `fcs` reads and writes; the defaults are the process's own. */
@@ -83,12 +83,13 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     const emulator = await import('@fc-sessions/emulator/cli');
     return emulator.main(argv.slice(1));
   }
-  const pathLength = first === 'session' ? 2 : 1;
+  const isGroup = COMMAND_GROUPS.includes(first);
+  const pathLength = isGroup ? 2 : 1;
   const command = findCommand(argv.slice(0, pathLength));
   if (!command) {
-    if (first === 'session' && (second === undefined || second.startsWith('-'))) {
-      const subs = COMMANDS.map((c) => c.definition).filter((d) => d.path[0] === 'session');
-      const text = `Usage: fcs session <${subs.map((d) => d.path[1]).join('|')}> [function] [options]\n\n${subs
+    if (isGroup && (second === undefined || second.startsWith('-'))) {
+      const subs = COMMANDS.map((c) => c.definition).filter((d) => d.path[0] === first && d.path.length === 2);
+      const text = `Usage: fcs ${first} <${subcommandsOf(first).join('|')}> [function] [options]\n\n${subs
         .map((d) => `  ${(d.path[1] as string).padEnd(10)}${d.summary}`)
         .join('\n')}\n`;
       const asked = second === '-h' || second === '--help';

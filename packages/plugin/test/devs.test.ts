@@ -182,6 +182,27 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual([]);
   });
 
+  it('s version, s alias and s task work through the component, fc3 style', async () => {
+    const published = await sJson(['version', 'publish', '--description', 'from s']);
+    expect(published.data).toMatchObject({ versionId: '1', description: 'from s' });
+    const alias = await sJson(['alias', 'create', '--alias-name', 'prod', '--version-id', 'latest']);
+    expect(alias.data).toMatchObject({ aliasName: 'prod', versionId: '1' });
+    expect((await sJson(['alias', 'list'])).data.aliases).toHaveLength(1);
+    await emu.client.invoke('devs-hello', {
+      invocationType: 'Async',
+      asyncTaskId: 'devs_job',
+      body: 'x',
+      qualifier: 'prod',
+    });
+    const task = await sJson(['task', 'get', '--task-id', 'devs_job']);
+    expect(task.data).toMatchObject({ taskId: 'devs_job', qualifier: 'prod' });
+    expect((await s(['alias', 'remove', '--alias-name', 'prod', '-y'])).code).toBe(0);
+    expect((await s(['version', 'remove', '--version-id', '1', '-y'])).code).toBe(0);
+    const badSub = await s(['task', 'frobnicate']);
+    expect(badSub.code).toBe(101);
+    expect(plain(badSub.stdout)).toContain('task command must be one of get, list, stop');
+  });
+
   it('failure policy: warn lets the deploy succeed with a warning, fail fails it (exit 101)', async () => {
     const warned = await s(['deploy', '-t', 'policy.yaml'], { FCS_ON_FAILURE: 'warn' });
     expect(warned.code, warned.stdout).toBe(0);

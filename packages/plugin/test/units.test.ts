@@ -65,12 +65,18 @@ describe('parseArgs and the settings it feeds', () => {
 describe('the Serverless Devs help map', () => {
   it('has a string description for every command and subcommand (s crashes otherwise)', () => {
     const commands = devsCommands();
-    expect(Object.keys(commands).sort()).toEqual(['deploy', 'invoke', 'prefetch', 'prune', 'session']);
-    const all = [...Object.values(commands), ...Object.values(commands['session']?.subCommands ?? {})];
+    const groups = ['alias', 'session', 'task', 'version'];
+    expect(Object.keys(commands).sort()).toEqual(['deploy', 'invoke', 'prefetch', 'prune', ...groups].sort());
+    const all = [
+      ...Object.values(commands),
+      ...groups.flatMap((group) => Object.values(commands[group]?.subCommands ?? {})),
+    ];
     expect(all.every((c) => typeof c.help.description === 'string' && typeof c.help.summary === 'string')).toBe(true);
-    expect(Object.keys(commands['session']?.subCommands ?? {})).toEqual(
-      COMMANDS.filter((c) => c.definition.path[0] === 'session').map((c) => c.definition.path[1]),
-    );
+    for (const group of groups) {
+      expect(Object.keys(commands[group]?.subCommands ?? {})).toEqual(
+        COMMANDS.filter((c) => c.definition.path[0] === group).map((c) => c.definition.path[1]),
+      );
+    }
   });
 });
 

@@ -1,20 +1,19 @@
 import {
+  ALIAS_NAME,
   ASYNC_EVENT_AGE,
   ASYNC_RETRY_ATTEMPTS,
   DESCRIPTION_MAX_LENGTH,
+  VERSION_ID,
   VERSION_WEIGHT,
 } from '@fc-sessions/client/limits';
 import { invalidArgument } from '../errors.js';
 import { boolean, type Check, integer, isPlainObject, number, object, parseFields, string } from './validate.js';
 
-export const VERSION_ID = /^[1-9][0-9]{0,9}$/;
-export const ALIAS_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
-
-export const versionId = string({ pattern: VERSION_ID, patternText: 'a published version number such as "1"' });
+export const versionId = string({ pattern: VERSION_ID.pattern, patternText: 'a published version number such as "1"' });
 
 export const aliasName: Check<string> = (value, field) => {
   const name = string({
-    pattern: ALIAS_NAME,
+    pattern: ALIAS_NAME.pattern,
     patternText: '1-128 characters of letters, digits, "_" and "-", starting with a letter or "_"',
   })(value, field);
   if (name === 'LATEST') throw invalidArgument(`${field} must not be LATEST`);

@@ -1,8 +1,10 @@
 import { EXIT, invalidArgument } from '../core/errors.js';
 import { readEvent } from '../core/event.js';
-import { formatInvoke } from '../core/format.js';
+import { formatInvoke, formatTask } from '../core/format.js';
 import { invokeFunction, parseHeaders } from '../core/invoke.js';
+import { waitForTask } from '../core/tasks.js';
 import { defineCommand } from './define.js';
+import { taskExitCode } from './task.js';
 
 export const invoke = defineCommand(
   {
@@ -11,7 +13,7 @@ export const invoke = defineCommand(
     description:
       'Invokes the function and prints its log, instance, request id and result like fc3. Without --session-id the call goes into a ' +
       'session prefetch recorded (the lowest slot still alive), unless --no-session. A function error exits with code 1.\n\n' +
-      'Examples:\n  invoke -e \'{"key":"value"}\'\n  invoke -f event.json --session-id my-session\n  invoke --invocation-type Async --async-task-id job_1',
+      'Examples:\n  invoke -e \'{"key":"value"}\'\n  invoke -f event.json --session-id my-session\n  invoke --invocation-type Async --async-task-id job_1\n  invoke --invocation-type Async --async-task-id job_1 --wait',
     options: [
       'event',
       'eventFile',
@@ -21,12 +23,21 @@ export const invoke = defineCommand(
       'invocationType',
       'asyncTaskId',
       'logType',
+      'wait',
+      'waitTimeoutSeconds',
       'silent',
     ],
   },
-  async (input, { target, client, baseDir, stdinWhenPiped, format, signal }) => {
+  async (input, { target, client, baseDir, stdinWhenPiped, format, signal, progress }) => {
     if (input.asyncTaskId !== undefined && input.invocationType !== 'Async') {
       throw invalidArgument('--async-task-id', input.asyncTaskId, 'only applies with --invocation-type Async');
+    }
+    if ((input.wait || input.waitTimeoutSeconds !== undefined) && input.invocationType !== 'Async') {
+      throw invalidArgument(
+        input.wait ? '--wait' : '--wait-timeout',
+        true,
+        'only applies with --invocation-type Async',
+      );
     }
     if (input.sessionId !== undefined && !input.useSession) {
       throw invalidArgument('--no-session', true, 'cannot be given together with --session-id');
@@ -46,6 +57,21 @@ export const invoke = defineCommand(
       logType: input.logType,
       signal,
     });
+    if (input.wait && report.asyncTaskId !== undefined) {
+      const task = await waitForTask(await client(), target.functionName, report.asyncTaskId, {
+        ...(target.qualifier === 'LATEST' ? {} : { qualifier: target.qualifier }),
+        ...(input.waitTimeoutSeconds === undefined ? {} : { timeoutMs: input.waitTimeoutSeconds * 1000 }),
+        signal,
+        onStatus: (seen) => progress?.(`task ${seen.taskId}: ${seen.status}`),
+      });
+      return {
+        data: { ...report, task },
+        text: input.silent
+          ? `${task.returnPayload ?? ''}\n`
+          : `${formatInvoke(report, format)}\n${formatTask(task, format)}`,
+        exitCode: taskExitCode(task),
+      };
+    }
     return {
       data: report,
       text: input.silent ? `${report.result}\n` : formatInvoke(report, format),

@@ -4,9 +4,13 @@ import { invalidArgument } from './errors.js';
 type Versions = Pick<FcClient, 'iterateFunctionVersions' | 'listFunctionVersions'>;
 
 /** Every published version of a function, newest first. */
-export async function listVersions(client: Versions, functionName: string): Promise<FunctionVersion[]> {
+export async function listVersions(
+  client: Versions,
+  functionName: string,
+  signal?: AbortSignal,
+): Promise<FunctionVersion[]> {
   const versions: FunctionVersion[] = [];
-  for await (const version of client.iterateFunctionVersions(functionName, { direction: 'BACKWARD' })) {
+  for await (const version of client.iterateFunctionVersions(functionName, { direction: 'BACKWARD' }, { signal })) {
     versions.push(version);
   }
   return versions;
@@ -74,8 +78,12 @@ export async function saveAlias(
   });
 }
 
-export async function listAliases(client: Pick<FcClient, 'iterateAliases'>, functionName: string): Promise<Alias[]> {
+export async function listAliases(
+  client: Pick<FcClient, 'iterateAliases'>,
+  functionName: string,
+  signal?: AbortSignal,
+): Promise<Alias[]> {
   const aliases: Alias[] = [];
-  for await (const alias of client.iterateAliases(functionName)) aliases.push(alias);
+  for await (const alias of client.iterateAliases(functionName, {}, { signal })) aliases.push(alias);
   return aliases;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from '../commands/args.js';
 import { commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
-import { findCommand, SESSION_SUBCOMMANDS } from '../commands/index.js';
+import { findCommand, subcommandsOf } from '../commands/index.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { resolveSettings } from '../settings/resolve.js';
 import { type ConnectOptions, createClient } from '../core/connect.js';
@@ -70,17 +70,22 @@ export class FcSessionsComponent {
   }
 
   async session(inputs: DevsInputs): Promise<unknown> {
-    const [sub, ...rest] = inputs.args ?? [];
-    return this.#guard(inputs, async () => {
-      if (sub === undefined || sub.startsWith('-') || !findCommand(['session', sub])) {
-        throw invalidArgument(
-          'session command',
-          sub,
-          `must be one of ${SESSION_SUBCOMMANDS.join(', ')} (fc3's remove = delete)`,
-        );
-      }
-      return this.#outcome(['session', sub], inputs, rest);
-    });
+    return this.#group('session', inputs);
+  }
+
+  /** `s task get|list|stop`. */
+  async task(inputs: DevsInputs): Promise<unknown> {
+    return this.#group('task', inputs);
+  }
+
+  /** `s version publish|list|delete` (fc3's remove = delete). */
+  async version(inputs: DevsInputs): Promise<unknown> {
+    return this.#group('version', inputs);
+  }
+
+  /** `s alias create|update|get|list|delete` (fc3's remove = delete). */
+  async alias(inputs: DevsInputs): Promise<unknown> {
+    return this.#group('alias', inputs);
   }
 
   async prefetch(inputs: DevsInputs): Promise<unknown> {
@@ -89,6 +94,17 @@ export class FcSessionsComponent {
 
   async prune(inputs: DevsInputs): Promise<unknown> {
     return this.#command(['prune'], inputs, inputs.args ?? []);
+  }
+
+  #group(group: string, inputs: DevsInputs): Promise<unknown> {
+    const [sub, ...rest] = inputs.args ?? [];
+    return this.#guard(inputs, async () => {
+      if (sub === undefined || sub.startsWith('-') || !findCommand([group, sub])) {
+        const remove = findCommand([group, 'remove']) ? " (fc3's remove = delete)" : '';
+        throw invalidArgument(`${group} command`, sub, `must be one of ${subcommandsOf(group).join(', ')}${remove}`);
+      }
+      return this.#outcome([group, sub], inputs, rest);
+    });
   }
 
   #command(path: string[], inputs: DevsInputs, argv: string[]): Promise<unknown> {

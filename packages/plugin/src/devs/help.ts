@@ -1,6 +1,6 @@
 import { flagUsage } from '../commands/args.js';
 import { type CommandDefinition, commandFlags } from '../commands/define.js';
-import { COMMANDS } from '../commands/index.js';
+import { COMMAND_GROUPS, COMMANDS, subcommandsOf } from '../commands/index.js';
 
 interface DevsHelp {
   help: { summary: string; description: string; option?: [string, string][] };
@@ -12,6 +12,13 @@ function help(spec: CommandDefinition): DevsHelp {
   const alias = spec.alias ? ` (fc3's "${spec.alias}" works too)` : '';
   return { help: { summary: spec.summary, description: `${spec.summary}${alias}.\n\n${spec.description}`, option } };
 }
+
+const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
+  session: 'Manage sessions',
+  task: 'Watch and stop async tasks',
+  version: 'Publish and list versions',
+  alias: 'Point aliases at versions',
+};
 
 /** The `commands` map `s` reads for `s -h`, `s invoke -h`, `s session create -h` (descriptions must be strings). */
 export function devsCommands(): Record<string, DevsHelp> {
@@ -30,15 +37,17 @@ export function devsCommands(): Record<string, DevsHelp> {
   };
   const definitions = COMMANDS.map((c) => c.definition);
   for (const spec of definitions.filter((d) => d.path.length === 1)) commands[spec.path[0] as string] = help(spec);
-  const subCommands: Record<string, DevsHelp> = {};
-  for (const spec of definitions.filter((d) => d.path[0] === 'session'))
-    subCommands[spec.path[1] as string] = help(spec);
-  commands['session'] = {
-    help: {
-      summary: 'Manage sessions: create, get, update, list, delete, pause, resume, prefetch, prune',
-      description: 'Session commands; see s session <command> -h.',
-    },
-    subCommands,
-  };
+  for (const group of COMMAND_GROUPS) {
+    const subCommands: Record<string, DevsHelp> = {};
+    for (const spec of definitions.filter((d) => d.path[0] === group && d.path.length === 2))
+      subCommands[spec.path[1] as string] = help(spec);
+    commands[group] = {
+      help: {
+        summary: `${GROUP_SUMMARIES[group] ?? group}: ${subcommandsOf(group).join(', ')}`,
+        description: `${group} commands; see s ${group} <command> -h.`,
+      },
+      subCommands,
+    };
+  }
   return commands;
 }

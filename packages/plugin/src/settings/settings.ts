@@ -1,12 +1,16 @@
 import {
   ACCOUNT_ID,
+  ALIAS_NAME,
+  ASYNC_TASK_STATUSES,
   ASYNC_TASK_ID,
+  DESCRIPTION_MAX_LENGTH,
   ENDPOINT_ENV,
   FUNCTION_NAME,
   LIST_LIMIT,
   QUALIFIER,
   REGION,
   SESSION_ID,
+  VERSION_ID,
   SESSION_IDLE_TIMEOUT,
   SESSION_STATUSES,
   SESSION_TTL,
@@ -14,6 +18,12 @@ import {
 import { CREATE_SETTLE_SECONDS } from '../core/manifest.js';
 import { setting } from './define.js';
 import { boolean, choice, integer, list, mount, text } from './kinds.js';
+
+/** fc3's `--version-id`: a version number, or `latest` (the newest version). */
+const VERSION_ID_OR_LATEST = {
+  pattern: new RegExp(`^(${VERSION_ID.pattern.source.slice(1, -1)}|latest|LATEST)$`),
+  rule: 'must be a published version number such as 1, or latest (the newest version)',
+};
 
 /** Most sessions one prefetch keeps. */
 export const COUNT_MAX = 1000;
@@ -260,6 +270,38 @@ export const SETTINGS = {
   prefetched: setting(boolean, { doc: 'only sessions prefetch recorded', flag: { name: 'prefetched' } }),
   assumeYes: setting(boolean, { doc: 'accepted for fc3 compatibility', flag: { name: 'assume-yes', short: 'y' } }),
   fileSystemOnly: setting(boolean, { doc: 'only resume the file system', flag: { name: 'file-system-only' } }),
+
+  wait: setting(boolean, {
+    doc: 'with --invocation-type Async: poll the task until it ends and print its result',
+    flag: { name: 'wait' },
+  }),
+  waitTimeoutSeconds: setting(integer(1, 86_400, '<seconds>'), {
+    doc: 'give up waiting for the task after this long (exit 4), 1-86400',
+    defaultText: 'wait as long as it takes',
+    flag: { name: 'wait-timeout' },
+  }),
+  taskId: setting(text('<id>', ASYNC_TASK_ID), { doc: 'async task id', flag: { name: 'task-id' } }),
+  taskStatus: setting(choice(ASYNC_TASK_STATUSES), { doc: 'only tasks in this status', flag: { name: 'status' } }),
+  taskPrefix: setting(text('<prefix>', ASYNC_TASK_ID), {
+    doc: 'only task ids starting with this',
+    flag: { name: 'prefix' },
+  }),
+  versionId: setting(text('<id>', VERSION_ID_OR_LATEST), {
+    doc: 'version id, or latest (the newest published version)',
+    flag: { name: 'version-id' },
+  }),
+  aliasName: setting(text('<name>', ALIAS_NAME), { doc: 'alias name', flag: { name: 'alias-name' } }),
+  description: setting(
+    text('<text>', {
+      pattern: new RegExp(`^[\\s\\S]{0,${DESCRIPTION_MAX_LENGTH}}$`),
+      rule: `must be at most ${DESCRIPTION_MAX_LENGTH} characters`,
+    }),
+    { doc: 'description', flag: { name: 'description' } },
+  ),
+  versionWeight: setting(text('<json>'), {
+    doc: 'canary versions and their share of the calls without a session, as JSON, e.g. {"2":0.2}',
+    flag: { name: 'vw', aliases: ['additionalVersionWeight', 'additional-version-weight'] },
+  }),
 } as const;
 
 export type Settings = typeof SETTINGS;
