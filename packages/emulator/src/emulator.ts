@@ -16,6 +16,7 @@ import { Versions } from './functions/versions.js';
 import { createServer } from './http/server.js';
 import { LiveFeed } from './ui/live-feed.js';
 import { dashboardSnapshot } from './ui/snapshot.js';
+import { newRequestId } from './ids.js';
 import type { InstanceHost } from './instances/spec.js';
 import { AsyncTasks } from './invoke/async-tasks.js';
 import { Invoker } from './invoke/invoker.js';
@@ -25,6 +26,8 @@ import { CodeStore } from './state/code-store.js';
 import { lockDataDir } from './state/data-dir-lock.js';
 import { removeStaleFiles } from './state/stale-files.js';
 import { StateStore } from './state/state-store.js';
+import { TimerScheduler, timerEvent } from './triggers/timer-scheduler.js';
+import { TriggerRegistry } from './triggers/trigger-registry.js';
 
 export interface EmulatorHandle {
   /** `http://127.0.0.1:<port>`: give it to clients as their endpoint (or set FCS_ENDPOINT). */
@@ -103,11 +106,13 @@ async function serveFrom(
   let functions: FunctionRegistry | undefined;
   let versions: Versions | undefined;
   const tasks = new AsyncTasks();
+  let triggers: TriggerRegistry | undefined;
   const store = new StateStore(
     dataDir,
     () => ({
       version: 1,
       functions: functions?.records() ?? [],
+      triggers: triggers?.records() ?? [],
       ...(sessions?.snapshot() ?? { sessions: [], retiredSessionIds: [] }),
     }),
     o.stateFlushIntervalMs,
@@ -128,6 +133,7 @@ async function serveFrom(
         sessions?.onFunctionDeleted(name);
         tasks.onFunctionDeleted(name);
         versions?.onFunctionDeleted(name).catch(() => undefined);
+        triggers?.onFunctionDeleted(name);
       },
       persist: () => store.persist(),
     },
@@ -154,13 +160,45 @@ async function serveFrom(
   );
   sessions = sessionManager;
 
+  const background = new BackgroundTasks();
+  const invoker = new Invoker(sessionManager, {
+    maxSessionRequestsPerInstance: o.maxSessionRequestsPerInstance,
+    logSettleMs: DEFAULTS.logSettleMs,
+    accountId: o.accountId,
+  });
+  const timers = new TimerScheduler((record, triggerTimeMs) => {
+    const requestId = newRequestId();
+    background.run(async () => {
+      const target = versionStore.resolve(record.functionName, record.qualifier);
+      const result = await invoker.invoke({
+        entry: target.entry,
+        scope: { qualifier: target.qualifier, versionId: target.versionId },
+        requestId,
+        body: Buffer.from(timerEvent(record, triggerTimeMs)),
+        headers: {},
+        logTail: false,
+        ignoreSessions: true,
+        instanceHeaders: {},
+      });
+      if (result.errorType)
+        o.onDiagnostic?.(
+          `timer trigger ${record.triggerName} of ${record.functionName} (${requestId}) failed: ${result.errorType}`,
+        );
+    });
+  });
+  const triggerRegistry = new TriggerRegistry({
+    onChange: (functionName, triggerName, record) => timers.sync(functionName, triggerName, record),
+    persist: () => store.persist(),
+  });
+  triggers = triggerRegistry;
+
   const saved = await store.load();
   if (saved) {
     for (const record of saved.functions) registry.restore(record);
+    for (const record of saved.triggers ?? []) triggerRegistry.restore(record);
     sessionManager.restore(saved.sessions, saved.retiredSessionIds);
   }
 
-  const background = new BackgroundTasks();
   const adminToken = new AdminToken();
   live = new LiveFeed(() => dashboardSnapshot(services));
   const services: Services = {
@@ -170,11 +208,8 @@ async function serveFrom(
     tasks,
     asyncConfigs: new AsyncInvokeConfigs(registry, () => store.persist()),
     sessions: sessionManager,
-    invoker: new Invoker(sessionManager, {
-      maxSessionRequestsPerInstance: o.maxSessionRequestsPerInstance,
-      logSettleMs: DEFAULTS.logSettleMs,
-      accountId: o.accountId,
-    }),
+    triggers: triggerRegistry,
+    invoker,
     keys,
     adminToken,
     faults,
@@ -205,6 +240,7 @@ async function serveFrom(
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((done) => (timer = setTimeout(done, o.stopGraceMs)))]);
     clearTimeout(timer);
+    timers.stop();
     await background.drain(o.stopGraceMs);
     sessionManager.stop();
     await versionStore.close();

@@ -1,6 +1,6 @@
 import { fc3Env, fc3Headers, fc3HttpHeaders, httpTriggerEvent } from '@fc-sessions/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/api.js';
+import { deploy, httpTrigger, invoke } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
 import { CUSTOM_SERVER } from './helpers/functions.js';
 import { send } from './helpers/raw.js';
@@ -36,6 +36,8 @@ describe('what an instance receives, against recorded FC 3.0 sets', () => {
       },
       { 'index.js': 'exports.handler = async (event) => { console.log("EVENT " + event.toString()); return "ok"; };' },
     );
+    await httpTrigger(t.emulator, 'conformance');
+    await httpTrigger(t.emulator, 'conformance-node');
   });
   afterAll(async () => {
     await t?.stop();

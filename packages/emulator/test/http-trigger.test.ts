@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy } from './helpers/api.js';
+import { deploy, httpTrigger } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { CUSTOM_SERVER, NODE_HTTP_HANDLER } from './helpers/functions.js';
 import { send } from './helpers/raw.js';
 
-describe('the HTTP-trigger route /http/{functionName}/...', () => {
+describe('the HTTP-trigger route /http/{functionName}/... (functions with an anonymous HTTP trigger)', () => {
   let t: TestEmulator;
   beforeAll(async () => {
     t = await startTestEmulator();
@@ -41,6 +41,7 @@ describe('the HTTP-trigger route /http/{functionName}/...', () => {
       { functionName: 'web-node', runtime: 'nodejs20', handler: 'index.handler' },
       { 'index.js': NODE_HTTP_HANDLER },
     );
+    for (const name of ['web-header', 'web-cookie', 'web-node']) await httpTrigger(t.emulator, name);
   });
   afterAll(async () => {
     await t?.stop();
@@ -136,6 +137,7 @@ describe('the HTTP-trigger route /http/{functionName}/...', () => {
           "exports.handler = async () => ({ statusCode: 200, headers: { 'Content-Length': '999', 'x-handler': 'node' }, body: 'short' });",
       },
     );
+    await httpTrigger(t.emulator, 'web-node-length');
     const response = await send(t.emulator.endpoint, { method: 'GET', path: '/http/web-node-length/' });
     expect(response.status).toBe(200);
     expect(response.headers['content-length']).toBe('5');

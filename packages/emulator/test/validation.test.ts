@@ -145,7 +145,7 @@ describe('bad input', () => {
     expect(version.json()['Code']).toBe('VersionNotFound');
     const alias = await call(t.emulator, 'GET', `/2023-03-30/functions/${FN}?qualifier=prod`, 'GetFunction');
     expect(alias.json()['Code']).toBe('AliasNotFound');
-    const unsupported = await call(t.emulator, 'GET', `/2023-03-30/functions/${FN}/triggers`, 'ListTriggers');
+    const unsupported = await call(t.emulator, 'GET', `/2023-03-30/functions/${FN}/layers`, 'ListLayers');
     expect({ status: unsupported.status, code: unsupported.json()['Code'] }).toEqual({
       status: 404,
       code: 'NotSupported',

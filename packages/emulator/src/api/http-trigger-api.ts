@@ -1,3 +1,5 @@
+import type { HttpTriggerConfig } from '@fc-sessions/client';
+import { ApiError } from '../errors.js';
 import { type ApiRequest, decodePathSegment } from '../http/api-request.js';
 import type { Reply } from '../http/reply.js';
 import { sessionIdReplyHeaders } from '../invoke/affinity-keys.js';
@@ -22,7 +24,40 @@ export function parseHttpTriggerPath(path: string): { functionName: string; func
 }
 
 /**
- * The HTTP-trigger route: anonymous, any method; the session affinity of the function decides
+ * Which HTTP trigger of the function serves a request to `/http/{functionName}/...`: one that
+ * allows the method, an anonymous one first (else the request must be signed with
+ * ACS3-HMAC-SHA256, FC's `function` auth); it runs the trigger's qualifier. A function without an
+ * HTTP trigger is not served (404), nor a method no trigger allows (405).
+ */
+export function httpTriggerOf(
+  s: Services,
+  functionName: string,
+  method: string,
+): { auth: 'acs3' | 'none'; qualifier: string } {
+  s.functions.get(functionName);
+  const configs = s.triggers.ofType(functionName, 'http').map((record) => ({
+    ...(JSON.parse(record.triggerConfig) as Pick<HttpTriggerConfig, 'authType' | 'methods'>),
+    qualifier: record.qualifier,
+  }));
+  if (configs.length === 0)
+    throw new ApiError(
+      404,
+      'TriggerNotFound',
+      `function "${functionName}" has no HTTP trigger; /http/${functionName}/ serves only functions with one (CreateTrigger, triggerType http)`,
+    );
+  const allowing = configs.filter((config) => (config.methods as string[]).includes(method));
+  if (allowing.length === 0)
+    throw new ApiError(
+      405,
+      'MethodNotAllowed',
+      `the HTTP trigger of function "${functionName}" does not allow ${method} (methods: ${[...new Set(configs.flatMap((c) => c.methods))].join(', ')})`,
+    );
+  const chosen = allowing.find((config) => config.authType === 'anonymous') ?? allowing[0]!;
+  return { auth: chosen.authType === 'anonymous' ? 'none' : 'acs3', qualifier: chosen.qualifier };
+}
+
+/**
+ * The HTTP-trigger route, once `httpTriggerOf` let the request in; the session affinity of the function decides
  * the instance (and hands out generated ids) like FC's gateway. Custom runtimes get the request
  * as it came; built-in runtimes get FC's v1 event and answer `{statusCode, headers, body}`.
  */
@@ -31,10 +66,13 @@ export async function httpTrigger(
   request: ApiRequest,
   functionName: string,
   functionPath: string,
+  qualifier: string,
 ): Promise<Reply> {
-  const entry = s.functions.get(functionName);
+  const target = s.versions.resolve(functionName, qualifier);
+  const { entry } = target;
   const result = await s.invoker.invoke({
     entry,
+    scope: { qualifier: target.qualifier, versionId: target.versionId },
     requestId: request.requestId,
     body: request.body,
     headers: request.headers,

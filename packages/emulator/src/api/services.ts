@@ -9,6 +9,7 @@ import type { AsyncTasks } from '../invoke/async-tasks.js';
 import type { Invoker } from '../invoke/invoker.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { TriggerRegistry } from '../triggers/trigger-registry.js';
 import type { LiveFeed } from '../ui/live-feed.js';
 
 /** Everything a route handler may use. */
@@ -19,6 +20,7 @@ export interface Services {
   readonly tasks: AsyncTasks;
   readonly asyncConfigs: AsyncInvokeConfigs;
   readonly sessions: SessionManager;
+  readonly triggers: TriggerRegistry;
   readonly invoker: Invoker;
   readonly keys: KeyRing;
   /** What every `/_emulator/*` request must carry. */

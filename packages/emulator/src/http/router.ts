@@ -1,9 +1,10 @@
 import { admin } from '../api/admin-api.js';
 import { invokeFc2, parseFc2Path } from '../api/fc2-invoke-api.js';
 import { createFunction, deleteFunction, getFunction, listFunctions, updateFunction } from '../api/functions-api.js';
-import { httpTrigger, parseHttpTriggerPath } from '../api/http-trigger-api.js';
+import { httpTrigger, httpTriggerOf, parseHttpTriggerPath } from '../api/http-trigger-api.js';
 import { invokeBodyLimit, invokeFunction } from '../api/invoke-api.js';
 import type { Services } from '../api/services.js';
+import { createTrigger, deleteTrigger, getTrigger, listTriggers, updateTrigger } from '../api/triggers-api.js';
 import { versionRoute } from '../api/version-routes.js';
 import {
   createSession,
@@ -61,11 +62,22 @@ function fc3(s: Services, request: ApiRequest, jsonLimit: number): Route | undef
       if (collection === 'invocations' && m === 'POST') {
         return route('InvokeFunction', () => invokeFunction(s, request, name), invokeBodyLimit(s, request));
       }
+      if (collection === 'triggers') {
+        if (m === 'POST') return route('CreateTrigger', () => createTrigger(s, request, name));
+        if (m === 'GET') return route('ListTriggers', () => listTriggers(s, request, name));
+        return undefined;
+      }
       if (collection !== 'sessions') return undefined;
       if (m === 'POST') return route('CreateSession', () => createSession(s, request, name));
       if (m === 'GET') return route('ListSessions', () => listSessions(s, request, name));
       return undefined;
     case 4:
+      if (collection === 'triggers') {
+        if (m === 'GET') return route('GetTrigger', () => getTrigger(s, request, name, id));
+        if (m === 'PUT') return route('UpdateTrigger', () => updateTrigger(s, request, name, id));
+        if (m === 'DELETE') return route('DeleteTrigger', () => deleteTrigger(s, request, name, id));
+        return undefined;
+      }
       if (collection !== 'sessions') return undefined;
       if (m === 'GET') return route('GetSession', () => getSession(s, request, name, id));
       if (m === 'PUT') return route('UpdateSession', () => updateSession(s, request, name, id));
@@ -118,12 +130,13 @@ export function routeOf(s: Services, request: ApiRequest): Route {
   }
   const trigger = parseHttpTriggerPath(path);
   if (trigger) {
+    const { auth, qualifier } = httpTriggerOf(s, trigger.functionName, request.method);
     return {
       action: 'HttpTrigger',
       style: 'fc3',
-      auth: 'none',
+      auth,
       bodyLimit: s.options.limits.httpTriggerBodyBytes,
-      run: () => httpTrigger(s, request, trigger.functionName, trigger.functionPath),
+      run: () => httpTrigger(s, request, trigger.functionName, trigger.functionPath, qualifier),
     };
   }
   if (s.options.adminApi && path.startsWith('/_emulator/')) {

@@ -52,6 +52,21 @@ export interface AsyncInvokeConfigRecord {
   readonly lastModifiedMs: number;
 }
 
+/** A trigger as kept in the data dir; `triggerConfig` is the JSON text FC answers. */
+export interface TriggerRecord {
+  readonly functionName: string;
+  readonly triggerName: string;
+  readonly triggerType: string;
+  readonly triggerId: string;
+  triggerConfig: string;
+  qualifier: string;
+  description?: string;
+  invocationRole?: string;
+  readonly sourceArn?: string;
+  readonly createdMs: number;
+  lastModifiedMs: number;
+}
+
 export type SessionStatus = 'Active' | 'Paused' | 'Expired';
 
 /**
@@ -82,6 +97,8 @@ export interface SessionRecord {
 export interface StateFile {
   readonly version: 1;
   readonly functions: FunctionRecord[];
+  /** Absent in state files written before the emulator had triggers. */
+  readonly triggers?: TriggerRecord[];
   readonly sessions: SessionRecord[];
   /** `<functionName>/<sessionId>` of deleted or purged sessions whose id may not be reused. */
   readonly retiredSessionIds: string[];

@@ -28,7 +28,9 @@ export class StateEncoder {
   encode(state: StateFile): Buffer {
     const parts: Buffer[] = [
       Buffer.from(
-        `{"version":${JSON.stringify(state.version)},"functions":${JSON.stringify(state.functions)},"sessions":[`,
+        `{"version":${JSON.stringify(state.version)},"functions":${JSON.stringify(state.functions)}${
+          state.triggers === undefined ? '' : `,"triggers":${JSON.stringify(state.triggers)}`
+        },"sessions":[`,
       ),
     ];
     state.sessions.forEach((record, index) => {

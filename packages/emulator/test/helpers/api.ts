@@ -53,3 +53,23 @@ export function invoke(
     headers: { 'content-type': 'application/octet-stream', ...headers },
   });
 }
+
+/** An anonymous HTTP trigger for every method, so `/http/{functionName}/...` serves the function. */
+export async function httpTrigger(
+  emulator: Target,
+  functionName: string,
+  triggerConfig: Record<string, unknown> = {
+    authType: 'anonymous',
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'],
+  },
+): Promise<void> {
+  const response = await call(
+    emulator,
+    'POST',
+    `/2023-03-30/functions/${encodeURIComponent(functionName)}/triggers`,
+    'CreateTrigger',
+    { triggerName: 'http', triggerType: 'http', triggerConfig: JSON.stringify(triggerConfig) },
+  );
+  if (response.status !== 200)
+    throw new Error(`CreateTrigger answered ${response.status}: ${response.body.toString()}`);
+}
