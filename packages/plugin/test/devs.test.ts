@@ -61,6 +61,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     const out = plain(deployed.stdout);
     expect(deployed.code, out).toBe(0);
     expect(out).toContain('created function devs-hello');
+    expect(out).toContain(`created http trigger web (${emu.emulator.endpoint}/http/devs-hello)`);
     expect(out).toMatch(/\[2\/2\] created devs-[0-9a-f]{32}/);
     expect(out).toContain('prefetch devs-hello@LATEST: 2/2 active (2 created, 0 reused, 0 failed)');
     expect(out).toMatch(/sessions:\s+-\s+sessionId: +devs-[0-9a-f]{32}/);
@@ -75,6 +76,12 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual(sessions.map((x) => x.sessionId).sort());
     const fn = await emu.client.getFunction('devs-hello');
     expect(fn.environmentVariables).toMatchObject({ FCS_SESSION_HEADER: 'x-session-id' });
+    expect((await emu.client.getTrigger('devs-hello', 'web')).triggerConfig).toEqual({
+      authType: 'anonymous',
+      methods: ['GET', 'POST'],
+    });
+    // Served by the trigger's methods only (a GET would start a session of its own: HEADER_FIELD affinity).
+    expect((await fetch(`${emu.emulator.endpoint}/http/devs-hello/`, { method: 'PUT' })).status).toBe(405);
   });
 
   it('s invoke lands on the instance of a prefetched session (or of the one named)', async () => {
@@ -108,6 +115,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(again.data).toMatchObject({
       action: 'unchanged',
       changed: [],
+      triggers: [{ triggerName: 'web', triggerType: 'http', action: 'unchanged' }],
       prefetch: { created: 0, reused: 2, complete: true },
     });
     expect(again.data.sessions.map((x: Session) => x.sessionId)).toEqual(sessions.map((x) => x.sessionId));
@@ -131,6 +139,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(plain(quiet.stdout)).toContain(
       'function devs-hello unchanged (same code checksum and configuration): UpdateFunction skipped',
     );
+    expect(plain(quiet.stdout)).toContain(`http trigger web unchanged (${emu.emulator.endpoint}/http/devs-hello)`);
     expect(plain(quiet.stdout)).toContain('prefetch devs-hello@LATEST: 2/2 active (0 created, 2 reused, 0 failed)');
     const live = running();
     for (const session of sessions) {
@@ -230,6 +239,12 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(plain(badArgs.stdout)).toContain('InvalidArgument: args.count must be an integer from 0 to 1000; got -1');
     expect(plain(badArgs.stdout)).not.toContain('[1/');
     expect(await activeSessionIds(emu.client, 'devs-bad')).toEqual([]);
+    const badTrigger = await s(['deploy', '-t', 'bad-trigger.yaml']);
+    expect(badTrigger.code).toBe(101);
+    expect(plain(badTrigger.stdout)).toContain(
+      'props.triggers[0].triggerConfig.methods[1] must be one of GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS; got "FETCH"',
+    );
+    await expect(emu.client.getFunction('devs-bad-trigger')).rejects.toMatchObject({ code: 'FunctionNotFound' });
 
     const badFlag = await s(['invoke', '--bogus']);
     expect(badFlag.code).toBe(101);

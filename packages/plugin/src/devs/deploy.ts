@@ -1,7 +1,10 @@
 import { stat, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  type CreateTriggerInput,
+  createTriggerBody,
   type FcClient,
+  FcError,
   FUNCTION_TIMEOUT,
   type FunctionConfig,
   type FunctionInput,
@@ -38,6 +41,7 @@ export const FUNCTION_PROPS = [
   'internetAccess',
   'role',
   'layers',
+  'triggers',
 ] as const;
 
 /** Props that are the component's own settings, not function settings. */
@@ -46,6 +50,8 @@ export const COMPONENT_PROPS = ['region', 'endpoint', 'manifestDir'] as const;
 export interface DeployPlan {
   functionName: string;
   input: FunctionInput;
+  /** fc3's `triggers:` prop, checked; created or updated after the function. */
+  triggers: CreateTriggerInput[];
   /** Props this component does not deploy (fc3 does): named in a warning. */
   ignored: string[];
 }
@@ -77,6 +83,41 @@ async function codeOf(value: unknown, baseDir: string): Promise<FunctionInput['c
   if (info.isDirectory()) return { zipFile: (await zipDirectory(path)).toString('base64') };
   if (info.isFile() && path.endsWith('.zip')) return { zipFile: (await readFile(path)).toString('base64') };
   throw invalidArgument('props.code', value, 'must be a folder or a .zip file');
+}
+
+const TRIGGER_KEYS = [
+  'triggerName',
+  'triggerType',
+  'triggerConfig',
+  'qualifier',
+  'description',
+  'invocationRole',
+  'sourceArn',
+] as const;
+
+/** fc3's `triggers:` prop (a list of the SDK's CreateTriggerInput, `triggerConfig` as a mapping), checked by the client's rules. */
+function triggersOf(value: unknown): CreateTriggerInput[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidArgument('props.triggers', value, 'must be a list of triggers');
+  return value.map((item: unknown, i) => {
+    const field = `props.triggers[${i}]`;
+    const trigger = objectOption(field, item) ?? {};
+    for (const key of Object.keys(trigger))
+      if (!(TRIGGER_KEYS as readonly string[]).includes(key))
+        throw invalidArgument(
+          `${field}.${key}`,
+          trigger[key],
+          `is not a trigger field (known: ${TRIGGER_KEYS.join(', ')})`,
+        );
+    const input = trigger as unknown as CreateTriggerInput;
+    try {
+      createTriggerBody(input);
+    } catch (error) {
+      if (!(error instanceof FcError)) throw error;
+      throw new FcError({ code: error.code, field: `${field}.${error.field}`, message: `${field}.${error.message}` });
+    }
+    return input;
+  });
 }
 
 /** Turns fc3-style props into a CreateFunction / UpdateFunction body; every check names the prop. */
@@ -129,7 +170,13 @@ export async function planDeploy(
   if (environment !== undefined || env[SESSION_HEADER_ENV] !== undefined) set('environmentVariables', env);
   set('code', await codeOf(props['code'], baseDir));
   const known = new Set<string>([...FUNCTION_PROPS, ...COMPONENT_PROPS]);
-  return { functionName: functionName as string, input, ignored: Object.keys(props).filter((key) => !known.has(key)) };
+  const triggers = triggersOf(props['triggers']);
+  return {
+    functionName: functionName as string,
+    input,
+    triggers,
+    ignored: Object.keys(props).filter((key) => !known.has(key)),
+  };
 }
 
 export interface DeployResult {
@@ -148,6 +195,7 @@ export interface DeployResult {
   sessionAffinityConfig: SessionAffinityConfig | undefined;
   codeChecksum: string | undefined;
   lastModifiedTime: string | undefined;
+  triggers: { triggerName: string; triggerType: string; action: 'created' | 'updated' | 'unchanged'; url?: string }[];
 }
 
 /**
@@ -168,13 +216,51 @@ export function changedProps(input: FunctionInput, current: FunctionConfig): str
   return changed;
 }
 
+type DeployClient = Pick<
+  FcClient,
+  'getFunction' | 'createFunction' | 'updateFunction' | 'getTrigger' | 'createTrigger' | 'updateTrigger'
+>;
+
+/**
+ * Like fc3: CreateTrigger for a new trigger, UpdateTrigger for one whose settings differ (its
+ * type may not change), nothing for one already as declared.
+ */
+async function deployTrigger(client: DeployClient, functionName: string, trigger: CreateTriggerInput) {
+  let existing: Awaited<ReturnType<FcClient['getTrigger']>> | undefined;
+  try {
+    existing = await client.getTrigger(functionName, trigger.triggerName);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  if (existing && existing.triggerType !== trigger.triggerType)
+    throw invalidArgument(
+      `props.triggers ${trigger.triggerName}.triggerType`,
+      trigger.triggerType,
+      `cannot change an existing ${existing.triggerType} trigger; remove it first`,
+    );
+  const { triggerName, triggerType, sourceArn: _fixed, ...changes } = trigger;
+  const same =
+    existing !== undefined &&
+    Object.entries(changes).every(
+      ([key, value]) => canonicalJson(value) === canonicalJson(existing[key as keyof typeof existing]),
+    );
+  const deployed = same
+    ? existing
+    : existing
+      ? await client.updateTrigger(functionName, triggerName, changes)
+      : await client.createTrigger(functionName, trigger);
+  const url = deployed?.httpTrigger?.urlInternet;
+  const action = same ? 'unchanged' : existing ? 'updated' : 'created';
+  return { triggerName, triggerType, action, ...(url ? { url } : {}) } as const;
+}
+
 /**
  * CreateFunction when the function is new, UpdateFunction when a planned prop differs from what
  * is deployed; nothing when none does (an update would only restart the instances that hold
- * prefetched sessions).
+ * prefetched sessions). Then the declared triggers, the same way.
  */
 export async function deployFunction(
-  client: Pick<FcClient, 'getFunction' | 'createFunction' | 'updateFunction'>,
+  client: DeployClient,
   plan: DeployPlan,
   region: string | undefined,
 ): Promise<DeployResult> {
@@ -200,6 +286,8 @@ export async function deployFunction(
     action = changed.length > 0 ? 'updated' : 'unchanged';
     config = changed.length > 0 ? await client.updateFunction(plan.functionName, plan.input) : current;
   }
+  const triggers = [];
+  for (const trigger of plan.triggers) triggers.push(await deployTrigger(client, plan.functionName, trigger));
   return {
     region,
     functionName: config.functionName ?? plan.functionName,
@@ -214,14 +302,26 @@ export async function deployFunction(
     sessionAffinityConfig: config.sessionAffinityConfig,
     codeChecksum: config.codeChecksum,
     lastModifiedTime: config.lastModifiedTime,
+    triggers,
   };
 }
 
-/** What `s deploy` says about the function: created, updated (and which props), or left as it was. */
+/** What `s deploy` says about the function (created, updated and which props, or left as it was), then each trigger. */
 export function describeDeploy(result: DeployResult): string {
-  if (result.action === 'unchanged') {
-    return `function ${result.functionName} unchanged (same code checksum and configuration): UpdateFunction skipped`;
+  const lines = [
+    result.action === 'unchanged'
+      ? `function ${result.functionName} unchanged (same code checksum and configuration): UpdateFunction skipped`
+      : result.action === 'created'
+        ? `created function ${result.functionName}`
+        : `updated function ${result.functionName}: ${result.changed.join(', ')}`,
+  ];
+  for (const trigger of result.triggers) {
+    const where = trigger.url ? ` (${trigger.url})` : '';
+    lines.push(
+      trigger.action === 'unchanged'
+        ? `${trigger.triggerType} trigger ${trigger.triggerName} unchanged${where}`
+        : `${trigger.action} ${trigger.triggerType} trigger ${trigger.triggerName}${where}`,
+    );
   }
-  if (result.action === 'created') return `created function ${result.functionName}`;
-  return `updated function ${result.functionName}: ${result.changed.join(', ')}`;
+  return lines.join('\n');
 }
