@@ -249,6 +249,61 @@ describe('triggers, driven by the official SDK', () => {
     expect(signed.json()).toMatchObject({ method: 'POST', path: '/a', body: 'x' });
   });
 
+  it('runs the version or alias a trigger names (timer and HTTP), not LATEST', async () => {
+    const PINNED = 'pinned';
+    const code =
+      "exports.handler = async (event) => { const text = event.toString(); if (text.startsWith('{\"version\"')) return { statusCode: 200, body: process.env.GREETING }; console.log('fired ' + process.env.GREETING + ' ' + text); return 'ok'; };";
+    await deploy(
+      t.emulator,
+      {
+        functionName: PINNED,
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        environmentVariables: { GREETING: 'one' },
+      },
+      { 'index.js': code },
+    );
+    await sdk.publishFunctionVersion(
+      PINNED,
+      new fc.PublishFunctionVersionRequest({ body: new fc.PublishVersionInput({ description: 'one' }) }),
+    );
+    await sdk.createAlias(
+      PINNED,
+      new fc.CreateAliasRequest({ body: new fc.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }),
+    );
+    await sdk.updateFunction(
+      PINNED,
+      new fc.UpdateFunctionRequest({ body: new fc.UpdateFunctionInput({ environmentVariables: { GREETING: 'two' } }) }),
+    );
+    await sdk.createTrigger(
+      PINNED,
+      new fc.CreateTriggerRequest({
+        body: new fc.CreateTriggerInput({
+          triggerName: 'prod-tick',
+          triggerType: 'timer',
+          qualifier: 'prod',
+          triggerConfig: JSON.stringify({ cronExpression: '@every 1s', payload: 'p' }),
+        }),
+      }),
+    );
+    await sdk.createTrigger(
+      PINNED,
+      new fc.CreateTriggerRequest({
+        body: new fc.CreateTriggerInput({
+          triggerName: 'prod-web',
+          triggerType: 'http',
+          qualifier: 'prod',
+          triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['GET'] }),
+        }),
+      }),
+    );
+    await waitFor(() => lines.some((line) => line.includes('fired one {')), 10_000, 'the timer to run version 1');
+    expect(lines.some((line) => line.includes('fired two'))).toBe(false);
+    const web = await send(t.emulator.endpoint, { method: 'GET', path: `/http/${PINNED}/` });
+    expect({ status: web.status, body: web.body.toString() }).toEqual({ status: 200, body: 'one' });
+    await sdk.deleteFunction(PINNED);
+  });
+
   it('keeps triggers across a restart (timers fire again) and drops them with their function', async () => {
     await sdk.createTrigger(FN, timer('survivor', { cronExpression: '@every 1s', payload: 'again' }));
     await t.stop();
