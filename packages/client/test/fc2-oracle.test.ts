@@ -5,12 +5,13 @@ import { type Credentials, signFc2Request, verifyFc2Request } from '../src/signi
 import { ACCOUNT_ID, sendJson, signable, startServer, type TestServer } from './support/server.js';
 
 interface Fc2Sdk {
-  get(path: string, query?: Record<string, string | string[]>): Promise<unknown>;
+  get(path: string, query?: Record<string, string | string[]>, headers?: Record<string, string>): Promise<unknown>;
   request(
     method: string,
     path: string,
     query: Record<string, string | string[]> | null,
     body?: string,
+    headers?: Record<string, string>,
   ): Promise<unknown>;
   invokeFunction(
     service: string,
@@ -136,6 +137,9 @@ describe("FC 2.0 signature against @alicloud/fc2's own signer", () => {
   });
 });
 
+/** A fresh connection per call: httpx (under @alicloud/fc2) fails at once, as a "ReadTimeout", when it reuses a kept-alive socket. */
+const CLOSE = { connection: 'close' };
+
 describe('FC 2.0 requests the SDK really sends', () => {
   let server: TestServer;
   const sdks = new Map<string, Fc2Sdk>();
@@ -159,12 +163,18 @@ describe('FC 2.0 requests the SDK really sends', () => {
   afterAll(() => server.close());
 
   const calls: Array<[string, (sdk: Fc2Sdk) => Promise<unknown>]> = [
-    ['an invocation', (sdk) => sdk.invokeFunction('svc', 'fn', '{"a":1}', { 'x-fc-invocation-type': 'Async' }, 'prod')],
-    ['an API path with a query', (sdk) => sdk.get('/services', { limit: '2', nextToken: 'a b+c' })],
-    ['an HTTP-trigger path without a query', (sdk) => sdk.request('GET', '/proxy/svc.LATEST/fn/page', null)],
+    [
+      'an invocation',
+      (sdk) => sdk.invokeFunction('svc', 'fn', '{"a":1}', { ...CLOSE, 'x-fc-invocation-type': 'Async' }, 'prod'),
+    ],
+    ['an API path with a query', (sdk) => sdk.get('/services', { limit: '2', nextToken: 'a b+c' }, CLOSE)],
+    [
+      'an HTTP-trigger path without a query',
+      (sdk) => sdk.request('GET', '/proxy/svc.LATEST/fn/page', null, undefined, CLOSE),
+    ],
     [
       'an HTTP-trigger path with a query',
-      (sdk) => sdk.request('POST', '/proxy/svc/fn/', { q: 'x y', k: ['1', '2'] }, 'hi'),
+      (sdk) => sdk.request('POST', '/proxy/svc/fn/', { q: 'x y', k: ['1', '2'] }, 'hi', CLOSE),
     ],
   ];
   for (const [name, call] of calls) {

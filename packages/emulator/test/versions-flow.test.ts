@@ -339,7 +339,9 @@ describe('versions, aliases, sessions and async tasks through the official SDKs'
       endpoint: t.emulator.endpoint,
       timeout: 10_000,
     });
+    // A fresh connection per call: httpx (under @alicloud/fc2) fails at once, as a "ReadTimeout", when it reuses a kept-alive socket.
     const async = (id?: string) => ({
+      connection: 'close',
       'x-fc-invocation-type': 'Async',
       ...(id === undefined ? {} : { 'x-fc-stateful-async-invocation-id': id }),
     });
