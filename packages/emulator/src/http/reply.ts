@@ -24,7 +24,7 @@ export function fc2Error(status: number, code: string, message: string, requestI
 }
 
 /**
- * Writes the reply with its own content-length (replacing any the reply carries; none on 204 and 304). The headers go to
+ * Writes the reply with its own content-length (replacing any the reply carries). The headers go to
  * node:http as a flat list, which it serialises faster than a copied object.
  */
 export function writeReply(res: ServerResponse, reply: Reply): void {
@@ -36,7 +36,7 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     reply.stream(res);
     return;
   }
-  if (reply.status !== 204 && reply.status !== 304) headers.push('content-length', Buffer.byteLength(body));
+  headers.push('content-length', Buffer.byteLength(body));
   res.writeHead(reply.status, headers as string[]);
   res.end(body);
 }
