@@ -1,6 +1,6 @@
-import { makeZip } from '@fc-sessions/client/zip';
+import { makeZip } from '@fc-sessions/emulator';
 
 /** `{ 'index.js': 'source' }` -> base64 of a zip holding those files. */
 export function zipBase64(files) {
-  return makeZip(Object.entries(files).map(([name, text]) => ({ name, data: Buffer.from(text) }))).toString('base64');
+  return makeZip(files).toString('base64');
 }

@@ -6,10 +6,12 @@
 // load; only for packages whose entries share no module state). `__FCS_PACKAGE_VERSION__` in the
 // source becomes package.json's "version". Finally every target named by package.json "exports",
 // "main", "types" and "bin" must exist, and a published package must carry the repository's LICENSE.
+// Imports of @fc-sessions/internals (private) are compiled into the output, every other package
+// import stays an import.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const pkgDir = process.cwd();
@@ -25,11 +27,25 @@ function listSources(dir) {
   });
 }
 
+/** Private workspace packages: compiled into each file that imports them, so never installed with it. */
+const INLINED = /^@fc-sessions\/internals(\/|$)/;
+
+const packageImports = {
+  name: 'package-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'entry-point' || INLINED.test(args.path) ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
 const relativeImports = (ext) => ({
   name: 'relative-imports',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) =>
-      args.kind === 'entry-point' ? undefined : { path: args.path.replace(/\.js$/, ext), external: true },
+      args.kind === 'entry-point' || !args.importer.startsWith(srcDir)
+        ? undefined
+        : { path: args.path.replace(/\.js$/, ext), external: true },
     );
   },
 });
@@ -50,17 +66,21 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  packages: 'external',
   define: { __FCS_PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };
 await Promise.all([
-  build({ ...common, format: 'esm', outExtension: { '.js': '.js' }, plugins: bundle ? [] : [relativeImports('.js')] }),
+  build({
+    ...common,
+    format: 'esm',
+    outExtension: { '.js': '.js' },
+    plugins: bundle ? [packageImports] : [packageImports, relativeImports('.js')],
+  }),
   build({
     ...common,
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
-    plugins: bundle ? [] : [relativeImports('.cjs')],
+    plugins: bundle ? [packageImports] : [packageImports, relativeImports('.cjs')],
     define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
     banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   }),
@@ -73,6 +93,35 @@ if (declarations.status !== 0) process.exit(declarations.status ?? 1);
 for (const file of listDeclarations(outDir)) {
   const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(\.\.?\/[^'"]+)\.js\2/g, '$1$2$3.cjs$2');
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
+}
+
+/** Every declaration file a user's TypeScript can reach from the package's types, and what it imports. */
+function reachableDeclarations() {
+  const queue = [pkg.exports, pkg.types]
+    .flatMap(targets)
+    .filter((target) => /\.d\.c?ts$/.test(target))
+    .map((target) => join(pkgDir, target));
+  const seen = new Map();
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file) || !existsSync(file)) continue;
+    const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\()['"]([^'"]+)['"]/g)].map(
+      (m) => m[1],
+    );
+    seen.set(file, specifiers);
+    for (const specifier of specifiers.filter((s) => s.startsWith('.')))
+      queue.push(resolve(dirname(file), specifier.replace(/\.(c?)js$/, '.d.$1ts')));
+  }
+  return seen;
+}
+for (const [file, specifiers] of reachableDeclarations()) {
+  const inlined = specifiers.find((specifier) => INLINED.test(specifier));
+  if (inlined) {
+    console.error(
+      `${pkg.name}: ${relative(pkgDir, file)} names ${inlined}, which is not published: declare the type here`,
+    );
+    process.exit(1);
+  }
 }
 
 function listDeclarations(dir) {
@@ -93,6 +142,11 @@ const missing = [pkg.exports, pkg.main, pkg.module, pkg.types, pkg.bin]
   .filter((target) => !target.includes('*') && !existsSync(join(pkgDir, target)));
 if (missing.length > 0) {
   console.error(`${pkg.name}: package.json names files the build did not produce: ${missing.join(', ')}`);
+  process.exit(1);
+}
+const installed = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => INLINED.test(name));
+if (installed.length > 0) {
+  console.error(`${pkg.name}: ${installed.join(', ')} is compiled in, never installed: make it a devDependency`);
   process.exit(1);
 }
 const repositoryLicense = readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8');

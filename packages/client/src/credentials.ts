@@ -1,5 +1,6 @@
-import { nodeCrypto, nodeFsPromises, nodeOs } from './builtins.js';
+import { nodeFsPromises, nodeOs } from './builtins.js';
 import { join } from 'node:path';
+import { readServerlessDevsAlias, serverlessDevsAccessPath } from '@fc-sessions/internals/serverless-devs-access';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';
 
@@ -58,75 +59,6 @@ export function credentialsFromEnv(env: Env = process.env): Credentials | undefi
   );
 }
 
-/** Serverless Devs keeps access.yaml values as CryptoJS AES ("Salted__", MD5 key derivation) under a fixed passphrase. */
-const SERVERLESS_DEVS_PASSPHRASE = 'SecretKey123';
-
-function decryptServerlessDevsValue(value: string): string {
-  const raw = Buffer.from(value, 'base64');
-  if (raw.length < 32 || raw.subarray(0, 8).toString('latin1') !== 'Salted__') return value;
-  const salt = raw.subarray(8, 16);
-  let material = Buffer.alloc(0);
-  let block = Buffer.alloc(0);
-  while (material.length < 48) {
-    block = nodeCrypto()
-      .createHash('md5')
-      .update(Buffer.concat([block, Buffer.from(SERVERLESS_DEVS_PASSPHRASE), salt]))
-      .digest();
-    material = Buffer.concat([material, block]);
-  }
-  try {
-    const decipher = nodeCrypto().createDecipheriv('aes-256-cbc', material.subarray(0, 32), material.subarray(32, 48));
-    return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
-  } catch {
-    return value;
-  }
-}
-
-function unquote(text: string): string {
-  const t = text.trim();
-  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) {
-    return t.startsWith('"') ? (JSON.parse(t) as string) : t.slice(1, -1).replace(/''/g, "'");
-  }
-  return t;
-}
-
-const indentOf = (line: string): number => line.length - line.trimStart().length;
-
-/**
- * Reads the two-level `alias: {Key: value}` mapping that `s config add` writes, including the
- * block scalars (`>-` folded, `|` literal) js-yaml uses for values longer than its line width.
- */
-export function parseServerlessDevsAccess(text: string): Record<string, Record<string, string>> {
-  const aliases: Record<string, Record<string, string>> = {};
-  const lines = text.split(/\r?\n/);
-  let current: Record<string, string> | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line.trim() || line.trimStart().startsWith('#')) continue;
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const key = unquote(line.slice(0, colon));
-    let value = line.slice(colon + 1).trim();
-    if (indentOf(line) === 0) {
-      current = {};
-      aliases[key] = current;
-      continue;
-    }
-    const block = /^([>|])[+-]?$/.exec(value);
-    if (block) {
-      const parts: string[] = [];
-      while (i + 1 < lines.length && (!lines[i + 1]!.trim() || indentOf(lines[i + 1]!) > indentOf(line))) {
-        parts.push(lines[++i]!.trim());
-      }
-      value = parts.join(block[1] === '>' ? ' ' : '\n').trim();
-    } else {
-      value = unquote(value);
-    }
-    if (current) current[key] = decryptServerlessDevsValue(value);
-  }
-  return aliases;
-}
-
 /** The files of the chain are read only when it runs, so loading the client stays cheap. */
 async function readText(path: string): Promise<string | undefined> {
   return nodeFsPromises()
@@ -136,18 +68,6 @@ async function readText(path: string): Promise<string | undefined> {
 
 async function homeOf(options: ChainOptions): Promise<string> {
   return options.home ?? nodeOs().homedir();
-}
-
-async function serverlessDevsHome(options: ChainOptions): Promise<string> {
-  return (options.env ?? process.env)['serverless_devs_config_home'] || homeOf(options);
-}
-
-async function readServerlessDevsAlias(
-  alias: string,
-  options: ChainOptions,
-): Promise<Record<string, string> | undefined> {
-  const text = await readText(join(await serverlessDevsHome(options), '.s', 'access.yaml'));
-  return text === undefined ? undefined : parseServerlessDevsAccess(text)[alias];
 }
 
 /** A Serverless Devs alias from `~/.s/access.yaml` (or `$serverless_devs_config_home/.s/access.yaml`). */
@@ -203,7 +123,7 @@ export function defaultCredentialsChain(options: ChainOptions = {}): Credentials
       throw new FcError({
         code: 'CredentialsNotFound',
         field: 'access',
-        message: `No Serverless Devs alias "${options.access}" with AccessKeyID and AccessKeySecret in ${join(await serverlessDevsHome(options), '.s', 'access.yaml')} (add it with: s config add -a ${options.access})`,
+        message: `No Serverless Devs alias "${options.access}" with AccessKeyID and AccessKeySecret in ${await serverlessDevsAccessPath(options)} (add it with: s config add -a ${options.access})`,
       });
     }
     const found =

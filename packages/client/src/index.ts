@@ -15,7 +15,6 @@ export {
   credentialsFromEnv,
   credentialsFromServerlessDevs,
   defaultCredentialsChain,
-  parseServerlessDevsAccess,
   protectCredentials,
   resolveAccountId,
   resolveRegion,

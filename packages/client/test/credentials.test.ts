@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { serverlessDevsAccess, serverlessDevsAccessFolded } from '@fc-sessions/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Credentials,
@@ -12,14 +13,13 @@ import {
   FcClient,
   FcError,
   protectCredentials,
-  parseServerlessDevsAccess,
   resolveAccountId,
   resolveRegion,
 } from '../src/index.js';
 import { drop, sendJson, startServer, type TestServer, verifyFc2 } from './support/server.js';
 import { verifyRequest } from '../src/signing/index.js';
 
-const FIXTURE = new URL('./fixtures/s-access.yaml', import.meta.url);
+const FIXTURE = serverlessDevsAccess.path;
 const MY_ALIAS = {
   accessKeyId: 'LTAI5tFakeAccessKeyId0000001',
   accessKeySecret: 'FakeAccessKeySecret000000000001',
@@ -225,21 +225,23 @@ describe('Serverless Devs alias file written by the s CLI', () => {
 
   it('reads the folded (>-) values s writes for long secrets and STS tokens', async () => {
     // Prepare: written by `s config add` with the emulator's 44-character secret and a long STS token
-    const folded = await readFile(new URL('./fixtures/s-access-folded.yaml', import.meta.url), 'utf8');
-    expect(folded).toContain('AccessKeySecret: >-');
+    await mkdir(join(home, '.s'), { recursive: true });
+    await copyFile(serverlessDevsAccessFolded.path, join(home, '.s', 'access.yaml'));
 
     // Act
-    const aliases = parseServerlessDevsAccess(folded);
+    const found = await credentialsFromServerlessDevs('default', { home, env: {} });
+    const sts = await credentialsFromServerlessDevs('sts', { home, env: {} });
+    const accountId = await resolveAccountId({ home, env: {} });
 
     // Assess
-    expect(aliases['default']).toMatchObject({
-      AccessKeyID: 'fcsEmulatorAccessKeyId0001',
-      AccessKeySecret: 'fcsEmulatorAccessKeySecretDoNotUseInProd0001',
-      AccountID: '1234567890123456',
+    expect(found).toMatchObject({
+      accessKeyId: 'fcsEmulatorAccessKeyId0001',
+      accessKeySecret: 'fcsEmulatorAccessKeySecretDoNotUseInProd0001',
     });
-    expect(aliases['sts']).toMatchObject({
-      AccessKeyID: 'STS.FakeAccessKeyId0000002',
-      SecurityToken: 'FakeSecurityToken000000003FakeSecurityToken000000003',
+    expect(accountId).toBe('1234567890123456');
+    expect(sts).toMatchObject({
+      accessKeyId: 'STS.FakeAccessKeyId0000002',
+      securityToken: 'FakeSecurityToken000000003FakeSecurityToken000000003',
     });
   });
 

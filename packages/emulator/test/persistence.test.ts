@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
@@ -82,7 +82,8 @@ describe('state in the data dir', () => {
     } finally {
       await first.stop();
     }
-    await writeFile(join(dataDir, 'emulator.lock'), '999999999');
+    const crashed = { pid: 999_999_999, host: hostname(), createdAt: new Date().toISOString(), token: 'crashed' };
+    await writeFile(join(dataDir, 'emulator.lock'), JSON.stringify(crashed));
     const second = await startTestEmulator({ dataDir });
     await second.stop();
   });

@@ -1,5 +1,5 @@
 // After fcs-build: bundles the `fcs` command line (src/cli.ts with @fc-sessions/client and
-// @fc-sessions/emulator/durable-file) into one CommonJS file, dist/fcs.cjs, for bin/fcs.cjs. One
+// @fc-sessions/internals) into one CommonJS file, dist/fcs.cjs, for bin/fcs.cjs. One
 // file starts measurably faster than the ~40 per-module files (the command is benchmarked against
 // `s invoke`); the emulator itself stays a lazy external import. Whitespace and syntax are
 // minified (names are kept, so stack traces stay readable): less to read and parse on every start.
@@ -13,15 +13,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  plugins: [
-    {
-      // Not `external`: that would also take @fc-sessions/emulator/durable-file out of the bundle.
-      name: 'lazy-emulator',
-      setup(b) {
-        b.onResolve({ filter: /^@fc-sessions\/emulator(\/cli)?$/ }, (args) => ({ path: args.path, external: true }));
-      },
-    },
-  ],
+  external: ['@fc-sessions/emulator'],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   minifyWhitespace: true,

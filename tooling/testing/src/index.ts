@@ -1,3 +1,4 @@
+export { type ServerlessDevsAccessFile, serverlessDevsAccess, serverlessDevsAccessFolded } from './access-files.js';
 export { type FakeContext, type FakeLogger, fakeContext } from './context.js';
 export { type FcEnv, fc2Env, fc3Env } from './env.js';
 export { type HttpTriggerEvent, httpTriggerEvent } from './events.js';

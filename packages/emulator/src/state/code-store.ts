@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { crc64 } from '@fc-sessions/client/zip';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc64 } from '@fc-sessions/internals/crc64';
+import { readZip, unpackZip, type ZipEntry, ZipError } from '@fc-sessions/internals/zip-reader';
 import { ApiError, entityTooLarge, invalidArgument } from '../errors.js';
 import { checkSymlinks } from '../functions/code-paths.js';
-import { readZip } from './zip-reader.js';
 
 export interface InstalledCode {
   readonly checksum: string;
@@ -52,7 +52,12 @@ export class CodeStore {
       );
     }
     const zip = Buffer.from(zipFileBase64, 'base64');
-    const entries = readZip(zip, this.limits.maxUnzippedBytes);
+    let entries: ZipEntry[];
+    try {
+      entries = readZip(zip, this.limits.maxUnzippedBytes);
+    } catch (error) {
+      throw unusable(error);
+    }
     const checksum = crc64(zip);
     const target = this.dir(functionId, checksum);
     if (await exists(target)) {
@@ -63,28 +68,9 @@ export class CodeStore {
     const staging = `${target}.tmp-${randomBytes(4).toString('hex')}`;
     try {
       await mkdir(staging, { recursive: true });
-      const root = resolve(staging);
-      for (const entry of entries) {
-        const path = join(staging, ...entry.path.split('/'));
-        if (entry.kind === 'directory') {
-          await mkdir(path, { recursive: true, mode: entry.mode | 0o700 });
-          continue;
-        }
-        await mkdir(dirname(path), { recursive: true });
-        if (entry.kind === 'symlink') {
-          const linkTarget = entry.data().toString('utf8');
-          const resolved = resolve(dirname(path), linkTarget);
-          if (resolved !== root && !resolved.startsWith(root + sep)) {
-            throw invalidArgument(
-              `code.zipFile is not a usable zip: symlink "${entry.path}" points outside the code folder`,
-            );
-          }
-          await symlink(linkTarget, path);
-          continue;
-        }
-        await writeFile(path, entry.data());
-        await chmod(path, entry.mode | 0o400);
-      }
+      await unpackZip(entries, staging).catch((error: unknown) => {
+        throw unusable(error);
+      });
       await checkSymlinks(staging);
       await check(staging);
       await rename(staging, target);
@@ -112,6 +98,11 @@ export class CodeStore {
     );
     if (keep === undefined) await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** A `ZipError` from reading or unpacking becomes FC's InvalidArgument. */
+function unusable(error: unknown): unknown {
+  return error instanceof ZipError ? invalidArgument(`code.zipFile is not a usable zip: ${error.message}`) : error;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DurableFile } from '../durable-file.js';
+import { DurableFile } from '@fc-sessions/internals/durable-file';
 import type { StateFile } from './records.js';
 import { StateEncoder } from './state-encoder.js';
 

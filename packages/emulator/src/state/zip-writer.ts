@@ -1,4 +1,4 @@
-import { makeZip as zipEntries } from '@fc-sessions/client/zip';
+import { makeZip as zipEntries } from '@fc-sessions/internals/zip-writer';
 
 /** One file of `makeZip`: its content and, optionally, its Unix mode or no compression. */
 export interface ZipFile {

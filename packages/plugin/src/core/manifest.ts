@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DurableFile } from '@fc-sessions/emulator/durable-file';
+import { DurableFile } from '@fc-sessions/internals/durable-file';
 import { isPlainObject } from './check.js';
 import { PluginError } from './errors.js';
 

@@ -12,7 +12,7 @@ import {
   validateAffinityHeaderName,
   validateFunctionName,
 } from '@fc-sessions/client';
-import { crc64 } from '@fc-sessions/client/zip';
+import { crc64 } from '@fc-sessions/internals/crc64';
 import { canonicalJson } from '../core/canonical.js';
 import { choiceOption, integerOption, isPlainObject, objectOption, stringOption } from '../core/check.js';
 import { invalidArgument, isNotFound, missingArgument } from '../core/errors.js';

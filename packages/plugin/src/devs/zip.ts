@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { makeZip, type ZipEntry } from '@fc-sessions/client/zip';
+import { makeZip, type ZipEntry } from '@fc-sessions/internals/zip-writer';
 
 /** Folders never shipped with function code: VCS data and the tools' own state. */
 export const SKIPPED_DIRS = new Set(['.git', '.fcs', '.s', '.serverless']);

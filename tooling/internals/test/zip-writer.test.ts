@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeZip } from '../src/zip.js';
+import { makeZip } from '../src/zip-writer.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -3,41 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CodeStore } from '../src/state/code-store.js';
-import { crc64 } from '@fc-sessions/client/zip';
-import { readZip } from '../src/state/zip-reader.js';
 import { makeZip } from './helpers/zip.js';
-
-describe('crc64', () => {
-  it('is CRC-64/XZ (the check value of "123456789")', () => {
-    expect(BigInt(crc64(Buffer.from('123456789'))).toString(16)).toBe('995dc9bbdf1939fa');
-    expect(crc64(Buffer.alloc(0))).toBe('0');
-  });
-});
-
-describe('readZip', () => {
-  it('reads deflated and stored entries with their modes', () => {
-    const zip = makeZip({
-      'a.txt': 'alpha',
-      'bin/run': { content: '#!/bin/sh\necho hi\n', mode: 0o755 },
-      'raw.bin': { content: Buffer.from([1, 2, 3]), store: true },
-    });
-    const entries = readZip(zip, 1024);
-    expect(entries.map((entry) => [entry.path, entry.kind, entry.mode])).toEqual([
-      ['a.txt', 'file', 0o644],
-      ['bin/run', 'file', 0o755],
-      ['raw.bin', 'file', 0o644],
-    ]);
-    expect(entries[0]!.data().toString()).toBe('alpha');
-    expect([...entries[2]!.data()]).toEqual([1, 2, 3]);
-  });
-
-  it('refuses paths that leave the folder, zips that unpack too large, and garbage', () => {
-    expect(() => readZip(makeZip({ '../evil': 'x' }), 1024)).toThrow(/outside the code folder/);
-    expect(() => readZip(makeZip({ '/etc/passwd': 'x' }), 1024)).toThrow(/absolute path/);
-    expect(() => readZip(makeZip({ big: 'x'.repeat(2000) }), 1000)).toThrow(/more than 1000 bytes/);
-    expect(() => readZip(Buffer.from('definitely not a zip archive'), 1024)).toThrow(/end-of-central-directory/);
-  });
-});
 
 describe('CodeStore', () => {
   const dirs: string[] = [];
@@ -78,5 +44,17 @@ describe('CodeStore', () => {
     ).rejects.toMatchObject({
       code: 'EntityTooLarge',
     });
+  });
+
+  it('answers an unsafe zip with InvalidArgument and leaves nothing behind', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-code-'));
+    dirs.push(dataDir);
+    const store = new CodeStore(dataDir, { maxZipBytes: 1 << 20, maxUnzippedBytes: 1 << 20 });
+    await expect(store.install('fn', makeZip({ '../evil': 'x' }).toString('base64'))).rejects.toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: 'code.zipFile is not a usable zip: entry "../evil" points outside the code folder',
+    });
+    await expect(stat(join(dataDir, 'code'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -1,7 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
 
-export { crc64 } from './crc64.js';
-
 /** One file of a zip: its path inside the archive (`/`-separated), bytes and Unix mode. */
 export interface ZipEntry {
   name: string;
