@@ -1,5 +1,5 @@
 import { headerSet, text } from './headers.js';
-import { type ControlKind, defaultEnv, type Env, type Invocation, toInvocation } from './invocation.js';
+import { type ControlKind, defaultEnv, type Env, FIELDS, type Invocation, toInvocation } from './invocation.js';
 import { type FcRequest, type RequestOptions, runWithRequest } from './request.js';
 import { sessionFromHeaders } from './session.js';
 
@@ -60,30 +60,19 @@ function parseHttpTriggerEvent(event: unknown): object | undefined {
   return isHttp ? (parsed as object) : undefined;
 }
 
+const CONTEXT_READS = Object.entries(FIELDS).flatMap(([key, field]) =>
+  'context' in field ? [{ key, path: field.context, isText: field.parse === 'text' }] : [],
+);
+
 function invocationFromContext(context: unknown, kind: ControlKind, env: Env, fallbackRequestId?: unknown): Invocation {
-  return toInvocation(
-    {
-      requestId: text(at(context, 'requestId') ?? fallbackRequestId),
-      functionName: text(at(context, 'function', 'name')),
-      handler: text(at(context, 'function', 'handler')),
-      memory: at(context, 'function', 'memory'),
-      timeout: at(context, 'function', 'timeout'),
-      region: text(at(context, 'region')),
-      accountId: text(at(context, 'accountId')),
-      qualifier: text(at(context, 'service', 'qualifier')),
-      versionId: text(at(context, 'service', 'versionId')),
-      kind,
-      logProject: text(at(context, 'service', 'logProject')),
-      logStore: text(at(context, 'service', 'logStore')),
-      spanContext: text(at(context, 'tracing', 'openTracingSpanContext')),
-      baggage: at(context, 'tracing', 'openTracingSpanBaggages'),
-      jaegerEndpoint: text(at(context, 'tracing', 'jaegerEndpoint')),
-      accessKeyId: text(at(context, 'credentials', 'accessKeyId')),
-      accessKeySecret: text(at(context, 'credentials', 'accessKeySecret')),
-      securityToken: text(at(context, 'credentials', 'securityToken')),
-    },
-    env,
-  );
+  const raw: Record<string, unknown> = {};
+  for (const { key, path, isText } of CONTEXT_READS) {
+    const value = at(context, ...path);
+    raw[key] = isText ? text(value) : value;
+  }
+  raw['requestId'] ??= text(fallbackRequestId);
+  raw['kind'] = kind;
+  return toInvocation(raw, env);
 }
 
 /**

@@ -56,34 +56,97 @@ export interface Invocation {
   readonly credentials: Credentials | undefined;
 }
 
-/**
- * Values of an invocation as one source provides them: texts already through `text`, numbers as
- * numbers or digits, baggage encoded or as an object.
- */
-export interface RawInvocation {
-  readonly requestId?: string | undefined;
-  readonly functionName?: string | undefined;
-  readonly handler?: string | undefined;
-  readonly memory?: unknown;
-  readonly timeout?: unknown;
-  readonly region?: string | undefined;
-  readonly accountId?: string | undefined;
-  readonly qualifier?: string | undefined;
-  readonly versionId?: string | undefined;
-  readonly controlPath?: string | undefined;
-  readonly kind?: ControlKind;
-  readonly retryCount?: unknown;
-  readonly asyncTaskId?: string | undefined;
-  readonly invocationType?: string | undefined;
-  readonly logProject?: string | undefined;
-  readonly logStore?: string | undefined;
-  readonly spanContext?: string | undefined;
-  readonly baggage?: unknown;
-  readonly jaegerEndpoint?: string | undefined;
-  readonly accessKeyId?: string | undefined;
-  readonly accessKeySecret?: string | undefined;
-  readonly securityToken?: string | undefined;
+/** Where the sources carry one field of an invocation, and how its value is read. */
+interface FieldSource {
+  /** The `x-fc-*` headers, the first one present wins. */
+  readonly headers: readonly string[];
+  /** Where a built-in runtime's `context` has it. */
+  readonly context?: readonly string[];
+  /** The instance's environment variables, read (the first one set wins) when the request lacks the field. */
+  readonly env?: readonly string[];
+  /** Trimmed `text`, a non-negative integer `count` (number or digits), or `raw` (decoded later). */
+  readonly parse: 'text' | 'count' | 'raw';
 }
+
+/** Every field FC describes a request with: the one list the header, context and environment readers are made from. */
+export const FIELDS = {
+  requestId: { headers: ['x-fc-request-id'], context: ['requestId'], parse: 'text' },
+  functionName: {
+    headers: ['x-fc-function-name'],
+    context: ['function', 'name'],
+    env: ['FC_FUNCTION_NAME'],
+    parse: 'text',
+  },
+  handler: {
+    headers: ['x-fc-function-handler'],
+    context: ['function', 'handler'],
+    env: ['FC_FUNCTION_HANDLER'],
+    parse: 'text',
+  },
+  memory: {
+    headers: ['x-fc-function-memory'],
+    context: ['function', 'memory'],
+    env: ['FC_FUNCTION_MEMORY_SIZE'],
+    parse: 'count',
+  },
+  timeout: { headers: ['x-fc-function-timeout'], context: ['function', 'timeout'], parse: 'count' },
+  region: { headers: ['x-fc-region'], context: ['region'], env: ['FC_REGION'], parse: 'text' },
+  accountId: { headers: ['x-fc-account-id'], context: ['accountId'], env: ['FC_ACCOUNT_ID'], parse: 'text' },
+  qualifier: { headers: ['x-fc-qualifier'], context: ['service', 'qualifier'], env: ['FC_QUALIFIER'], parse: 'text' },
+  versionId: {
+    headers: ['x-fc-version-id'],
+    context: ['service', 'versionId'],
+    env: ['FC_FUNCTION_VERSION', 'FC_VER_ID'],
+    parse: 'text',
+  },
+  /** FC sends no instance id with requests: only the instance's environment has it. */
+  instanceId: { headers: [], env: ['FC_INSTANCE_ID'], parse: 'text' },
+  controlPath: { headers: ['x-fc-control-path'], parse: 'text' },
+  retryCount: { headers: ['x-fc-retry-count'], parse: 'count' },
+  asyncTaskId: { headers: ['x-fc-async-task-id', 'x-fc-stateful-async-invocation-id'], parse: 'text' },
+  invocationType: { headers: ['x-fc-invocation-type'], parse: 'text' },
+  logProject: { headers: ['x-fc-service-logproject'], context: ['service', 'logProject'], parse: 'text' },
+  logStore: { headers: ['x-fc-service-logstore'], context: ['service', 'logStore'], parse: 'text' },
+  spanContext: {
+    headers: ['x-fc-tracing-opentracing-span-context'],
+    context: ['tracing', 'openTracingSpanContext'],
+    parse: 'text',
+  },
+  baggage: {
+    headers: ['x-fc-tracing-opentracing-span-baggages'],
+    context: ['tracing', 'openTracingSpanBaggages'],
+    parse: 'raw',
+  },
+  jaegerEndpoint: { headers: ['x-fc-tracing-jaeger-endpoint'], context: ['tracing', 'jaegerEndpoint'], parse: 'text' },
+  accessKeyId: {
+    headers: ['x-fc-access-key-id'],
+    context: ['credentials', 'accessKeyId'],
+    env: ['ALIBABA_CLOUD_ACCESS_KEY_ID'],
+    parse: 'text',
+  },
+  accessKeySecret: {
+    headers: ['x-fc-access-key-secret'],
+    context: ['credentials', 'accessKeySecret'],
+    env: ['ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+    parse: 'text',
+  },
+  securityToken: {
+    headers: ['x-fc-security-token'],
+    context: ['credentials', 'securityToken'],
+    env: ['ALIBABA_CLOUD_SECURITY_TOKEN'],
+    parse: 'text',
+  },
+} as const satisfies Record<string, FieldSource>;
+
+type Fields = typeof FIELDS;
+type FieldKey = keyof Fields;
+
+/** Values of an invocation as one source provides them: texts already through `text`, the others as given. */
+export type RawInvocation = {
+  readonly [K in FieldKey]?: Fields[K]['parse'] extends 'text' ? string | undefined : unknown;
+} & { readonly kind?: ControlKind | undefined };
+
+const FIELD_LIST = Object.entries(FIELDS) as [FieldKey, FieldSource][];
 
 const KINDS: Readonly<Record<string, ControlKind>> = {
   '/invoke': 'invoke',
@@ -185,12 +248,17 @@ export function defaultEnv(): Env {
   return typeof process === 'object' ? process.env : {};
 }
 
+type EnvKey = { [K in FieldKey]: Fields[K] extends { readonly env: readonly string[] } ? K : never }[FieldKey];
+
+/** The first of the instance's environment variables for `key` that is set, as text. */
+function fromEnv(env: Env, key: EnvKey): string | undefined {
+  let value: string | undefined;
+  for (const name of FIELDS[key].env) value ??= text(env[name]);
+  return value;
+}
+
 function envCredentials(env: Env): Credentials | undefined {
-  return credentials(
-    text(env['ALIBABA_CLOUD_ACCESS_KEY_ID']),
-    text(env['ALIBABA_CLOUD_ACCESS_KEY_SECRET']),
-    text(env['ALIBABA_CLOUD_SECURITY_TOKEN']),
-  );
+  return credentials(fromEnv(env, 'accessKeyId'), fromEnv(env, 'accessKeySecret'), fromEnv(env, 'securityToken'));
 }
 
 /**
@@ -228,13 +296,13 @@ class FcInvocation implements Invocation {
     const controlPath = raw.controlPath;
     const timeoutSeconds = count(raw.timeout);
     this.requestId = raw.requestId;
-    this.functionName = raw.functionName ?? text(env['FC_FUNCTION_NAME']);
-    this.handler = raw.handler ?? text(env['FC_FUNCTION_HANDLER']);
-    this.memoryMB = count(raw.memory) ?? count(env['FC_FUNCTION_MEMORY_SIZE']);
+    this.functionName = raw.functionName ?? fromEnv(env, 'functionName');
+    this.handler = raw.handler ?? fromEnv(env, 'handler');
+    this.memoryMB = count(raw.memory) ?? count(fromEnv(env, 'memory'));
     this.timeoutSeconds = timeoutSeconds;
-    this.region = raw.region ?? text(env['FC_REGION']);
-    this.accountId = raw.accountId ?? text(env['FC_ACCOUNT_ID']);
-    this.qualifier = raw.qualifier ?? text(env['FC_QUALIFIER']);
+    this.region = raw.region ?? fromEnv(env, 'region');
+    this.accountId = raw.accountId ?? fromEnv(env, 'accountId');
+    this.qualifier = raw.qualifier ?? fromEnv(env, 'qualifier');
     this.controlPath = controlPath;
     this.kind = raw.kind ?? (controlPath === undefined ? undefined : KINDS[controlPath]);
     this.retryCount = count(raw.retryCount);
@@ -252,7 +320,7 @@ class FcInvocation implements Invocation {
 
   get versionId(): string | undefined {
     if (!this.#versionRead) {
-      this.#versionId = text(this.#env['FC_FUNCTION_VERSION']) ?? text(this.#env['FC_VER_ID']);
+      this.#versionId = fromEnv(this.#env, 'versionId');
       this.#versionRead = true;
     }
     return this.#versionId;
@@ -260,7 +328,7 @@ class FcInvocation implements Invocation {
 
   get instanceId(): string | undefined {
     if (!this.#instanceRead) {
-      this.#instanceId = text(this.#env['FC_INSTANCE_ID']);
+      this.#instanceId = fromEnv(this.#env, 'instanceId');
       this.#instanceRead = true;
     }
     return this.#instanceId;
@@ -301,35 +369,39 @@ export function toInvocation(raw: RawInvocation, env: Env): Invocation {
   return new FcInvocation(raw, env);
 }
 
-/** The `x-fc-*` headers. Each `h['x-fc-...']` is its own property read, which engines make fast per call site. */
+type RecordReader = (
+  h: HeaderSet['record'],
+  lookup: HeaderLookup,
+  read: typeof text,
+  kind: ControlKind | undefined,
+) => RawInvocation;
+
+/**
+ * Reads every field from a header record, in straight-line code written from `FIELDS` once, at
+ * load: each `h["x-fc-..."]` is then its own property read, which engines make fast per call
+ * site (a loop over the names is one slow site for all of them, about half the speed). A string
+ * in the record is taken as it is, anything else goes through `lookup`.
+ */
+const readRecord = new Function(
+  'h',
+  'lookup',
+  'read',
+  'kind',
+  `"use strict"; let v; return { kind, ${FIELD_LIST.map(
+    ([key, { headers }]) =>
+      `${JSON.stringify(key)}: ${
+        headers
+          .map(
+            (name) =>
+              `(v = h[${JSON.stringify(name)}], typeof v === "string" ? read(v) : lookup(${JSON.stringify(name)}))`,
+          )
+          .join(' ?? ') || 'undefined'
+      }`,
+  ).join(', ')} };`,
+) as RecordReader;
+
 function rawFromHeaders(h: HeaderSet['record'], lookup: HeaderLookup, kind: ControlKind | undefined): RawInvocation {
-  const header = (direct: unknown, name: string) => (typeof direct === 'string' ? text(direct) : lookup(name));
-  return {
-    requestId: header(h['x-fc-request-id'], 'x-fc-request-id'),
-    functionName: header(h['x-fc-function-name'], 'x-fc-function-name'),
-    handler: header(h['x-fc-function-handler'], 'x-fc-function-handler'),
-    memory: header(h['x-fc-function-memory'], 'x-fc-function-memory'),
-    timeout: header(h['x-fc-function-timeout'], 'x-fc-function-timeout'),
-    region: header(h['x-fc-region'], 'x-fc-region'),
-    accountId: header(h['x-fc-account-id'], 'x-fc-account-id'),
-    qualifier: header(h['x-fc-qualifier'], 'x-fc-qualifier'),
-    versionId: header(h['x-fc-version-id'], 'x-fc-version-id'),
-    controlPath: header(h['x-fc-control-path'], 'x-fc-control-path'),
-    retryCount: header(h['x-fc-retry-count'], 'x-fc-retry-count'),
-    asyncTaskId:
-      header(h['x-fc-async-task-id'], 'x-fc-async-task-id') ??
-      header(h['x-fc-stateful-async-invocation-id'], 'x-fc-stateful-async-invocation-id'),
-    invocationType: header(h['x-fc-invocation-type'], 'x-fc-invocation-type'),
-    logProject: header(h['x-fc-service-logproject'], 'x-fc-service-logproject'),
-    logStore: header(h['x-fc-service-logstore'], 'x-fc-service-logstore'),
-    spanContext: header(h['x-fc-tracing-opentracing-span-context'], 'x-fc-tracing-opentracing-span-context'),
-    baggage: header(h['x-fc-tracing-opentracing-span-baggages'], 'x-fc-tracing-opentracing-span-baggages'),
-    jaegerEndpoint: header(h['x-fc-tracing-jaeger-endpoint'], 'x-fc-tracing-jaeger-endpoint'),
-    accessKeyId: header(h['x-fc-access-key-id'], 'x-fc-access-key-id'),
-    accessKeySecret: header(h['x-fc-access-key-secret'], 'x-fc-access-key-secret'),
-    securityToken: header(h['x-fc-security-token'], 'x-fc-security-token'),
-    kind,
-  };
+  return readRecord(h, lookup, text, kind);
 }
 
 /** `kind`, when given, stands instead of the one `x-fc-control-path` names. */

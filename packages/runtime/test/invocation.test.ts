@@ -22,6 +22,7 @@ import {
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Invocation, readInvocation } from '../src/index.js';
+import { FIELDS } from '../src/invocation.js';
 
 const noEnv = {};
 
@@ -327,5 +328,30 @@ describe('an invocation as text', () => {
     for (const options of [{}, { depth: 0 }, { depth: Number.POSITIVE_INFINITY, showHidden: true }]) {
       expect(inspect(invocation, options)).toBe(inspect(plain(invocation), options));
     }
+  });
+});
+
+describe('FIELDS', () => {
+  it('names every x-fc-* header of the fixtures, apart from the ones an invocation does not carry', () => {
+    // Prepare: FC sends these too, but they describe the function's setup or the HTTP caller
+    const notRead = [
+      'x-fc-service-name',
+      'x-fc-function-initializer',
+      'x-fc-initialization-timeout',
+      'x-fc-instance-lifecycle-pre-freeze-handler',
+      'x-fc-instance-lifecycle-pre-stop-handler',
+      'x-fc-base-path',
+      'x-fc-client-ip',
+    ];
+    const sent = [fc3Headers, fc2Headers, fc3AsyncTaskHeaders, fc3HttpHeaders].flatMap((headers) =>
+      Object.keys(headers).filter((name) => name.startsWith('x-fc-')),
+    );
+
+    // Act
+    const declared: string[] = Object.values(FIELDS).flatMap((field) => field.headers);
+
+    // Assess
+    expect(new Set(declared).size).toBe(declared.length);
+    expect([...new Set(sent)].filter((name) => !declared.includes(name)).sort()).toEqual(notRead.sort());
   });
 });
