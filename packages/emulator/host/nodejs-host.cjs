@@ -178,14 +178,22 @@ function readBody(req) {
   });
 }
 
-/** @param {string} phase @param {string} requestId @param {() => Promise<void>} work */
+/**
+ * Runs `work` between FC's Start and End markers; `work` returns how to answer, and the answer goes
+ * out after the End marker. So the emulator has the request's whole log when the answer arrives
+ * (log Tail needs no wait for the marker), and the instance is done with the request before the
+ * emulator forwards the answer instead of writing to its pipe at the same time.
+ * @param {string} phase @param {string} requestId @param {() => Promise<() => void>} work
+ */
 async function marked(phase, requestId, work) {
   process.stdout.write(`FC ${phase} Start RequestId: ${requestId}\n`);
+  let answer;
   try {
-    await requestIds.run(requestId, work);
+    answer = await requestIds.run(requestId, work);
   } finally {
     process.stdout.write(`FC ${phase} End RequestId: ${requestId}\n`);
   }
+  answer();
 }
 
 const server = http.createServer(async (req, res) => {
@@ -203,12 +211,14 @@ const server = http.createServer(async (req, res) => {
         try {
           const handler = await resolveHandler(process.env['FC_FUNCTION_HANDLER'] ?? '');
           const body = serialize(await call(handler, [event, context]));
-          res.writeHead(200, { 'content-type': 'application/octet-stream' });
-          res.end(body);
+          return () => {
+            res.writeHead(200, { 'content-type': 'application/octet-stream' });
+            res.end(body);
+          };
         } catch (error) {
           const handled = /** @type {{ handled?: boolean }} */ (error)?.handled === true;
           if (!handled) console.error(toError(error).stack ?? String(error));
-          fail(res, error, handled ? 'HandledInvocationError' : 'UnhandledInvocationError');
+          return () => fail(res, error, handled ? 'HandledInvocationError' : 'UnhandledInvocationError');
         }
       });
       return;
@@ -221,11 +231,13 @@ const server = http.createServer(async (req, res) => {
       await marked(phase, context.requestId, async () => {
         try {
           await call(await resolveHandler(hook), [context]);
-          res.writeHead(200);
-          res.end();
+          return () => {
+            res.writeHead(200);
+            res.end();
+          };
         } catch (error) {
           console.error(toError(error).stack ?? String(error));
-          fail(res, error, phase === 'Initialize' ? 'InitializationError' : 'UnhandledInvocationError');
+          return () => fail(res, error, phase === 'Initialize' ? 'InitializationError' : 'UnhandledInvocationError');
         }
       });
       return;
