@@ -1,4 +1,4 @@
-import { createSessionState, currentRequest, logger } from '@fc-sessions/runtime';
+import { createSessionState, currentRequest, isKeepAlive, logger } from '@fc-sessions/runtime';
 import { serve } from '@fc-sessions/runtime/serve';
 
 /** Longest message kept, in characters. */
@@ -41,6 +41,11 @@ async function handle(request: Request): Promise<Response> {
     return json(405, { error: `method ${request.method} is not allowed: use GET or POST` });
   }
   const text = request.method === 'POST' ? (await request.text()).trim() : '';
+  if (isKeepAlive(request, text)) {
+    // The session keeper (`fcs keep --keep-alive invoke`): the call itself reset the session's idle clock.
+    chats.current();
+    return new Response(null, { status: 204 });
+  }
   if (text.length > MAX_MESSAGE) {
     return json(400, { error: `message must be at most ${MAX_MESSAGE} characters (got ${text.length})` });
   }

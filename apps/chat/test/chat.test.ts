@@ -53,6 +53,18 @@ describe('apps/chat bundle (code/index.mjs) as FC would run it', () => {
     expect(anonymous).toMatchObject({ session: null, count: 0, messages: [] });
   });
 
+  it("answers the keeper's keep-alive at once, without adding a message", async () => {
+    const alive = await invoke('alice', '{"fcsKeepAlive":true}', '1-aaaa0006-00000000-000000000006');
+    expect(alive.status).toBe(204);
+    const byHeader = await fetch(`${base}/invoke`, {
+      method: 'POST',
+      headers: { 'x-fc-request-id': '1-aaaa0007-00000000-000000000007', [HEADER]: 'alice', 'x-fcs-keep-alive': '1' },
+    });
+    expect(byHeader.status).toBe(204);
+    const read = await (await fetch(`${base}/`, { headers: { [HEADER]: 'alice' } })).json();
+    expect(read).toMatchObject({ count: 2, messages: ['hi', 'how are you?'] });
+  });
+
   it('refuses a message over 500 characters and other methods, naming the limit', async () => {
     const long = await invoke('alice', 'x'.repeat(501), '1-aaaa0005-00000000-000000000005');
     expect(long.status).toBe(400);

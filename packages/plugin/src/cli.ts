@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { flagUsage, parseArgs } from './commands/args.js';
 import { type CommandDefinition, commandFlags, flagSource } from './commands/define.js';
 import { COMMAND_GROUPS, COMMANDS, findCommand, subcommandsOf } from './commands/index.js';
-import { invalidArgument } from './core/errors.js';
+import { EXIT, invalidArgument } from './core/errors.js';
 
 /** Where `fcs` reads and writes; the defaults are the process's own. */
 export interface CliIo {
@@ -19,7 +19,7 @@ const EXIT_CODES = `Exit codes:
   3  FC answered with an error (not found, access denied, throttled, ...)
   4  no answer from FC (network error, timeout)
   5  prefetch or prune did not reach its goal (some sessions failed, or the manifest stayed locked)
-  130 interrupted (Ctrl-C); sessions made so far are in the manifest`;
+  130 interrupted (Ctrl-C, SIGTERM); sessions made so far are in the manifest`;
 
 const USAGE = `Usage: fcs <command> [function] [options]
 
@@ -111,14 +111,21 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const statusLine = !json && (err as { isTTY?: boolean }).isTTY === true;
+  const report = (data: unknown, line: string) => {
+    if (json) out.write(`${JSON.stringify(data)}\n`);
+    else err.write(statusLine ? `\r\u001b[K${line}` : `${line}\n`);
+  };
   let outcome: Awaited<ReturnType<typeof command.execute>>;
   try {
     const flags = commandFlags(definition, 'cli');
     const { values, positionals } = parseArgs(rest, flags, {
       command: `fcs ${definition.path.join(' ')}`,
-      positionals: 1,
+      positionals: definition.manyFunctions ? Number.POSITIVE_INFINITY : 1,
     });
     const [named] = positionals;
+    const functions = definition.manyFunctions && positionals.length > 0 ? { functionNames: positionals } : {};
     if (named !== undefined && values['functionName'] !== undefined && values['functionName'] !== named) {
       throw invalidArgument(
         '--function-name',
@@ -127,7 +134,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       );
     }
     outcome = await command.execute(
-      [flagSource(values, flags), { values: { functionName: named }, name: () => 'function' }],
+      [flagSource(values, flags), { values: { functionName: named, ...functions }, name: () => 'function' }],
       {
         connect: { env },
         functionHint: 'the first argument or --function-name',
@@ -137,14 +144,18 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
         progress: (line) => err.write(`${line}\n`),
         warning: (line) => err.write(`warning: ${line}\n`),
         signal: controller.signal,
+        report,
       },
     );
   } catch (error) {
     outcome = failureOutcome(error, format);
-    if (controller.signal.aborted) outcome.exitCode = 130;
+    if (controller.signal.aborted) outcome.exitCode = EXIT.interrupted;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (statusLine && definition.streams) err.write('\n');
   }
+  if (definition.streams && !outcome.errorText) return outcome.exitCode;
   if (json) out.write(`${JSON.stringify(outcome.data, null, 2)}\n`);
   else {
     out.write(outcome.text);

@@ -6,6 +6,7 @@ export {
   formatAliases,
   formatError,
   formatInvoke,
+  formatKeep,
   formatPrefetch,
   formatPrefetchEvent,
   formatPrune,
@@ -16,6 +17,17 @@ export {
   prefetchSummary,
 } from './core/format.js';
 export { type InvokeReport, type InvokeRequest, invokeFunction, manifestSession, parseHeaders } from './core/invoke.js';
+export {
+  type KeepCounts,
+  type KeepHooks,
+  type KeepOptions,
+  type KeepReport,
+  type KeepSettings,
+  type KeepTargetReport,
+  type KeeperApi,
+  keepSessions,
+  readKeepSettings,
+} from './core/keeper.js';
 export {
   DEFAULT_MANIFEST_DIR,
   defaultManifestDir,

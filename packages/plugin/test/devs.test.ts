@@ -186,6 +186,11 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     });
     expect((await s(['session', 'remove', '--session-id', 'devs-manual', '-y'])).code).toBe(0);
 
+    const kept = await s(['keep', '-n', '3', '--once']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(plain(kept.stdout + kept.stderr)).toMatch(/keep #1: 3\/3 active \(1 created/);
+    expect(await activeSessionIds(emu.client, 'devs-hello')).toHaveLength(3);
+
     const pruned = await sJson(['prune']);
     expect(pruned.data).toMatchObject({ complete: true });
     expect(await activeSessionIds(emu.client, 'devs-hello')).toEqual([]);
@@ -285,7 +290,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
 
   it('help: s -h, s invoke -h, s session create -h come from the component', async () => {
     const top = plain((await s(['-h'])).stdout);
-    for (const command of ['deploy', 'invoke', 'session', 'prefetch', 'prune'])
+    for (const command of ['deploy', 'invoke', 'session', 'prefetch', 'prune', 'keep'])
       expect(top).toMatch(new RegExp(`\\n\\s+${command}\\s+\\S`));
     const invoke = await s(['invoke', '-h']);
     expect(invoke.code).toBe(0);

@@ -66,7 +66,7 @@ describe('the Serverless Devs help map', () => {
   it('has a string description for every command and subcommand (s crashes otherwise)', () => {
     const commands = devsCommands();
     const groups = ['alias', 'session', 'task', 'version'];
-    expect(Object.keys(commands).sort()).toEqual(['deploy', 'invoke', 'prefetch', 'prune', ...groups].sort());
+    expect(Object.keys(commands).sort()).toEqual(['deploy', 'invoke', 'keep', 'prefetch', 'prune', ...groups].sort());
     const all = [
       ...Object.values(commands),
       ...groups.flatMap((group) => Object.values(commands[group]?.subCommands ?? {})),

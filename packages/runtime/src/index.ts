@@ -10,6 +10,7 @@ export {
   readInvocation,
   type Tracing,
 } from './invocation.js';
+export { isKeepAlive, KEEP_ALIVE_EVENT, KEEP_ALIVE_HEADER } from './keep-alive.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, logger } from './logger.js';
 export {
   currentInvocation,

@@ -38,6 +38,10 @@ export interface CommandDefinition<K extends SettingKey = SettingKey, R extends 
   required?: Readonly<Record<R, string>>;
   /** What an option means for this command, when it differs from the setting's doc. */
   docs?: Partial<Record<K, string>>;
+  /** Takes any number of functions as arguments (in `functionNames`; the first is also `functionName`). */
+  manyFunctions?: boolean;
+  /** Runs until stopped and tells each step through `RunContext.report`: front doors print no final result. */
+  streams?: boolean;
 }
 
 /** What the host knows before the options are read. */
@@ -55,6 +59,8 @@ export interface RunContext {
   /** Receives warnings (a stale manifest lock taken over). */
   warning?: ((line: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Receives each step of a streaming command (one reconcile of `keep`): its data and a status line. */
+  report?: ((data: unknown, line: string) => void) | undefined;
   /** Called once the options are checked, before the first call: e.g. asks `s` for credentials. */
   resolveConnect?: ((connect: ConnectOptions) => Promise<Partial<ConnectOptions>>) | undefined;
 }

@@ -1,6 +1,7 @@
 import { aliasCreate, aliasDelete, aliasGet, aliasList, aliasUpdate } from './alias.js';
 import type { Command } from './define.js';
 import { invoke } from './invoke.js';
+import { keep } from './keep.js';
 import { prefetch, prune, sessionPrefetch, sessionPrune } from './prefetch.js';
 import {
   sessionCreate,
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   aliasGet,
   aliasList,
   aliasDelete,
+  keep,
 ];
 
 /** Commands of two words (`session create`, `task stop`, ...), by their first word. */

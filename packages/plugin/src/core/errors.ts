@@ -25,6 +25,8 @@ export const EXIT = {
   network: 4,
   /** Prefetch or prune did not reach its goal (some sessions failed). */
   incomplete: 5,
+  /** Stopped by SIGINT or SIGTERM; what was made is in the manifest. */
+  interrupted: 130,
 } as const;
 
 export interface PluginErrorInit {

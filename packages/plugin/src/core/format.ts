@@ -1,6 +1,7 @@
 import type { Alias, AsyncTask, FunctionVersion, Session } from '@fc-sessions/client';
 import type { ErrorSummary } from './errors.js';
 import type { InvokeReport } from './invoke.js';
+import type { KeepReport } from './keeper.js';
 import type { PrefetchEvent, PrefetchResult } from './prefetch.js';
 import type { PruneResult } from './prune.js';
 
@@ -214,4 +215,26 @@ export function formatTask(task: AsyncTask, options: FormatOptions = {}): string
     lines.push(`${paint('bold', 'Error:')} ${paint('red', task.taskErrorMessage)}`);
   if (task.returnPayload !== undefined) lines.push('', paint('bold', 'Result:'), task.returnPayload);
   return `${lines.join('\n')}\n`;
+}
+
+/** One reconcile of the keeper in a line: `keep #3: 4/4 active (1 created, 1 renewed, ...) in 120 ms; next in 0.9 s`. */
+export function formatKeep(report: KeepReport, options: FormatOptions = {}): string {
+  const paint = painter(options);
+  const counts = [
+    `${report.created} created`,
+    `${report.renewed} renewed`,
+    `${report.replaced} replaced`,
+    `${report.retired} retired`,
+    `${report.keptAlive} kept alive`,
+    `${report.failed} failed`,
+  ].join(', ');
+  const active = `${report.active}/${report.desired} active`;
+  const next = report.nextInMs === undefined ? '' : `; next in ${(report.nextInMs / 1000).toFixed(1)} s`;
+  const first = report.targets.flatMap((t) => t.errors)[0];
+  return (
+    `keep #${report.reconcile}: ${paint(report.converged ? 'green' : 'yellow', active)} (${counts})` +
+    `${report.retiring ? `, ${report.retiring} retiring` : ''} in ${report.durationMs} ms${next}` +
+    `${report.throttled ? paint('yellow', ' (throttled: backing off)') : ''}` +
+    `${first ? paint('red', ` ${first.code}: ${first.message}`) : ''}`
+  );
 }

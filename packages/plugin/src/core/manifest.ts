@@ -15,13 +15,19 @@ export function defaultManifestDir(env: Readonly<Record<string, string | undefin
   return env[MANIFEST_DIR_ENV] || DEFAULT_MANIFEST_DIR;
 }
 
-/** One session the plugin created. `creating` = the id was recorded, the answer to CreateSession not (yet) seen. */
+/**
+ * One session the plugin created. `creating` = the id was recorded, the answer to CreateSession not
+ * (yet) seen; `retiring` = the keeper renewed it: its slot is free (not counted, not invoked into)
+ * and it is deleted once `retireAt` has passed and the other sessions are at the count again.
+ */
 export interface ManifestSession {
   sessionId: string;
   /** Slot number in [0, count): per-session mount templates use it, top-ups fill the lowest free slots. */
   index: number;
-  state: 'creating' | 'active';
+  state: 'creating' | 'active' | 'retiring';
   recordedAt: string;
+  /** A `retiring` session is deleted after this time (ISO-8601): the grace for callers still holding its id. */
+  retireAt?: string | undefined;
   containerId?: string | undefined;
   createdTime?: string | undefined;
   sessionTTLInSeconds?: number | undefined;
@@ -110,7 +116,7 @@ function parseSession(value: unknown): ManifestSession | undefined {
   if (!isPlainObject(value)) return undefined;
   const { sessionId, index, state, recordedAt } = value;
   if (typeof sessionId !== 'string' || typeof index !== 'number' || typeof recordedAt !== 'string') return undefined;
-  if (state !== 'creating' && state !== 'active') return undefined;
+  if (state !== 'creating' && state !== 'active' && state !== 'retiring') return undefined;
   const optional = (name: string, type: 'string' | 'number') =>
     typeof value[name] === type ? (value[name] as never) : undefined;
   return {
@@ -123,6 +129,7 @@ function parseSession(value: unknown): ManifestSession | undefined {
     sessionTTLInSeconds: optional('sessionTTLInSeconds', 'number'),
     sessionIdleTimeoutInSeconds: optional('sessionIdleTimeoutInSeconds', 'number'),
     functionRevision: optional('functionRevision', 'string'),
+    retireAt: optional('retireAt', 'string'),
   };
 }
 

@@ -254,23 +254,7 @@ export async function prefetchChecked(
     qualifier: settings.qualifier,
     endpoint: options.endpoint,
   });
-  const result: PrefetchResult = {
-    functionName: settings.functionName,
-    qualifier: settings.qualifier,
-    region: options.region,
-    desired: settings.count,
-    sessions: [],
-    created: [],
-    reused: [],
-    expired: [],
-    trimmed: [],
-    replaced: [],
-    failed: [],
-    unverified: [],
-    complete: false,
-    manifestPath: store.path,
-    durationMs: 0,
-  };
+  const result = emptyResult(settings, options.region, store.path);
   const deadline = withDeadline(settings.timeoutSeconds * 1000, options.signal);
   let lock: ManifestLock | undefined;
   try {
@@ -279,7 +263,7 @@ export async function prefetchChecked(
       signal: deadline.signal,
       onWarning: options.onWarning ?? emitLockWarning,
     });
-    await run(
+    await convergeSessions(
       client,
       settings,
       { settleSeconds, onFunctionChange },
@@ -315,6 +299,31 @@ export async function prefetchChecked(
     (!settings.trim || result.sessions.length === settings.count);
   if (!result.complete && settings.onFailure === 'fail') throw new PrefetchError(incompleteMessage(result), result);
   return result;
+}
+
+/** A result with nothing done yet. */
+export function emptyResult(
+  settings: Pick<PrefetchSettings, 'functionName' | 'qualifier' | 'count'>,
+  region: string,
+  manifestPath: string,
+): PrefetchResult {
+  return {
+    functionName: settings.functionName,
+    qualifier: settings.qualifier,
+    region,
+    desired: settings.count,
+    sessions: [],
+    created: [],
+    reused: [],
+    expired: [],
+    trimmed: [],
+    replaced: [],
+    failed: [],
+    unverified: [],
+    complete: false,
+    manifestPath,
+    durationMs: 0,
+  };
 }
 
 function finish(result: PrefetchResult): PrefetchResult {
@@ -372,7 +381,12 @@ function roundPause(round: number): number {
   return 100 * 2 ** round;
 }
 
-async function run(
+/**
+ * One prefetch run's work on a manifest the caller has locked and `store` reads: check every
+ * recorded session (not `retiring` ones: their slots are free), create the missing ones, trim.
+ * Results go into `result`; throws when `signal` aborts (and on a function that cannot take sessions).
+ */
+export async function convergeSessions(
   client: SessionApi,
   settings: PrefetchSettings,
   run: { settleSeconds: number; onFunctionChange: FunctionChangePolicy },
@@ -394,7 +408,7 @@ async function run(
   const attempted = new Set<string>();
   let refused = false;
   let trimmed = false;
-  let toCheck: ManifestSession[] = manifest.sessions;
+  let toCheck: ManifestSession[] = manifest.sessions.filter((s) => s.state !== 'retiring');
   let done = 0;
   let total = 0;
 

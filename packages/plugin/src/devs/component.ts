@@ -22,9 +22,11 @@ function devsError(error: unknown): Error {
   return new Error(`${summary.code}: ${summary.message}${summary.requestId ? ` (request ${summary.requestId})` : ''}`);
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
  * The Serverless Devs component: `s deploy` (the function part of fc3's props), `s invoke`,
- * `s session <create|get|update|list|delete|pause|resume|prefetch|prune>`, `s prefetch`, `s prune`.
+ * `s session <create|get|update|list|delete|pause|resume|prefetch|prune>`, `s prefetch`, `s prune`, `s keep`.
  * `s` constructs it several times per run, so the constructor only keeps the logger.
  */
 export class FcSessionsComponent {
@@ -107,6 +109,11 @@ export class FcSessionsComponent {
     });
   }
 
+  /** `s keep`: the foreground keeper (see `fcs keep`); Ctrl-C or SIGTERM stops it after the reconcile running. */
+  async keep(inputs: DevsInputs): Promise<unknown> {
+    return this.#command(['keep'], inputs, inputs.args ?? []);
+  }
+
   #command(path: string[], inputs: DevsInputs, argv: string[]): Promise<unknown> {
     return this.#guard(inputs, () => this.#outcome(path, inputs, argv));
   }
@@ -120,14 +127,23 @@ export class FcSessionsComponent {
       command: `s ${command.definition.path.join(' ')}`,
       ignore: S_FLAGS,
     });
-    return command.execute([flagSource(values, flags), propsSource(props)], {
-      connect: {},
-      functionHint: 'props.functionName or --function-name',
-      baseDir: projectDir(inputs),
-      progress: (line) => this.logger.info?.(line),
-      warning: (line) => this.logger.warn?.(line),
-      resolveConnect: (connect) => devsConnect(inputs, connect),
-    });
+    const stop = new AbortController();
+    const onSignal = () => stop.abort(new Error('interrupted'));
+    if (command.definition.streams) for (const name of STOP_SIGNALS) process.once(name, onSignal);
+    try {
+      return await command.execute([flagSource(values, flags), propsSource(props)], {
+        connect: {},
+        functionHint: 'props.functionName or --function-name',
+        baseDir: projectDir(inputs),
+        progress: (line) => this.logger.info?.(line),
+        warning: (line) => this.logger.warn?.(line),
+        report: (_data, line) => this.logger.info?.(line),
+        signal: stop.signal,
+        resolveConnect: (connect) => devsConnect(inputs, connect),
+      });
+    } finally {
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ export interface FlagName {
 export interface Places {
   /** A setting of prefetch (`prefetchSessions`, `fcs prefetch`, the s plugin, the Framework's deploy hook). */
   prefetch?: boolean;
+  /** A setting of the keeper only (`keepSessions`, `fcs keep`); the keeper takes the prefetch settings too. */
+  keep?: boolean;
   /** A key of a `success-deploy` action's `args` in s.yaml. */
   args?: boolean;
   /** A key of `custom.fcSessions` (`service`), of `custom.fcSessions.functions.<key>` (`function`), or both. */

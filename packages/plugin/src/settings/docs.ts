@@ -22,6 +22,7 @@ function defaultText(setting: Setting): string {
 function places(setting: Setting): string {
   const where = [
     ...(setting.prefetch ? ['prefetch'] : []),
+    ...(setting.keep ? ['keep'] : []),
     ...(setting.args ? ['args'] : []),
     ...(setting.custom === 'service' ? ['custom'] : setting.custom === 'function' ? ['custom.functions'] : []),
     ...(setting.custom === 'both' ? ['custom', 'custom.functions'] : []),
@@ -34,7 +35,7 @@ function places(setting: Setting): string {
 export function configurableKeys(): SettingKey[] {
   return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => {
     const s: Setting = SETTINGS[key];
-    return s.prefetch || s.args || s.custom || s.props || s.env;
+    return s.prefetch || s.keep || s.args || s.custom || s.props || s.env;
   });
 }
 

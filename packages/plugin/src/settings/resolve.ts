@@ -83,10 +83,11 @@ export function plainSource(values: object, known?: readonly string[]): Source {
 }
 
 /** The keys a host's configuration place may hold, in declaration order. */
-export function keysIn(place: 'prefetch' | 'args' | 'props' | 'service' | 'function'): SettingKey[] {
+export function keysIn(place: 'prefetch' | 'keep' | 'args' | 'props' | 'service' | 'function'): SettingKey[] {
   return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => {
     const s: Setting = SETTINGS[key];
     if (place === 'prefetch') return s.prefetch === true;
+    if (place === 'keep') return s.keep === true;
     if (place === 'args') return s.args === true;
     if (place === 'props') return s.props === true;
     return s.custom === place || s.custom === 'both';

@@ -28,6 +28,7 @@ const VERSION_ID_OR_LATEST = {
 /** Most sessions one prefetch keeps. */
 export const COUNT_MAX = 1000;
 const SETTLE_MAX = 86_400;
+const KEEP_SECONDS_MAX = 86_400;
 
 /**
  * Every setting of every front door, declared once: its kind (type, range), doc, default, environment
@@ -172,6 +173,42 @@ export const SETTINGS = {
     flag: { name: 'on-function-change' },
     args: true,
     custom: 'both',
+  }),
+
+  functionNames: setting(list('<name>', FUNCTION_NAME), {
+    keep: true,
+    doc: 'the functions to keep sessions for (each with `count` sessions on `qualifier`)',
+    defaultText: 'required',
+  }),
+  intervalSeconds: setting(integer(1, KEEP_SECONDS_MAX, '<seconds>'), {
+    keep: true,
+    doc: `seconds from the start of one reconcile to the next, 1-${KEEP_SECONDS_MAX}`,
+    default: 60,
+    flag: { name: 'interval' },
+  }),
+  renewBeforeSeconds: setting(integer(0, SESSION_TTL.max, '<seconds>'), {
+    keep: true,
+    doc: `renew a session this long before its TTL ends (0: never; then it is replaced once lost), 0-${SESSION_TTL.max}`,
+    default: 300,
+    flag: { name: 'renew-before' },
+  }),
+  graceSeconds: setting(integer(0, SESSION_TTL.max, '<seconds>'), {
+    keep: true,
+    doc: 'a renewed session is deleted this long after its replacement took its slot, for callers still holding its id',
+    default: 60,
+    flag: { name: 'grace' },
+  }),
+  keepAlive: setting(choice(['none', 'invoke']), {
+    keep: true,
+    doc: '`invoke`: send each idle session the keep-alive event (see `isKeepAlive` in @fc-sessions/runtime) before its idle timeout; `none`: let idle sessions expire and replace them',
+    default: 'none',
+    flag: { name: 'keep-alive' },
+  }),
+  once: setting(boolean, {
+    keep: true,
+    doc: 'one reconcile, then exit (0: N Active, 5: not)',
+    default: false,
+    flag: { name: 'once' },
   }),
 
   region: setting(text('<region>', REGION), {
