@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatNotes, formatTable, notMeasured, runCleanups } from './lib/harness.mjs';
 
-const GROUPS = ['client', 'runtime', 'emulator', 'prefetch', 'cli'];
+const GROUPS = ['client', 'runtime', 'emulator', 'prefetch', 'keeper', 'cli'];
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),

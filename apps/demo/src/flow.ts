@@ -13,6 +13,7 @@ import { type AliasesOutcome, aliasesStep } from './steps/aliases.js';
 import { type ChatOutcome, chatStep } from './steps/chat.js';
 import { type CookieOutcome, cookieStep } from './steps/cookie.js';
 import { type FrameworkOutcome, frameworkStep } from './steps/framework.js';
+import { type KeeperOutcome, keeperStep } from './steps/keeper.js';
 import { type WorkerOutcome, workerStep } from './steps/worker.js';
 import { toolEnv } from './tools.js';
 
@@ -41,6 +42,7 @@ export interface FlowResult {
   readonly cookie: CookieOutcome | undefined;
   readonly worker: WorkerOutcome | undefined;
   readonly aliases: AliasesOutcome | undefined;
+  readonly keeper: KeeperOutcome | undefined;
   /** What could not be stopped or removed at the end. */
   readonly cleanupFailures: readonly string[];
 }
@@ -65,6 +67,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
   let cookie: CookieOutcome | undefined;
   let worker: WorkerOutcome | undefined;
   let aliases: AliasesOutcome | undefined;
+  let keeper: KeeperOutcome | undefined;
   let cleanupFailures: string[] = [];
 
   /** Runs one step; an unexpected error fails it (and the run) without stopping the others. */
@@ -126,6 +129,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
         cookie = await step('cookie-counter', () => cookieStep(ctx, sessions[COOKIE_COUNTER.functionName] ?? []));
         worker = await step('event-worker', () => workerStep(ctx));
         aliases = await step('versions and aliases', () => aliasesStep(ctx, workDir, () => emulator.instances()));
+        keeper = await step('keeper', () => keeperStep(ctx, workDir));
       }
     }
   } finally {
@@ -143,6 +147,7 @@ export async function runFlow(options: FlowOptions = {}): Promise<FlowResult> {
     cookie,
     worker,
     aliases,
+    keeper,
     cleanupFailures,
   };
 }

@@ -100,4 +100,14 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
     expect(aliases.task.watched).toContain('Running');
     expect(aliases.task.final?.status).toBe('Stopped');
   });
+
+  it('keeper: a session renewed before its TTL ends, the old one answering through its grace, then deleted', () => {
+    const keeper = result.keeper!;
+    expect(keeper.first).toBeDefined();
+    expect(keeper.renewal).toBeDefined();
+    expect(keeper.renewal).not.toBe(keeper.first);
+    expect(keeper.secondsLeft).toBeGreaterThan(0);
+    expect(keeper.callDuringGrace).toBe(200);
+    expect(keeper.reports.some((r) => r.retired === 1)).toBe(true);
+  });
 });

@@ -1,0 +1,101 @@
+// Group "keeper": one reconcile of the plugin's keepSessions on a function already at N sessions
+// (the steady state: every session checked, nothing to create), per session, against the emulator.
+import { compare, info, median, notMeasured, tempDir } from '../lib/harness.mjs';
+
+const GROUP = 'keeper';
+
+const PLAN = { full: { counts: [10, 100], rounds: 7 }, quick: { counts: [10, 100], rounds: 3 } };
+
+/** The client with a count of the calls made through it, by method name. */
+function counting(client) {
+  const calls = new Map();
+  const proxy = new Proxy(client, {
+    get(target, name) {
+      const value = Reflect.get(target, name);
+      if (typeof value !== 'function') return value;
+      return (...args) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { client: proxy, calls };
+}
+
+export async function run({ quick, log }) {
+  let plugin;
+  let emulatorLib;
+  try {
+    plugin = await import('@fc-sessions/plugin');
+    emulatorLib = await import('../lib/emulator.mjs');
+  } catch (error) {
+    return [
+      notMeasured(
+        GROUP,
+        'whole group',
+        `@fc-sessions/plugin or the emulator does not load (${error.code ?? error.message})`,
+      ),
+    ];
+  }
+  if (typeof plugin.keepSessions !== 'function') {
+    return [notMeasured(GROUP, 'whole group', '@fc-sessions/plugin does not export keepSessions')];
+  }
+  const plan = quick ? PLAN.quick : PLAN.full;
+  log('keeper: starting the emulator');
+  const emulator = await emulatorLib.startEmulatorProcess();
+  try {
+    const manifestDir = await tempDir('keeper-manifests');
+    const where = { region: 'cn-hangzhou', manifestDir };
+    const rows = [];
+    for (const count of plan.counts) {
+      const functionName = `bench-keeper-${count}`;
+      await emulatorLib.deployEcho(emulator.client, functionName, { sessionsPerInstance: 200 });
+      log(`keeper: N=${count}, prefetching, then ${plan.rounds} steady-state reconciles and prefetches`);
+      const settings = { ...where, count, concurrency: 16 };
+      await plugin.prefetchSessions(emulator.client, { ...settings, functionName });
+      const reconcile = [];
+      const prefetch = [];
+      let perSession = 0;
+      for (let round = 0; round < plan.rounds; round++) {
+        const counted = counting(emulator.client);
+        const t0 = performance.now();
+        for await (const report of plugin.keepSessions(counted.client, {
+          ...settings,
+          functionNames: [functionName],
+          once: true,
+        })) {
+          if (!report.converged || report.created > 0)
+            throw new Error(`a steady-state reconcile changed something: ${JSON.stringify(report)}`);
+        }
+        reconcile.push(performance.now() - t0);
+        perSession = [...counted.calls.values()].reduce((a, b) => a + b, 0) / count;
+        const t1 = performance.now();
+        await plugin.prefetchSessions(emulator.client, { ...settings, functionName });
+        prefetch.push(performance.now() - t1);
+      }
+      const ours = median(reconcile) / count;
+      rows.push(
+        compare({
+          group: GROUP,
+          metric: `N=${count}: one reconcile (all N alive), per session`,
+          ours,
+          baseline: { name: 'prefetchSessions on the same N, per session', value: median(prefetch) / count },
+          unit: 'ms',
+          target: { max: 1.25, text: '<= 1.25' },
+          note: `median of ${plan.rounds}; the whole reconcile took ${median(reconcile).toFixed(0)} ms at concurrency 16`,
+        }),
+        info({
+          group: GROUP,
+          metric: `N=${count}: FC calls per session per reconcile`,
+          value: perSession,
+          unit: 'calls',
+          note: '1 GetSession per session and 1 GetFunction per function; renewals (a CreateSession and a DeleteSession per session per TTL) and keep-alives not included',
+        }),
+      );
+      await plugin.pruneSessions(emulator.client, { ...where, functionName });
+    }
+    return rows;
+  } finally {
+    await emulator.stop();
+  }
+}
