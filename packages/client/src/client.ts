@@ -82,6 +82,7 @@ import {
   validateSessionId,
   validateSessionSettings,
 } from './validate.js';
+import { hideSessionSecrets } from './session-secrets.js';
 import { VERSION } from './version.js';
 import { validateAliasName, validateDescription, validateVersionId, validateVersionWeight } from './versioning.js';
 
@@ -247,28 +248,32 @@ export class FcClient {
     if (input.sessionId !== undefined) validateSessionId(input.sessionId);
     validateSessionSettings(input as Record<string, unknown>);
     const body = { ...input, sessionId: input.sessionId ?? newSessionId() };
-    return this.#json<Session>({
-      action: 'CreateSession',
-      method: 'POST',
-      path: `/functions/${seg(functionName)}/sessions`,
-      query: { qualifier: options.qualifier },
-      json: body,
-      idempotent: true,
-      options,
-      recover: (error) => (error.status === 409 ? this.getSession(functionName, body.sessionId, options) : undefined),
-    });
+    return hideSessionSecrets(
+      await this.#json<Session>({
+        action: 'CreateSession',
+        method: 'POST',
+        path: `/functions/${seg(functionName)}/sessions`,
+        query: { qualifier: options.qualifier },
+        json: body,
+        idempotent: true,
+        options,
+        recover: (error) => (error.status === 409 ? this.getSession(functionName, body.sessionId, options) : undefined),
+      }),
+    );
   }
 
   async getSession(functionName: string, sessionId: string, options: QualifiedOptions = {}): Promise<Session> {
     this.#checkSession(functionName, sessionId, options.qualifier);
-    return this.#json<Session>({
-      action: 'GetSession',
-      method: 'GET',
-      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
-      query: { qualifier: options.qualifier },
-      idempotent: true,
-      options,
-    });
+    return hideSessionSecrets(
+      await this.#json<Session>({
+        action: 'GetSession',
+        method: 'GET',
+        path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
+        query: { qualifier: options.qualifier },
+        idempotent: true,
+        options,
+      }),
+    );
   }
 
   async updateSession(
@@ -279,15 +284,17 @@ export class FcClient {
   ): Promise<Session> {
     this.#checkSession(functionName, sessionId, options.qualifier);
     validateSessionSettings(input as Record<string, unknown>);
-    return this.#json<Session>({
-      action: 'UpdateSession',
-      method: 'PUT',
-      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
-      query: { qualifier: options.qualifier },
-      json: input,
-      idempotent: true,
-      options,
-    });
+    return hideSessionSecrets(
+      await this.#json<Session>({
+        action: 'UpdateSession',
+        method: 'PUT',
+        path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}`,
+        query: { qualifier: options.qualifier },
+        json: input,
+        idempotent: true,
+        options,
+      }),
+    );
   }
 
   /**
@@ -332,7 +339,10 @@ export class FcClient {
       idempotent: true,
       options,
     });
-    return { sessions: page.sessions ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    return {
+      sessions: (page.sessions ?? []).map(hideSessionSecrets),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
   }
 
   /** Every session, page after page. */
@@ -355,14 +365,16 @@ export class FcClient {
     options: QualifiedOptions = {},
   ): Promise<Session | undefined> {
     this.#checkSession(functionName, sessionId, options.qualifier);
-    return this.#optionalJson<Session>({
-      action: 'PauseSession',
-      method: 'PUT',
-      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/pause`,
-      query: { qualifier: options.qualifier },
-      idempotent: true,
-      options,
-    });
+    return hideSessionSecrets(
+      await this.#optionalJson<Session>({
+        action: 'PauseSession',
+        method: 'PUT',
+        path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/pause`,
+        query: { qualifier: options.qualifier },
+        idempotent: true,
+        options,
+      }),
+    );
   }
 
   async resumeSession(
@@ -371,14 +383,16 @@ export class FcClient {
     options: QualifiedOptions & { fileSystemOnly?: boolean } = {},
   ): Promise<Session | undefined> {
     this.#checkSession(functionName, sessionId, options.qualifier);
-    return this.#optionalJson<Session>({
-      action: 'ResumeSession',
-      method: 'PUT',
-      path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/resume`,
-      query: { qualifier: options.qualifier, fileSystemOnly: options.fileSystemOnly },
-      idempotent: true,
-      options,
-    });
+    return hideSessionSecrets(
+      await this.#optionalJson<Session>({
+        action: 'ResumeSession',
+        method: 'PUT',
+        path: `/functions/${seg(functionName)}/sessions/${seg(sessionId)}/resume`,
+        query: { qualifier: options.qualifier, fileSystemOnly: options.fileSystemOnly },
+        idempotent: true,
+        options,
+      }),
+    );
   }
 
   // ---- triggers ---------------------------------------------------------------------------
