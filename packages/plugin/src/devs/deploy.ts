@@ -16,6 +16,7 @@ import { crc64 } from '@fc-sessions/internals/crc64';
 import { canonicalJson } from '../core/canonical.js';
 import { choiceOption, integerOption, isPlainObject, objectOption, stringOption } from '../core/check.js';
 import { invalidArgument, isNotFound, missingArgument } from '../core/errors.js';
+import { keysIn } from '../settings/resolve.js';
 import { zipDirectory } from './zip.js';
 
 /** The env var our deploy sets to the affinity header name (contract with @fc-sessions/runtime). */
@@ -43,9 +44,6 @@ export const FUNCTION_PROPS = [
   'layers',
   'triggers',
 ] as const;
-
-/** Props that are the component's own settings, not function settings. */
-export const COMPONENT_PROPS = ['region', 'endpoint', 'manifestDir'] as const;
 
 export interface DeployPlan {
   functionName: string;
@@ -169,7 +167,7 @@ export async function planDeploy(
     env[SESSION_HEADER_ENV] = config.affinityHeaderFieldName;
   if (environment !== undefined || env[SESSION_HEADER_ENV] !== undefined) set('environmentVariables', env);
   set('code', await codeOf(props['code'], baseDir));
-  const known = new Set<string>([...FUNCTION_PROPS, ...COMPONENT_PROPS]);
+  const known = new Set<string>([...FUNCTION_PROPS, ...keysIn('props')]);
   const triggers = triggersOf(props['triggers']);
   return {
     functionName: functionName as string,
