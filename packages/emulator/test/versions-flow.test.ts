@@ -345,25 +345,41 @@ describe('versions, aliases, sessions and async tasks through the official SDKs'
       'x-fc-invocation-type': 'Async',
       ...(id === undefined ? {} : { 'x-fc-stateful-async-invocation-id': id }),
     });
+    // httpx still reports that false "ReadTimeout" now and then, long before the 10 s timeout: such a
+    // call is sent again (under a new id where the first may have started a task), any other error is not.
+    const invokeFc2 = async (event: string, id?: string, qualifier?: string) => {
+      for (let attempt = 0; ; attempt++) {
+        const taskId = id === undefined || attempt === 0 ? id : `${id}_${attempt}`;
+        const started = Date.now();
+        try {
+          return { taskId, answer: await fc2.invokeFunction('any', FN, event, async(taskId), qualifier) };
+        } catch (error) {
+          const falseTimeout = (error as Error).name === 'RequestTimeoutError' && Date.now() - started < 5000;
+          if (!falseTimeout || attempt === 2) throw error;
+        }
+      }
+    };
 
     // Act
-    const started = await fc2.invokeFunction('any', FN, 'sleep', async('video_42'), 'prod');
-    const generated = await fc2.invokeFunction('any', FN, 'hi', async());
-    const refused = await Promise.all(
-      ['9starts-with-digit', '-dash', 'has space', `a${'b'.repeat(128)}`].map((id) =>
-        fc2.invokeFunction('any', FN, 'x', async(id)).then(
+    const started = await invokeFc2('sleep', 'video_42', 'prod');
+    const generated = await invokeFc2('hi');
+    const refused: string[] = [];
+    for (const id of ['9starts-with-digit', '-dash', 'has space', `a${'b'.repeat(128)}`]) {
+      refused.push(
+        await invokeFc2('x', id).then(
           () => 'accepted',
           (error: { message: string }) => error.message,
         ),
-      ),
-    );
-    const running = await waitForTask(t.sdk, 'video_42', 'Running');
-    await t.sdk.stopAsyncTask(FN, 'video_42', new fc.StopAsyncTaskRequest({ qualifier: 'prod' }));
-    const stopped = await waitForTask(t.sdk, 'video_42', 'Stopped');
+      );
+    }
+    const running = await waitForTask(t.sdk, started.taskId as string, 'Running');
+    await t.sdk.stopAsyncTask(FN, started.taskId as string, new fc.StopAsyncTaskRequest({ qualifier: 'prod' }));
+    const stopped = await waitForTask(t.sdk, started.taskId as string, 'Stopped');
 
     // Assess
-    expect(started.headers['x-fc-stateful-async-invocation-id']).toBe('video_42');
-    expect(generated.headers['x-fc-stateful-async-invocation-id']).toMatch(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/);
+    expect(started.taskId).toMatch(/^video_42/);
+    expect(started.answer.headers['x-fc-stateful-async-invocation-id']).toBe(started.taskId);
+    expect(generated.answer.headers['x-fc-stateful-async-invocation-id']).toMatch(/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/);
     for (const message of refused) {
       expect(message).toContain('failed with 400');
       expect(message).toContain('x-fc-stateful-async-invocation-id');
