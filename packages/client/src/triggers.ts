@@ -69,6 +69,25 @@ export interface UpdateTriggerInput {
   invocationRole?: string;
 }
 
+/** The fields of a `CreateTriggerInput`, as the SDK names them. */
+export const CREATE_TRIGGER_FIELDS = [
+  'triggerName',
+  'triggerType',
+  'triggerConfig',
+  'qualifier',
+  'description',
+  'invocationRole',
+  'sourceArn',
+] as const satisfies readonly (keyof CreateTriggerInput)[];
+
+/** The fields of an `UpdateTriggerInput`, as the SDK names them. */
+export const UPDATE_TRIGGER_FIELDS = [
+  'triggerConfig',
+  'qualifier',
+  'description',
+  'invocationRole',
+] as const satisfies readonly (keyof UpdateTriggerInput)[];
+
 /** The SDK's `Trigger`, with `triggerConfig` parsed. */
 export interface Trigger {
   triggerName: string;

@@ -1,6 +1,8 @@
 import {
+  CREATE_TRIGGER_FIELDS,
   FcError,
   TRIGGER_DESCRIPTION_MAX_LENGTH,
+  UPDATE_TRIGGER_FIELDS,
   validateQualifier,
   validateTriggerConfig,
   validateTriggerName,
@@ -75,17 +77,6 @@ function common(body: Record<string, unknown>, type: string): TriggerInput {
   return input;
 }
 
-const CREATE_FIELDS = [
-  'triggerName',
-  'triggerType',
-  'triggerConfig',
-  'qualifier',
-  'description',
-  'invocationRole',
-  'sourceArn',
-];
-const UPDATE_FIELDS = ['triggerConfig', 'qualifier', 'description', 'invocationRole'];
-
 function onlyKnown(body: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(body))
     if (!known.includes(key))
@@ -93,7 +84,7 @@ function onlyKnown(body: Record<string, unknown>, known: readonly string[]): voi
 }
 
 export function parseCreateTrigger(body: Record<string, unknown>): CreateTriggerInput {
-  onlyKnown(body, CREATE_FIELDS);
+  onlyKnown(body, CREATE_TRIGGER_FIELDS);
   checked(() => validateTriggerName(body['triggerName']));
   const type = body['triggerType'];
   if (typeof type !== 'string' || type === '') throw invalidArgument('triggerType is required (e.g. http, timer)');
@@ -111,6 +102,6 @@ export function parseCreateTrigger(body: Record<string, unknown>): CreateTrigger
 
 /** UpdateTrigger's body, checked against the type of the trigger it changes. */
 export function parseUpdateTrigger(body: Record<string, unknown>, type: string): TriggerInput {
-  onlyKnown(body, UPDATE_FIELDS);
+  onlyKnown(body, UPDATE_TRIGGER_FIELDS);
   return common(body, type);
 }

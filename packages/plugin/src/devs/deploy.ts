@@ -1,6 +1,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  CREATE_TRIGGER_FIELDS,
   type CreateTriggerInput,
   createTriggerBody,
   type FcClient,
@@ -83,16 +84,6 @@ async function codeOf(value: unknown, baseDir: string): Promise<FunctionInput['c
   throw invalidArgument('props.code', value, 'must be a folder or a .zip file');
 }
 
-const TRIGGER_KEYS = [
-  'triggerName',
-  'triggerType',
-  'triggerConfig',
-  'qualifier',
-  'description',
-  'invocationRole',
-  'sourceArn',
-] as const;
-
 /** fc3's `triggers:` prop (a list of the SDK's CreateTriggerInput, `triggerConfig` as a mapping), checked by the client's rules. */
 function triggersOf(value: unknown): CreateTriggerInput[] {
   if (value === undefined) return [];
@@ -101,11 +92,11 @@ function triggersOf(value: unknown): CreateTriggerInput[] {
     const field = `props.triggers[${i}]`;
     const trigger = objectOption(field, item) ?? {};
     for (const key of Object.keys(trigger))
-      if (!(TRIGGER_KEYS as readonly string[]).includes(key))
+      if (!(CREATE_TRIGGER_FIELDS as readonly string[]).includes(key))
         throw invalidArgument(
           `${field}.${key}`,
           trigger[key],
-          `is not a trigger field (known: ${TRIGGER_KEYS.join(', ')})`,
+          `is not a trigger field (known: ${CREATE_TRIGGER_FIELDS.join(', ')})`,
         );
     const input = trigger as unknown as CreateTriggerInput;
     try {
