@@ -1,3 +1,4 @@
+import { seededRandom } from '@fc-sessions/internals/seeded-random';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FcClient } from '@fc-sessions/client';
@@ -25,18 +26,6 @@ const MAX_LATENCY_MS = 40;
 /** The latency of CreateSession in the rounds that test creates still running during a prune. */
 const SLOW_CREATE_MS = 150;
 
-/** mulberry32: the schedule's random numbers, from the round's seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Schedule {
   seed: number;
   count: number;
@@ -54,7 +43,7 @@ type Step =
   | { kind: 'fcsPrefetch' };
 
 function scheduleOf(seed: number, withProcesses: boolean): Schedule {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const rate = (max: number) => Math.round(next() * max * 100) / 100;
   const rule = { unavailableRate: rate(0.25), throttleRate: rate(0.15), dropRate: rate(0.15) };

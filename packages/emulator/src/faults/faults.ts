@@ -1,3 +1,4 @@
+import { seededRandom } from '@fc-sessions/internals/seeded-random';
 import { invalidArgument } from '../errors.js';
 import { arrayOf, integer, isPlainObject, number, object, parseFields, string } from '../model/validate.js';
 
@@ -51,18 +52,6 @@ export function parseFaultConfig(input: unknown): FaultConfig {
   return parsed.seed === undefined ? { rules } : { seed: parsed.seed, rules };
 }
 
-/** mulberry32: a tiny, fast, seedable generator of numbers in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Decides, request by request, which injected faults apply. */
 export class FaultInjector {
   private config: FaultConfig = { rules: [] };
@@ -82,7 +71,7 @@ export class FaultInjector {
 
   configure(config: FaultConfig): void {
     this.config = config;
-    this.random = config.seed === undefined ? Math.random : seeded(config.seed);
+    this.random = config.seed === undefined ? Math.random : seededRandom(config.seed);
   }
 
   decide(action: string): FaultDecision {
