@@ -87,10 +87,13 @@ describe('keepSessions against the emulator', () => {
         belowSince = undefined;
       }
       if (!deleted && now - started > 8_000) {
-        // Right after a reconcile, so its keep-alive (which would make the id live again) has been sent.
+        // Right after a reconcile, so its keep-alive (which would make the id live again) has been sent;
+        // the youngest session, so the next reconcile finds it gone rather than due for renewal.
         const seen = reports.length;
         await waitFor(() => reports.length > seen, 5_000);
-        const victim = (await manifestOf(where, 'kept')).sessions.find((s) => s.state === 'active');
+        const victim = (await manifestOf(where, 'kept')).sessions
+          .filter((s) => s.state === 'active')
+          .sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? ''))[0];
         if (victim) {
           await emu.client.deleteSession('kept', victim.sessionId);
           deleted = { id: victim.sessionId, at: Date.now() };
