@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy } from './helpers/api.js';
+import { deploySessionFunction } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { NODE_HANDLER } from './helpers/functions.js';
 import { acs3Headers, fc2Headers, type RawRequest, type RawResponse, send } from './helpers/raw.js';
@@ -432,17 +432,7 @@ describe('every malformed input answers 4xx in FC error shape, naming the field'
     outside = await mkdtemp(join(tmpdir(), 'fcs-outside-'));
     await writeFile(join(outside, 'evil.js'), 'exports.handler = async () => "escaped";');
     t = await startTestEmulator({ limits: { syncPayloadBytes: 1024 } });
-    await deploy(
-      t.emulator,
-      {
-        functionName: FN,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        sessionAffinity: 'HEADER_FIELD',
-        sessionAffinityConfig: '{"affinityHeaderFieldName":"x-session-id"}',
-      },
-      { 'index.js': NODE_HANDLER },
-    );
+    await deploySessionFunction(t.emulator, FN);
   });
   afterAll(async () => {
     await t?.stop();

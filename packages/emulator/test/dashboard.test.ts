@@ -6,9 +6,8 @@ import { gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardFilePath } from '../src/ui/assets.js';
-import { call, deploy, invoke } from './helpers/api.js';
+import { call, deploySessionFunction, invoke } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
-import { NODE_HANDLER } from './helpers/functions.js';
 import { send } from './helpers/raw.js';
 
 /** Screenshots land here (gitignored), kept after the run for a look. */
@@ -66,17 +65,7 @@ describe.skipIf(browserAt.skip !== undefined)('the dashboard in Chromium', () =>
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     t = await startTestEmulator();
-    await deploy(
-      t.emulator,
-      {
-        functionName: FN,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        sessionAffinity: 'HEADER_FIELD',
-        sessionAffinityConfig: '{"affinityHeaderFieldName":"x-session-id"}',
-      },
-      { 'index.js': NODE_HANDLER },
-    );
+    await deploySessionFunction(t.emulator, FN);
     browser = await puppeteer.launch({
       executablePath: browserAt.path!,
       headless: true,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, deploy, invoke } from './helpers/api.js';
+import { call, deploy, deploySessionFunction, invoke } from './helpers/api.js';
 import { startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { NODE_HANDLER } from './helpers/functions.js';
 import { zipBase64 } from './helpers/zip.js';
@@ -16,17 +16,7 @@ describe('bad input', () => {
   let t: TestEmulator;
   beforeAll(async () => {
     t = await startTestEmulator({ limits: { syncPayloadBytes: 1024, asyncPayloadBytes: 256 } });
-    await deploy(
-      t.emulator,
-      {
-        functionName: FN,
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        sessionAffinity: 'HEADER_FIELD',
-        sessionAffinityConfig: '{"affinityHeaderFieldName":"x-session-id"}',
-      },
-      { 'index.js': NODE_HANDLER },
-    );
+    await deploySessionFunction(t.emulator, FN);
   });
   afterAll(async () => {
     await t?.stop();

@@ -1,4 +1,5 @@
 import type { EmulatorHandle } from '../../src/index.js';
+import { NODE_HANDLER } from './functions.js';
 
 /** Where signed calls go: an emulator handle, or just its endpoint and keys. */
 export type Target = Pick<EmulatorHandle, 'endpoint' | 'credentials'>;
@@ -36,6 +37,21 @@ export async function deploy(
   if (response.status !== 200)
     throw new Error(`CreateFunction answered ${response.status}: ${response.body.toString()}`);
   return response.json();
+}
+
+/** The tests' usual function: the nodejs20 NODE_HANDLER, sessions by the `x-session-id` header. */
+export function deploySessionFunction(emulator: Target, functionName: string): Promise<Record<string, unknown>> {
+  return deploy(
+    emulator,
+    {
+      functionName,
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      sessionAffinity: 'HEADER_FIELD',
+      sessionAffinityConfig: '{"affinityHeaderFieldName":"x-session-id"}',
+    },
+    { 'index.js': NODE_HANDLER },
+  );
 }
 
 /** InvokeFunction signed like the SDK, with extra unsigned headers (session header, cookie, x-fc-*). */
