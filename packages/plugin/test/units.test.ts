@@ -47,6 +47,23 @@ describe('parseArgs and the settings it feeds', () => {
     expect(read(['--st', '60', '--dsr'])).toMatchObject({ sessionTTLInSeconds: 60, disableSessionIdReuse: true });
   });
 
+  it('takes dashed values and numbers, ends flags at --, and refuses a known flag as a value', () => {
+    expect(parse(['-ehi', '--event-file=-', '--header', '-x: 1']).values).toEqual({
+      event: 'hi',
+      eventFile: '-',
+      header: ['-x: 1'],
+    });
+    expect(parse(['--timeout', '-5']).values).toEqual({ callTimeoutSeconds: '-5' });
+    expect(parse(['-5']).positionals).toEqual(['-5']);
+    expect(parse(['--', '--json']).positionals).toEqual(['--json']);
+    expect(parse(['--json=false']).values).toEqual({ json: 'false' });
+    expect(() => parse(['--event', '--json'])).toThrow('--event needs a value: -e, --event <event>');
+    expect(() => parse(['-e', '-H'])).toThrow('--event needs a value');
+    expect(() => parse(['--no-session=1'])).toThrow('--no-session takes no value');
+    expect(() => parse(['--no-event'])).toThrow('--no-event is not an option of fcs invoke');
+    expect(() => parse(['-x'])).toThrow('-x is not an option of fcs invoke');
+  });
+
   it('skips the host flags it is told to ignore', () => {
     const ignore = [{ name: 'output-format', key: '', short: 'o', takes: 'value' as const }];
     expect(parseArgs(['-o', 'json', '-e', 'x'], invoke, { command: 's invoke', ignore }).values).toEqual({

@@ -1,3 +1,4 @@
+import { parseArgs as tokenize } from 'node:util';
 import { invalidArgument, PluginError } from '../core/errors.js';
 import type { FlagName } from '../settings/define.js';
 
@@ -33,64 +34,94 @@ export interface ParseOptions {
   command: string;
 }
 
+interface Known {
+  flag: ParserFlag;
+  ignored: boolean;
+}
+
+type TokenOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/** `-5` and `-1.5` are arguments, not flags. */
+const NUMBER = /^-\d/;
+
 /**
- * Splits command-line arguments by `flags`: `--name value`, `--name=value`, `-x value`, `--no-name`
- * for switches, repeated list flags, `--` ends the flags. Values stay text: the settings they
- * belong to check them. An unknown flag or a missing value is an `InvalidArgument` naming the flag.
+ * Splits command-line arguments by `flags` with `node:util`'s `parseArgs`: `--name value`,
+ * `--name=value`, `-x value`, `-xvalue`, `--no-name` for switches, repeated list flags, `--` ends
+ * the flags. Values stay text: the settings they belong to check them. An unknown flag, a missing
+ * value (also a value that is another known flag) or a value given to `--no-name` is an
+ * `InvalidArgument` naming the flag.
  */
 export function parseArgs(argv: readonly string[], flags: readonly ParserFlag[], options: ParseOptions): Parsed {
-  const lookup = new Map<string, { flag: ParserFlag; ignored: boolean }>();
+  const known = new Map<string, Known>();
+  const config: TokenOptions = {};
+  const shorts = new Set<string>();
   const add = (list: readonly ParserFlag[], ignored: boolean) => {
     for (const flag of list) {
-      for (const name of [flag.name, ...(flag.aliases ?? [])]) lookup.set(`--${name}`, { flag, ignored });
-      if (flag.short) lookup.set(`-${flag.short}`, { flag, ignored });
+      const type = flag.takes === 'switch' ? 'boolean' : 'string';
+      for (const name of [flag.name, ...(flag.aliases ?? [])]) {
+        if (known.has(name)) continue;
+        known.set(name, { flag, ignored });
+        config[name] =
+          name === flag.name && flag.short && !shorts.has(flag.short) ? { type, short: flag.short } : { type };
+      }
+      if (flag.short) shorts.add(flag.short);
     }
   };
-  add(options.ignore ?? [], true);
   add(flags, false);
+  add(options.ignore ?? [], true);
+  const isFlag = (text: string) =>
+    text.startsWith('--') ? Object.hasOwn(config, text.slice(2)) : text.length === 2 && shorts.has(text.slice(1));
 
+  const { tokens } = tokenize({
+    args: [...argv],
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values: Parsed['values'] = {};
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
-      positionals.push(arg);
+  let numberAt = -1;
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    let entry = lookup.get(name);
+    const arg = argv[token.index] as string;
+    if (NUMBER.test(arg)) {
+      if (token.index !== numberAt) positionals.push(arg);
+      numberAt = token.index;
+      continue;
+    }
+    const long = token.rawName.startsWith('--');
+    let entry = long || config[token.name]?.short === token.rawName.slice(1) ? known.get(token.name) : undefined;
     let negated = false;
-    if (!entry && name.startsWith('--no-')) {
-      const positive = lookup.get(`--${name.slice(5)}`);
+    if (!entry && long && token.name.startsWith('no-')) {
+      const positive = known.get(token.name.slice(3));
       if (positive?.flag.takes === 'switch') {
         entry = positive;
         negated = true;
       }
     }
     if (!entry) {
-      throw invalidArgument(name, arg, `is not an option of ${options.command} (see ${options.command} --help)`);
+      throw invalidArgument(
+        token.rawName,
+        arg,
+        `is not an option of ${options.command} (see ${options.command} --help)`,
+      );
     }
     const { flag, ignored } = entry;
-    let raw: string | undefined;
-    if (eq > 0) raw = arg.slice(eq + 1);
-    else if (flag.takes !== 'switch') {
-      raw = argv[i + 1];
-      if (raw === undefined || (raw.startsWith('-') && raw !== '-' && !/^-\d/.test(raw) && lookup.has(raw))) {
-        throw new PluginError({
-          code: 'InvalidArgument',
-          field: `--${flag.name}`,
-          message: `--${flag.name} needs a value: ${flagUsage(flag)}`,
-        });
-      }
-      i++;
+    const raw = token.value;
+    if (flag.takes !== 'switch' && !token.inlineValue && (raw === undefined || isFlag(raw))) {
+      throw new PluginError({
+        code: 'InvalidArgument',
+        field: `--${flag.name}`,
+        message: `--${flag.name} needs a value: ${flagUsage(flag)}`,
+      });
     }
     if (ignored) continue;
-    if (negated && raw !== undefined) throw invalidArgument(name, raw, 'takes no value');
+    if (negated && raw !== undefined) throw invalidArgument(token.rawName, raw, 'takes no value');
     const previous = values[flag.key];
     if (flag.takes === 'list') values[flag.key] = [...(Array.isArray(previous) ? previous : []), raw ?? ''];
     else values[flag.key] = raw ?? !negated;
