@@ -5,7 +5,8 @@ import { keysIn } from '../settings/resolve.js';
 import { withDeadline } from './deadline.js';
 import { EXIT, type ErrorSummary, invalidArgument, isNotFound, PluginError, summarizeError } from './errors.js';
 import { lockManifest } from './lock.js';
-import { type ManifestSession, ManifestStore } from './manifest.js';
+import { type ListingApi, ListedSessions, listedPath } from './listed-sessions.js';
+import { type ManifestSession, ManifestStore, manifestPath, type SessionRecords } from './manifest.js';
 import { mapLimit, pause } from './pool.js';
 import {
   convergeSessions,
@@ -19,6 +20,73 @@ import { PREFETCH_KEYS, type PrefetchKey } from './prefetch-options.js';
 
 /** The client calls the keeper makes: prefetch's, and invoke for keep-alives. */
 export type KeeperApi = SessionApi & Pick<FcClient, 'invoke'>;
+
+/** One function's records for one reconcile, and how to let go of them (a lock, an open file). */
+export interface OpenRecords {
+  records: SessionRecords;
+  release(): Promise<void>;
+}
+
+/**
+ * Where a reconcile reads and records each function's sessions: a manifest under its lock
+ * (`manifestState`: `fcs keep`, `s keep`), or FC's list of the sessions with the id prefix
+ * (`listedState`: the keeper on FC). The reconcile itself is the same.
+ */
+export interface SessionState {
+  /** Where a function's records are, for reports (known before `open`). */
+  where(functionName: string): string;
+  open(functionName: string, signal: AbortSignal): Promise<OpenRecords>;
+}
+
+/** The manifests in `location`, each held under its lock for a reconcile (as prefetch holds it). */
+export function manifestState(
+  settings: Pick<KeepSettings, 'qualifier' | 'timeoutSeconds'>,
+  location: ManifestLocation & Pick<KeepOptions, 'onWarning'>,
+): SessionState {
+  const key = (functionName: string) => ({
+    region: location.region,
+    functionName,
+    qualifier: settings.qualifier,
+    endpoint: location.endpoint,
+  });
+  return {
+    where: (functionName) => manifestPath(location.manifestDir, key(functionName)),
+    async open(functionName, signal) {
+      const store = new ManifestStore(location.manifestDir, key(functionName));
+      const lock = await lockManifest(store.path, {
+        timeoutSeconds: settings.timeoutSeconds,
+        signal,
+        onWarning: location.onWarning ?? emitLockWarning,
+      });
+      return {
+        records: store,
+        async release() {
+          await store.close();
+          await lock.release();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * FC's own list of each function's sessions whose id starts with `idPrefix` (no manifest, no lock:
+ * see `adoptSessions` for how a run reads its state back). Runs must not overlap: the timer
+ * trigger's schedule is longer than a run.
+ */
+export function listedState(
+  client: ListingApi,
+  settings: Pick<KeepSettings, 'qualifier' | 'idPrefix' | 'renewBeforeSeconds' | 'graceSeconds'>,
+  region: string,
+): SessionState {
+  const key = (functionName: string) => ({ ...settings, functionName, region });
+  return {
+    where: (functionName) => listedPath(key(functionName)),
+    async open(functionName, signal) {
+      return { records: new ListedSessions(client, key(functionName), signal), release: async () => {} };
+    },
+  };
+}
 
 type KeepOnlyKey = 'functionNames' | 'intervalSeconds' | 'renewBeforeSeconds' | 'graceSeconds' | 'keepAlive' | 'once';
 /** The settings the keeper reads: prefetch's (but one function name) and its own (marked `keep` in `SETTINGS`). */
@@ -128,7 +196,21 @@ export function keepChecked(
   location: ManifestLocation & Pick<KeepOptions, 'onWarning'>,
   hooks: KeepHooks = {},
 ): AsyncGenerator<KeepReport, void, undefined> {
-  return keep(client, settings, location, hooks.signal);
+  return keep(client, settings, manifestState(settings, location), hooks.signal);
+}
+
+/**
+ * One reconcile (`once`) whose records are FC's list of the sessions with `settings.idPrefix`
+ * (see `listedState`): the keeper function a timer trigger runs on FC. Settings are checked by the caller.
+ */
+export async function reconcileListed(
+  client: KeeperApi & ListingApi,
+  settings: KeepSettings,
+  region: string,
+): Promise<KeepReport> {
+  const reports = keep(client, { ...settings, once: true }, listedState(client, settings, region), undefined);
+  const { value } = await reports.next();
+  return value as KeepReport;
 }
 
 /** Checks the keeper's options as `keepSessions` does (a front door passes sources that name fields its way). */
@@ -143,7 +225,10 @@ export function readKeepSettings(options: object): KeepSettings {
 }
 
 /** The checks across settings: at least one function, a renewal that can happen before the TTL ends. */
-export function checkKeepSettings(settings: KeepSettings, name: (key: string) => string): void {
+export function checkKeepSettings(
+  settings: Pick<KeepSettings, 'functionNames' | 'sessionTTLInSeconds' | 'renewBeforeSeconds'>,
+  name: (key: string) => string,
+): void {
   if (settings.functionNames.length === 0) {
     throw invalidArgument(name('functionNames'), settings.functionNames, 'must name at least one function');
   }
@@ -160,7 +245,7 @@ export function checkKeepSettings(settings: KeepSettings, name: (key: string) =>
 async function* keep(
   client: KeeperApi,
   settings: KeepSettings,
-  location: ManifestLocation & { onWarning?: ((message: string) => void) | undefined },
+  state: SessionState,
   stop: AbortSignal | undefined,
 ): AsyncGenerator<KeepReport, void, undefined> {
   /** Per function: when the keeper last invoked each session (keep-alive). */
@@ -169,7 +254,7 @@ async function* keep(
   for (let reconcile = 1; ; reconcile++) {
     const started = Date.now();
     const targets = await mapLimit(settings.functionNames, settings.concurrency, (functionName) =>
-      keepTarget(client, settings, functionName, location, touchedOf(touched, functionName)),
+      keepTarget(client, settings, functionName, state, touchedOf(touched, functionName)),
     );
     const report = summarize(reconcile, started, targets);
     throttledRounds = report.throttled ? throttledRounds + 1 : 0;
@@ -232,23 +317,18 @@ async function keepTarget(
   client: KeeperApi,
   settings: KeepSettings,
   functionName: string,
-  location: ManifestLocation & { onWarning?: ((message: string) => void) | undefined },
+  state: SessionState,
   touched: Map<string, number>,
 ): Promise<KeepTargetReport> {
   const { qualifier, count } = settings;
-  const store = new ManifestStore(location.manifestDir, {
-    region: location.region,
-    functionName,
-    qualifier,
-    endpoint: location.endpoint,
-  });
+  const path = state.where(functionName);
   const report: KeepTargetReport = {
     functionName,
     qualifier,
     ...(Object.fromEntries(COUNT_KEYS.map((key) => [key, 0])) as Record<keyof KeepCounts, number>),
     desired: count,
     errors: [],
-    manifestPath: store.path,
+    manifestPath: path,
   };
   const failed = (error: unknown) => {
     report.failed++;
@@ -257,13 +337,11 @@ async function keepTarget(
   // The caller's stop does not cut a reconcile short: it is bounded by its own timeout.
   const deadline = withDeadline(settings.timeoutSeconds * 1000);
   const signal = deadline.signal;
-  const result = emptyResult({ functionName, qualifier, count }, location.region, store.path);
+  const result = emptyResult({ functionName, qualifier, count }, '', path);
+  let store: SessionRecords | undefined;
   try {
-    const lock = await lockManifest(store.path, {
-      timeoutSeconds: settings.timeoutSeconds,
-      signal,
-      onWarning: location.onWarning ?? emitLockWarning,
-    });
+    const opened = await state.open(functionName, signal);
+    store = opened.records;
     try {
       await retireAndRenew(client, settings, functionName, store, report, failed, signal);
       await convergeSessions(
@@ -279,8 +357,7 @@ async function keepTarget(
         await keepAlive(client, settings, functionName, store, result, touched, report, failed, signal);
       }
     } finally {
-      await store.close();
-      await lock.release();
+      await opened.release();
     }
   } catch (error) {
     if (error instanceof PluginError && error.exitCode === EXIT.usage) throw error;
@@ -295,7 +372,7 @@ async function keepTarget(
   for (const f of [...result.failed, ...result.unverified]) {
     if (report.errors.length < MAX_ERRORS) report.errors.push(f.error);
   }
-  report.retiring = store.sessions.filter((s) => s.state === 'retiring').length;
+  report.retiring = store?.sessions.filter((s) => s.state === 'retiring').length ?? 0;
   return report;
 }
 
@@ -308,7 +385,7 @@ async function retireAndRenew(
   client: KeeperApi,
   settings: KeepSettings,
   functionName: string,
-  store: ManifestStore,
+  store: SessionRecords,
   report: KeepTargetReport,
   failed: (error: unknown) => void,
   signal: AbortSignal,
@@ -363,7 +440,7 @@ async function keepAlive(
   client: KeeperApi,
   settings: KeepSettings,
   functionName: string,
-  store: ManifestStore,
+  store: SessionRecords,
   result: PrefetchResult,
   touched: Map<string, number>,
   report: KeepTargetReport,

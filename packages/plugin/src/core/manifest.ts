@@ -133,6 +133,23 @@ function parseSession(value: unknown): ManifestSession | undefined {
   };
 }
 
+/**
+ * The records prefetch's converge step and the keeper read and change: a manifest file
+ * (`ManifestStore`), or the sessions FC lists for the function (`ListedSessions`, the keeper on FC).
+ */
+export interface SessionRecords {
+  /** Where the records are (a file path, or what FC is asked). */
+  readonly path: string;
+  /** The sessions as last loaded or changed. */
+  readonly sessions: readonly ManifestSession[];
+  load(): Promise<Manifest>;
+  /** Applies `change` to the list (and sets `route` when given), and records it. */
+  update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void>;
+  upsert(session: ManifestSession): Promise<void>;
+  remove(sessionId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 interface PendingChange {
   change: (sessions: ManifestSession[]) => ManifestSession[];
   route: ManifestRoute | undefined;
@@ -146,7 +163,7 @@ interface PendingChange {
  * synced, then renamed over the old one), one write at a time, so a crash leaves either the old or
  * the new list, never half a file. `close()` closes the file a store keeps open after writing.
  */
-export class ManifestStore {
+export class ManifestStore implements SessionRecords {
   readonly path: string;
   readonly key: ManifestKey;
   #manifest: Manifest | undefined;

@@ -10,7 +10,13 @@ import {
   refusedOnEveryAttempt,
   summarizeError,
 } from './errors.js';
-import { isSettling, type ManifestRoute, type ManifestSession, ManifestStore } from './manifest.js';
+import {
+  isSettling,
+  type ManifestRoute,
+  type ManifestSession,
+  ManifestStore,
+  type SessionRecords,
+} from './manifest.js';
 import { canonicalJson } from './canonical.js';
 import { lockManifest, type ManifestLock } from './lock.js';
 import { mapLimit, pause } from './pool.js';
@@ -390,7 +396,7 @@ export async function convergeSessions(
   client: SessionApi,
   settings: PrefetchSettings,
   run: { settleSeconds: number; onFunctionChange: FunctionChangePolicy },
-  store: ManifestStore,
+  store: SessionRecords,
   result: PrefetchResult,
   signal: AbortSignal,
   onProgress: ((event: PrefetchEvent) => void) | undefined,
