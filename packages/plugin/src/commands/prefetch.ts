@@ -2,6 +2,7 @@ import { EXIT } from '../core/errors.js';
 import { formatPrefetch, formatPrefetchEvent, formatPrune } from '../core/format.js';
 import { type PrefetchResult, prefetchChecked } from '../core/prefetch.js';
 import { PREFETCH_KEYS, PREFETCH_REQUIRED } from '../core/prefetch-options.js';
+import { removeKeeper } from '../core/keeper-function.js';
 import { type PruneResult, pruneSessions } from '../core/prune.js';
 import { type Command, defineCommand } from './define.js';
 
@@ -39,13 +40,20 @@ function prefetchCommand(path: readonly string[], summary: string): Command<Pref
 }
 
 const pruneDescription =
-  'Deletes the sessions prefetch recorded in the manifest (all, or --session-id) and removes them from it. Sessions it did not make are left alone.';
+  'Deletes the sessions prefetch recorded in the manifest (all, or --session-id) and removes them from it. Sessions it did not make are left alone. ' +
+  'Without --session-id it first removes the keeper on FC of the function and qualifier (its timer trigger, its function, then the sessions it made).';
 
 function pruneCommand(path: readonly string[], summary: string): Command<PruneResult> {
   return defineCommand(
     { path, summary, description: pruneDescription, options: ['sessionIds', 'concurrency', 'settleSeconds'] },
     async (input, { target, client, progress, warning, signal, format }) => {
-      const result = await pruneSessions(await client(), {
+      const fc = await client();
+      const keeper =
+        input.sessionIds === undefined
+          ? await removeKeeper(fc, target.functionName, target.qualifier, { concurrency: input.concurrency, signal })
+          : undefined;
+      if (keeper) progress?.(`removed keeper function ${keeper.functionName} and its trigger`);
+      const pruned = await pruneSessions(fc, {
         functionName: target.functionName,
         qualifier: target.qualifier,
         sessionIds: input.sessionIds,
@@ -56,6 +64,15 @@ function pruneCommand(path: readonly string[], summary: string): Command<PruneRe
         onProgress: progress && ((e) => progress(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),
         onWarning: warning,
       });
+      const result: PruneResult = keeper
+        ? {
+            ...pruned,
+            keeper,
+            deleted: [...keeper.deleted, ...pruned.deleted],
+            failed: [...keeper.failed, ...pruned.failed],
+            complete: pruned.complete && keeper.failed.length === 0,
+          }
+        : pruned;
       return { data: result, text: formatPrune(result, format), exitCode: result.complete ? EXIT.ok : EXIT.incomplete };
     },
   );

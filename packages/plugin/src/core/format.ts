@@ -122,7 +122,12 @@ export function formatPrefetch(result: PrefetchResult, options: FormatOptions = 
 
 export function formatPrune(result: PruneResult, options: FormatOptions = {}): string {
   const paint = painter(options);
-  const lines = result.deleted.map((id) => `deleted ${id}`);
+  const lines = result.keeper
+    ? [
+        `removed keeper function ${result.keeper.functionName} (triggers: ${result.keeper.triggers.join(', ') || 'none'})`,
+      ]
+    : [];
+  lines.push(...result.deleted.map((id) => `deleted ${id}`));
   for (const f of result.failed) lines.push(paint('red', `failed ${f.sessionId}: ${f.error.code}: ${f.error.message}`));
   for (const id of result.pending)
     lines.push(paint('yellow', `still being created, kept in the manifest (prune again later): ${id}`));

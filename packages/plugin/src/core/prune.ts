@@ -1,6 +1,7 @@
 import { plainSource, resolveSettings } from '../settings/resolve.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
 import { withDeadline } from './deadline.js';
+import type { KeeperRemoval } from './keeper-function.js';
 import { lockManifest } from './lock.js';
 import { isSettling, type ManifestSession, ManifestStore } from './manifest.js';
 import { mapLimit } from './pool.js';
@@ -37,6 +38,8 @@ export interface PruneResult {
   notRecorded: string[];
   complete: boolean;
   manifestPath: string;
+  /** The keeper on FC `fcs prune` removed first (its function, trigger and sessions), when there was one. */
+  keeper?: KeeperRemoval | undefined;
 }
 
 /**

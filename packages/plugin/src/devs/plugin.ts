@@ -1,12 +1,13 @@
-import type { RunOutcome } from '../commands/define.js';
+import type { Command, RunOutcome } from '../commands/define.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { prefetch } from '../commands/prefetch.js';
 import { isPlainObject } from '../core/check.js';
-import { type ErrorSummary, invalidArgument, summarizeError } from '../core/errors.js';
+import { EXIT, type ErrorSummary, invalidArgument, PluginError, summarizeError } from '../core/errors.js';
 import { prefetchSummary } from '../core/format.js';
 import type { PrefetchResult } from '../core/prefetch.js';
 import { keysIn } from '../settings/resolve.js';
 import { devsConnect, projectDir, propsSource, readProps, wantsData } from './context.js';
+import { deployKeeper, type KeeperDeployment } from './keeper.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 const ARGS_KEYS = keysIn('args');
@@ -31,9 +32,15 @@ export const fcSessionsPrefetch = async (
 ): Promise<DevsInputs> => {
   const dataMode = wantsData(inputs.args);
   let result: PrefetchResult | undefined;
+  let keeper: KeeperDeployment | undefined;
   let error: ErrorSummary | undefined;
   try {
-    result = (await prefetchForDeploy(inputs, args ?? {}, logger)).data;
+    const given = args ?? {};
+    if (isPlainObject(given) && given['keeper'] !== undefined && given['keeper'] !== null) {
+      const outcome = await onDeploy(deployKeeper, inputs, given, logger);
+      keeper = outcome.data;
+      if (outcome.exitCode !== EXIT.ok) throw keeperIncomplete(keeper);
+    } else result = (await prefetchForDeploy(inputs, given, logger)).data;
   } catch (thrown) {
     if (!dataMode) {
       const summary = summarizeError(thrown);
@@ -49,10 +56,23 @@ export const fcSessionsPrefetch = async (
     output: {
       ...output,
       ...(result ? { sessions: result.sessions, prefetch: summaryOf(result) } : {}),
+      ...(keeper ? { keeper } : {}),
       ...(error ? { error } : {}),
     },
   };
 };
+
+function keeperIncomplete(keeper: KeeperDeployment): PluginError {
+  const report = keeper.report;
+  const first = report?.targets.flatMap((t) => t.errors)[0] ?? keeper.error;
+  return new PluginError({
+    code: 'KeeperIncomplete',
+    exitCode: EXIT.incomplete,
+    message:
+      `the keeper ${keeper.functionName} is deployed, but its first run reached ${report?.active ?? 0} of ` +
+      `${report?.desired ?? '?'} sessions${first ? `: ${first.code}: ${first.message}` : ''}`,
+  });
+}
 
 function summaryOf(result: PrefetchResult): Record<string, unknown> {
   return {
@@ -67,15 +87,16 @@ function summaryOf(result: PrefetchResult): Record<string, unknown> {
   };
 }
 
-async function prefetchForDeploy(
+/** Runs `command` for the function just deployed: settings from `args`, the deploy output, then props. */
+function onDeploy<D>(
+  command: Command<D>,
   inputs: DevsInputs,
   args: Record<string, unknown>,
   logger: DevsLogger | undefined,
-): Promise<RunOutcome<PrefetchResult>> {
-  if (!isPlainObject(args)) throw invalidArgument('args', args, 'must be a mapping of prefetch options');
+): Promise<RunOutcome<D>> {
   const props = readProps(inputs);
   const output = isPlainObject(inputs.output) ? inputs.output : {};
-  const outcome = await prefetch.execute(
+  return command.execute(
     [
       { values: args, name: (key) => `args.${key}`, known: ARGS_KEYS },
       {
@@ -93,6 +114,15 @@ async function prefetchForDeploy(
       resolveConnect: (connect) => devsConnect(inputs, connect),
     },
   );
+}
+
+async function prefetchForDeploy(
+  inputs: DevsInputs,
+  args: unknown,
+  logger: DevsLogger | undefined,
+): Promise<RunOutcome<PrefetchResult>> {
+  if (!isPlainObject(args)) throw invalidArgument('args', args, 'must be a mapping of prefetch options');
+  const outcome = await onDeploy(prefetch, inputs, args, logger);
   const result = outcome.data;
   const summary = prefetchSummary(result);
   if (result.complete) logger?.info?.(summary);

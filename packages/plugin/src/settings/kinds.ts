@@ -1,7 +1,7 @@
-import { type TextRule, validateMountConfig } from '@fc-sessions/client';
+import { parseSchedule, type TextRule, validateMountConfig } from '@fc-sessions/client';
 import * as v from 'valibot';
 import { isPlainObject } from '../core/check.js';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, missingArgument } from '../core/errors.js';
 import { checkTemplate } from '../core/template.js';
 
 /**
@@ -92,6 +92,59 @@ export function mount(kind: 'nasConfig' | 'ossMountConfig' | 'polarFsConfig'): K
       if (!isPlainObject(value)) throw invalidArgument(field, value, 'must be a JSON object');
       validateMountConfig(kind, value, field);
       checkTemplate(field, value);
+    },
+  };
+}
+
+/** A timer trigger's schedule: `@every <duration>` or six cron fields (the client's parser names what is wrong). */
+export const schedule: Kind<string> = {
+  schema: v.string(),
+  rule: 'must be "@every <duration>" (e.g. @every 5m) or six cron fields',
+  placeholder: '<schedule>',
+  flag: 'value',
+  fromText: asIs,
+  check(field, value) {
+    parseSchedule(value, field);
+  },
+};
+
+/** One field of a `fields` kind. */
+export interface Field {
+  kind: Kind<unknown>;
+  doc: string;
+  required?: boolean;
+}
+
+type FieldsValue<F extends Record<string, Field>> = {
+  [K in keyof F as F[K] extends { required: true } ? K : never]: F[K]['kind'] extends Kind<infer T> ? T : never;
+} & {
+  [K in keyof F as F[K] extends { required: true } ? never : K]?: F[K]['kind'] extends Kind<infer T> ? T : never;
+};
+
+/** A mapping of named fields, each of its own kind; an error names the nested field (`args.keeper.schedule`). */
+export function fields<const F extends Record<string, Field>>(declared: F): Kind<FieldsValue<F>> & { fields: F } {
+  const names = Object.keys(declared);
+  return {
+    fields: declared,
+    schema: v.looseObject({}) as unknown as v.GenericSchema<FieldsValue<F>>,
+    rule: `must be a mapping of ${names.join(', ')}`,
+    placeholder: '<json>',
+    flag: 'value',
+    fromText: fromJson,
+    check(field, value) {
+      if (!isPlainObject(value)) throw invalidArgument(field, value, `must be a mapping of ${names.join(', ')}`);
+      for (const [key, item] of Object.entries(value)) {
+        const one = declared[key];
+        if (!one) throw invalidArgument(`${field}.${key}`, item, `is not a known field (known: ${names.join(', ')})`);
+        if (item === undefined || item === null) continue;
+        if (one.kind.check) one.kind.check(`${field}.${key}`, item);
+        else if (!v.is(one.kind.schema, item)) throw invalidArgument(`${field}.${key}`, item, one.kind.rule);
+      }
+      for (const [key, one] of Object.entries(declared)) {
+        if (one.required && (value[key] === undefined || value[key] === null)) {
+          throw missingArgument(`${field}.${key}`, one.doc);
+        }
+      }
     },
   };
 }

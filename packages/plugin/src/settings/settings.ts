@@ -17,7 +17,7 @@ import {
 } from '@fc-sessions/client';
 import { CREATE_SETTLE_SECONDS } from '../core/manifest.js';
 import { setting } from './define.js';
-import { boolean, choice, integer, list, mount, text } from './kinds.js';
+import { boolean, choice, fields, integer, list, mount, schedule, text } from './kinds.js';
 
 /** fc3's `--version-id`: a version number, or `latest` (the newest version). */
 const VERSION_ID_OR_LATEST = {
@@ -188,18 +188,21 @@ export const SETTINGS = {
   }),
   renewBeforeSeconds: setting(integer(0, SESSION_TTL.max, '<seconds>'), {
     keep: true,
+    args: true,
     doc: `renew a session this long before its TTL ends (0: never; then it is replaced once lost), 0-${SESSION_TTL.max}`,
     default: 300,
     flag: { name: 'renew-before' },
   }),
   graceSeconds: setting(integer(0, SESSION_TTL.max, '<seconds>'), {
     keep: true,
+    args: true,
     doc: 'a renewed session is deleted this long after its replacement took its slot, for callers still holding its id',
     default: 60,
     flag: { name: 'grace' },
   }),
   keepAlive: setting(choice(['none', 'invoke']), {
     keep: true,
+    args: true,
     doc: '`invoke`: send each idle session the keep-alive event (see `isKeepAlive` in @fc-sessions/runtime) before its idle timeout; `none`: let idle sessions expire and replace them',
     default: 'none',
     flag: { name: 'keep-alive' },
@@ -211,6 +214,19 @@ export const SETTINGS = {
     flag: { name: 'once' },
   }),
 
+  keeper: setting(
+    fields({
+      schedule: { kind: schedule, doc: 'when the timer trigger runs the keeper, e.g. `@every 5m`', required: true },
+      role: { kind: text('<arn>'), doc: 'the RAM role the keeper calls FC with (acs:ram::<account>:role/<name>)' },
+      memorySize: { kind: integer(128, 32_768, '<MB>'), doc: "the keeper function's memory, default 128 MB" },
+      enable: { kind: boolean, doc: 'false: the timer trigger is deployed disabled' },
+    }),
+    {
+      doc: 'deploy the keeper on FC: a function its timer trigger runs on `schedule`, one reconcile each time (see the keeper on FC); fields `schedule` (required), `role`, `memorySize`, `enable`',
+      defaultText: 'none (no keeper on FC)',
+      args: true,
+    },
+  ),
   region: setting(text('<region>', REGION), {
     doc: 'region, e.g. cn-hangzhou',
     defaultText: 'the deploy output / props / provider.region, `$ALIBABA_CLOUD_REGION_ID`',

@@ -1,0 +1,145 @@
+import type { FcClient } from '@fc-sessions/client';
+import { type Resolved, resolveSettings } from '../settings/resolve.js';
+import type { SettingKey } from '../settings/settings.js';
+import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
+import { checkKeepSettings, KEEP_KEYS, type KeepSettings } from './keeper.js';
+import { isPrefixedId } from './listed-sessions.js';
+import { mapLimit } from './pool.js';
+
+/**
+ * The settings the keeper function reads from its environment: the keeper's (one function, no
+ * interval: the timer trigger's schedule is the interval; one reconcile per run) and `maxAttempts`.
+ */
+export const KEEPER_FUNCTION_KEYS = [
+  'functionName',
+  ...KEEP_KEYS.filter((key) => key !== 'functionNames' && key !== 'intervalSeconds' && key !== 'once'),
+  'maxAttempts',
+] as const satisfies readonly SettingKey[];
+type KeeperFunctionKey = (typeof KEEPER_FUNCTION_KEYS)[number];
+export type KeeperFunctionSettings = Resolved<KeeperFunctionKey, 'functionName' | 'count'>;
+
+/** The id prefix of the keeper function's sessions when `idPrefix` is not set: it finds its sessions by it. */
+export const KEEPER_ID_PREFIX = 'fcs-keep-';
+/** The keeper function's timer trigger. */
+export const KEEPER_TRIGGER_NAME = 'fcs-keeper';
+/** The keeper function's handler in its code (`index.js`, the bundle). */
+export const KEEPER_HANDLER = 'index.handler';
+
+/** `FCS_KEEP_` and the setting's name in upper snake case: `sessionTTLInSeconds` is `FCS_KEEP_SESSION_TTL_IN_SECONDS`. */
+export function keeperEnvName(key: KeeperFunctionKey): string {
+  return `FCS_KEEP_${key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toUpperCase()}`;
+}
+
+/**
+ * The keeper function of `functionName` on `qualifier`: `<function>--keeper`, and `--<qualifier>`
+ * after it unless the qualifier is LATEST. undefined when that is longer than a function name may be.
+ */
+export function keeperFunctionName(functionName: string, qualifier: string): string | undefined {
+  const name = `${functionName}--keeper${qualifier === 'LATEST' ? '' : `--${qualifier}`}`;
+  return name.length <= 128 ? name : undefined;
+}
+
+/** The keeper function's environment variables for `settings` (unset ones left out). */
+export function keeperEnvironment(settings: Partial<KeeperFunctionSettings>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of KEEPER_FUNCTION_KEYS) {
+    const value: unknown = settings[key];
+    if (value === undefined || value === null) continue;
+    env[keeperEnvName(key)] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  return env;
+}
+
+/** Reads and checks the keeper function's settings from its environment; an error names the variable. */
+export function readKeeperEnvironment(env: Readonly<Record<string, string | undefined>>): KeepSettings & {
+  maxAttempts: number | undefined;
+} {
+  const values = Object.fromEntries(KEEPER_FUNCTION_KEYS.map((key) => [key, env[keeperEnvName(key)] || undefined]));
+  const read = resolveSettings(KEEPER_FUNCTION_KEYS, [{ values, name: (key) => `$${keeperEnvName(key as never)}` }], {
+    required: { functionName: 'the function to keep sessions for', count: 'how many sessions to keep' },
+    env: {},
+  });
+  const { functionName, ...rest } = read;
+  const settings = {
+    ...rest,
+    idPrefix: rest.idPrefix || KEEPER_ID_PREFIX,
+    functionNames: [functionName],
+    intervalSeconds: 1,
+    once: true,
+  };
+  checkKeepSettings(settings, (key) =>
+    key === 'functionNames' ? `$${keeperEnvName('functionName')}` : `$${keeperEnvName(key as KeeperFunctionKey)}`,
+  );
+  return settings;
+}
+
+/** The client calls `removeKeeper` makes. */
+export type KeeperRemovalApi = Pick<
+  FcClient,
+  'getFunction' | 'iterateTriggers' | 'deleteTrigger' | 'deleteFunction' | 'iterateSessions' | 'deleteSession'
+>;
+
+/** What `removeKeeper` removed. */
+export interface KeeperRemoval {
+  functionName: string;
+  triggers: string[];
+  /** The keeper's sessions (its id prefix) deleted, or already gone. */
+  deleted: string[];
+  failed: { sessionId: string; error: ErrorSummary }[];
+}
+
+/**
+ * Removes the keeper function of `functionName@qualifier` (`keeperFunctionName`), when there is one
+ * that keeps that function: first its triggers (no run starts after that), then the function, then
+ * the sessions it made (listed by its id prefix, read from its environment first). A run already
+ * under way when the trigger goes may still create a session after the list was read: that one
+ * ends with its TTL or idle timeout (FC documents no way to wait for a running invocation).
+ * undefined when there is no such keeper.
+ */
+export async function removeKeeper(
+  client: KeeperRemovalApi,
+  functionName: string,
+  qualifier: string,
+  options: { concurrency: number; signal?: AbortSignal | undefined },
+): Promise<KeeperRemoval | undefined> {
+  const name = keeperFunctionName(functionName, qualifier);
+  if (name === undefined) return undefined;
+  const { signal } = options;
+  let env: Record<string, string>;
+  try {
+    env = (await client.getFunction(name, { signal })).environmentVariables ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  const keeps = env[keeperEnvName('functionName')] === functionName;
+  const keptQualifier = env[keeperEnvName('qualifier')] || 'LATEST';
+  if (!keeps || keptQualifier !== qualifier) return undefined;
+  const removal: KeeperRemoval = { functionName: name, triggers: [], deleted: [], failed: [] };
+  for await (const trigger of client.iterateTriggers(name, {}, { signal })) {
+    await client.deleteTrigger(name, trigger.triggerName, { signal });
+    removal.triggers.push(trigger.triggerName);
+  }
+  try {
+    await client.deleteFunction(name, { signal });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  const prefix = env[keeperEnvName('idPrefix')] || KEEPER_ID_PREFIX;
+  const ids: string[] = [];
+  for await (const session of client.iterateSessions(functionName, { qualifier }, { signal })) {
+    if (isPrefixedId(session.sessionId, prefix)) ids.push(session.sessionId);
+  }
+  await mapLimit(ids, options.concurrency, async (sessionId) => {
+    try {
+      await client.deleteSession(functionName, sessionId, { qualifier, signal });
+    } catch (error) {
+      if (!isNotFound(error)) return void removal.failed.push({ sessionId, error: summarizeError(error) });
+    }
+    removal.deleted.push(sessionId);
+  });
+  return removal;
+}

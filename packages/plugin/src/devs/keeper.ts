@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { FUNCTION_TIMEOUT } from '@fc-sessions/client';
+import { makeZip } from '@fc-sessions/internals/zip-writer';
+import { defineCommand } from '../commands/define.js';
+import { EXIT, invalidArgument, PluginError } from '../core/errors.js';
+import { checkKeepSettings, type KeepReport } from '../core/keeper.js';
+import {
+  KEEPER_FUNCTION_KEYS,
+  KEEPER_HANDLER,
+  KEEPER_ID_PREFIX,
+  KEEPER_TRIGGER_NAME,
+  keeperEnvironment,
+  keeperFunctionName,
+} from '../core/keeper-function.js';
+import type { Setting } from '../settings/define.js';
+import { SETTINGS, type SettingKey } from '../settings/settings.js';
+import { type DeployResult, deployFunction } from './deploy.js';
+
+/** The keeper function's code: the bundle next to the built modules (dist/), or dist/ when run from src/. */
+const CODE_DIRS = ['../keeper-function/', '../../dist/keeper-function/'];
+const CODE_FILES = ['index.js', 'package.json'];
+/** The keeper function's memory unless `keeper.memorySize` says otherwise (MB). */
+const KEEPER_MEMORY_MB = 128;
+/** Time the keeper function has beyond one reconcile's bound (`timeoutSeconds`), for its start. */
+const KEEPER_TIMEOUT_MARGIN_SECONDS = 30;
+
+async function keeperCode(): Promise<string> {
+  const dir = CODE_DIRS.map((d) => fileURLToPath(new URL(d, import.meta.url))).find((d) => existsSync(`${d}index.js`));
+  if (dir === undefined) {
+    throw new PluginError({
+      code: 'KeeperCodeMissing',
+      message: 'the keeper function bundle (dist/keeper-function/index.js) is missing: build @fc-sessions/plugin',
+    });
+  }
+  const entries = await Promise.all(CODE_FILES.map(async (name) => ({ name, data: await readFile(dir + name) })));
+  return makeZip(entries).toString('base64');
+}
+
+/** What deploying the keeper did, and the report of the reconcile it ran at once. */
+export interface KeeperDeployment {
+  functionName: string;
+  schedule: string;
+  function: DeployResult['action'];
+  trigger: DeployResult['triggers'][number]['action'];
+  /** The first reconcile, run by invoking the keeper once when the deploy ends. */
+  report: KeepReport | undefined;
+  error?: { code: string; message: string } | undefined;
+}
+
+const flagName = (key: string) => `--${(SETTINGS[key as SettingKey] as Setting).flag?.name ?? key}`;
+
+/**
+ * Deploys (or updates, when it differs) the keeper of the function on FC: a nodejs20 function
+ * named by `keeperFunctionName`, whose environment holds the keeper's settings (`FCS_KEEP_*`) and
+ * whose timer trigger `fcs-keeper` runs it on `keeper.schedule`; then invokes it once, so the
+ * sessions are there when the deploy returns. Not a command of its own: the `success-deploy`
+ * plugin runs it when `args.keeper` is set.
+ */
+export const deployKeeper = defineCommand(
+  {
+    path: ['keeper', 'deploy'],
+    summary: 'Deploy the keeper on FC',
+    description: 'Deploys the keeper function and its timer trigger, then runs it once.',
+    options: [...KEEPER_FUNCTION_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier'), 'keeper'],
+    required: { count: 'how many sessions to keep', keeper: 'the keeper on FC (schedule, role, ...)' },
+  },
+  async (input, { target, client, progress, warning }) => {
+    const { functionName, qualifier } = target;
+    const { keeper, ...settings } = input;
+    checkKeepSettings({ ...settings, functionNames: [functionName] }, flagName);
+    const name = keeperFunctionName(functionName, qualifier);
+    if (name === undefined) {
+      throw invalidArgument('functionName', functionName, 'is too long to name its keeper (<function>--keeper)');
+    }
+    // The keeper owns every session with its prefix: runs that overlapped, or a lowered count, leave extras to trim.
+    const env = keeperEnvironment({
+      ...settings,
+      functionName,
+      qualifier,
+      idPrefix: settings.idPrefix || KEEPER_ID_PREFIX,
+      trim: true,
+    });
+    const timeout = Math.min(settings.timeoutSeconds + KEEPER_TIMEOUT_MARGIN_SECONDS, FUNCTION_TIMEOUT.max);
+    const fc = await client();
+    const deployed = await deployFunction(
+      fc,
+      {
+        functionName: name,
+        input: {
+          description: `fc-sessions keeper of ${functionName}@${qualifier}`,
+          runtime: 'nodejs20',
+          handler: KEEPER_HANDLER,
+          code: { zipFile: await keeperCode() },
+          memorySize: keeper.memorySize ?? KEEPER_MEMORY_MB,
+          timeout,
+          environmentVariables: env,
+          ...(keeper.role ? { role: keeper.role } : {}),
+        },
+        triggers: [
+          {
+            triggerName: KEEPER_TRIGGER_NAME,
+            triggerType: 'timer',
+            triggerConfig: { cronExpression: keeper.schedule, enable: keeper.enable ?? true, payload: '' },
+          },
+        ],
+        ignored: [],
+      },
+      target.connect.region,
+    );
+    const trigger = deployed.triggers[0]?.action ?? 'unchanged';
+    progress?.(
+      `keeper ${name}: function ${deployed.action}, timer trigger ${KEEPER_TRIGGER_NAME} (${keeper.schedule}) ${trigger}`,
+    );
+    const answer = await fc.invoke(name, {
+      body: JSON.stringify({ triggerName: 'deploy', payload: '' }),
+      logType: 'None',
+    });
+    const deployment: KeeperDeployment = {
+      functionName: name,
+      schedule: keeper.schedule,
+      function: deployed.action,
+      trigger,
+      report: undefined,
+    };
+    if (answer.errorType) {
+      deployment.error = { code: answer.errorType, message: answer.text() };
+      warning?.(`keeper ${name} failed its first run: ${answer.errorType}: ${answer.text()}`);
+    } else deployment.report = answer.json() as KeepReport;
+    const converged = deployment.report?.converged === true;
+    return {
+      data: deployment,
+      text: '',
+      exitCode: converged || settings.onFailure === 'warn' ? EXIT.ok : EXIT.incomplete,
+    };
+  },
+);

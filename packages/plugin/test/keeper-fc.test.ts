@@ -1,0 +1,129 @@
+import { cp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeSessionIds, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import { plain, run } from './helpers/run.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const S = join(createRequire(import.meta.url).resolve('@serverless-devs/s/package.json'), '..', 'bin', 's');
+const FCS = fileURLToPath(new URL('../bin/fcs.cjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/devs-project', import.meta.url));
+const KEPT = 'kfc-hello';
+const KEEPER = 'kfc-hello--keeper';
+const ours = (ids: string[]) => ids.filter((id) => /^fcs-keep-[0-9a-f]{32}$/.test(id));
+
+// The keeper on FC, end to end with no fcs or keep process running: the real s CLI deploys it
+// (args.keeper), the emulator's timer trigger runs it every second with the role's STS keys, and
+// `fcs prune` removes it with everything it made.
+describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigger, fcs prune)', () => {
+  let emu: TestEmulator;
+  let project: string;
+  let home: string;
+  const tmp = tempDirs();
+  const env = () => ({
+    NODE_ENV: 'test',
+    serverless_devs_config_home: home,
+    FCS_PLUGIN_ROOT: ROOT.replace(/\/$/, ''),
+    ...emu.env,
+  });
+  const deploy = () =>
+    run(process.execPath, [S, 'deploy', '-t', 'keeper.yaml'], { cwd: project, env: env(), timeoutMs: 60_000 });
+  const active = async () => ours(await activeSessionIds(emu.client, KEPT));
+
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+    project = await tmp.make('fcs-keeper-fc-');
+    home = await tmp.make('fcs-keeper-fc-home-');
+    await cp(FIXTURE, project, { recursive: true });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    await tmp.cleanup();
+  });
+
+  it('s deploy deploys the keeper function and its timer trigger, and its first run makes the N sessions', {
+    timeout: 60_000,
+  }, async () => {
+    const deployed = await deploy();
+    const out = plain(deployed.stdout + deployed.stderr);
+    expect(deployed.code, out).toBe(0);
+    expect(out).toContain(`keeper ${KEEPER}: function created, timer trigger fcs-keeper (@every 1s) created`);
+    const keeper = await emu.client.getFunction(KEEPER);
+    expect(keeper.environmentVariables).toMatchObject({
+      FCS_KEEP_FUNCTION_NAME: KEPT,
+      FCS_KEEP_COUNT: '2',
+      FCS_KEEP_SESSION_TTL_IN_SECONDS: '6',
+    });
+    expect((await emu.client.getTrigger(KEEPER, 'fcs-keeper')).triggerConfig).toMatchObject({
+      cronExpression: '@every 1s',
+      enable: true,
+    });
+    expect(await active()).toHaveLength(2);
+    // No local manifest: the keeper's state is FC's list.
+    expect(await activeSessionIds(emu.client, KEPT)).toHaveLength(2);
+  });
+
+  it('keeps N with no process of ours running: through renewals past the TTL, and a session deleted from outside is replaced', {
+    timeout: 30_000,
+  }, async () => {
+    const [victim] = await active();
+    await emu.client.deleteSession(KEPT, victim as string);
+    await waitFor(
+      async () => {
+        const ids = await active();
+        return ids.length >= 2 && !ids.includes(victim as string);
+      },
+      3_000,
+      'the deleted session to be replaced within about one interval',
+    );
+    // 9 s, longer than the 6 s TTL: every session is renewed at least once, and the count stays at N.
+    const first = new Set(await active());
+    let below = 0;
+    let longestBelow = 0;
+    const end = Date.now() + 9_000;
+    while (Date.now() < end) {
+      const n = (await active()).length;
+      const now = Date.now();
+      if (n < 2) below ||= now;
+      else below = 0;
+      if (below) longestBelow = Math.max(longestBelow, now - below);
+      expect(n).toBeLessThanOrEqual(4);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(longestBelow).toBeLessThan(2_500);
+    const last = await active();
+    expect(last.length).toBeGreaterThanOrEqual(2);
+    expect(last.some((id) => first.has(id))).toBe(false);
+  });
+
+  it('a redeploy with nothing changed leaves the keeper function and its trigger as they are', {
+    timeout: 60_000,
+  }, async () => {
+    const before = (await emu.client.getFunction(KEEPER)).lastModifiedTime;
+    const again = await deploy();
+    const out = plain(again.stdout + again.stderr);
+    expect(again.code, out).toBe(0);
+    expect(out).toContain(`keeper ${KEEPER}: function unchanged, timer trigger fcs-keeper (@every 1s) unchanged`);
+    expect((await emu.client.getFunction(KEEPER)).lastModifiedTime).toBe(before);
+  });
+
+  it('fcs prune removes the trigger, the keeper function and every session: nothing is left, nothing comes back', {
+    timeout: 30_000,
+  }, async () => {
+    const pruned = await run(process.execPath, [FCS, 'prune', KEPT, '--region', 'cn-hangzhou', '--json'], {
+      cwd: project,
+      env: emu.env,
+    });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const result = JSON.parse(pruned.stdout);
+    expect(result.keeper).toMatchObject({ functionName: KEEPER, triggers: ['fcs-keeper'] });
+    await expect(emu.client.getFunction(KEEPER)).rejects.toMatchObject({ status: 404 });
+    await waitFor(async () => (await activeSessionIds(emu.client, KEPT)).length === 0, 3_000, 'no session left');
+    // Two more intervals: no run re-creates them.
+    await new Promise((done) => setTimeout(done, 2_000));
+    expect(await activeSessionIds(emu.client, KEPT)).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+import type { Session } from '@fc-sessions/client';
+import { describe, expect, it } from 'vitest';
+import {
+  KEEPER_ID_PREFIX,
+  keeperEnvironment,
+  keeperEnvName,
+  keeperFunctionName,
+  readKeeperEnvironment,
+} from '../src/core/keeper-function.js';
+import { adoptSessions } from '../src/core/listed-sessions.js';
+import { resolveSettings } from '../src/settings/resolve.js';
+
+const hex = (n: number) => n.toString(16).padStart(32, '0');
+const T0 = Date.parse('2026-12-01T00:00:00Z');
+const session = (id: string, createdSecondsAgo: number, now: number, ttl = 60): Session => ({
+  sessionId: id,
+  functionName: 'chat',
+  sessionStatus: 'Active',
+  sessionTTLInSeconds: ttl,
+  createdTime: new Date(now - createdSecondsAgo * 1000).toISOString(),
+});
+
+describe('the keeper function: its environment, its name, how it reads FC s list back', () => {
+  it('names each setting FCS_KEEP_<UPPER_SNAKE>, from the settings declaration', () => {
+    expect(keeperEnvName('sessionTTLInSeconds')).toBe('FCS_KEEP_SESSION_TTL_IN_SECONDS');
+    expect(keeperEnvName('idPrefix')).toBe('FCS_KEEP_ID_PREFIX');
+    expect(keeperEnvName('functionName')).toBe('FCS_KEEP_FUNCTION_NAME');
+    expect(keeperEnvName('renewBeforeSeconds')).toBe('FCS_KEEP_RENEW_BEFORE_SECONDS');
+  });
+
+  it('reads back what the deploy wrote, checked; an error names the variable', () => {
+    const env = keeperEnvironment({
+      functionName: 'chat',
+      qualifier: 'prod',
+      count: 3,
+      sessionTTLInSeconds: 600,
+      renewBeforeSeconds: 60,
+      keepAlive: 'invoke',
+      trim: true,
+      ossMountConfig: { mountPoints: [{ bucketName: 'b', bucketPath: '/u/{index}', mountDir: '/mnt/u' }] },
+    });
+    expect(env['FCS_KEEP_COUNT']).toBe('3');
+    const settings = readKeeperEnvironment(env);
+    expect(settings).toMatchObject({
+      functionNames: ['chat'],
+      qualifier: 'prod',
+      count: 3,
+      sessionTTLInSeconds: 600,
+      renewBeforeSeconds: 60,
+      keepAlive: 'invoke',
+      trim: true,
+      once: true,
+      idPrefix: KEEPER_ID_PREFIX,
+    });
+    expect(settings.ossMountConfig).toEqual({
+      mountPoints: [{ bucketName: 'b', bucketPath: '/u/{index}', mountDir: '/mnt/u' }],
+    });
+    expect(() => readKeeperEnvironment({ ...env, FCS_KEEP_COUNT: 'many' })).toThrow(
+      '$FCS_KEEP_COUNT must be an integer from 0 to 1000; got "many"',
+    );
+    expect(() => readKeeperEnvironment({ FCS_KEEP_COUNT: '1' })).toThrow('$FCS_KEEP_FUNCTION_NAME is required');
+    expect(() => readKeeperEnvironment({ ...env, FCS_KEEP_RENEW_BEFORE_SECONDS: '600' })).toThrow(
+      '$FCS_KEEP_RENEW_BEFORE_SECONDS must be less than sessionTTLInSeconds (600)',
+    );
+  });
+
+  it('names the keeper <function>--keeper, with --<qualifier> unless LATEST', () => {
+    expect(keeperFunctionName('chat', 'LATEST')).toBe('chat--keeper');
+    expect(keeperFunctionName('chat', 'prod')).toBe('chat--keeper--prod');
+    expect(keeperFunctionName('x'.repeat(125), 'LATEST')).toBeUndefined();
+  });
+
+  it('checks args.keeper before any call, naming the nested field', () => {
+    const read = (keeper: unknown) =>
+      resolveSettings(['keeper'], [{ values: { keeper }, name: (key) => `args.${key}` }], { env: {} });
+    expect(read({ schedule: '@every 5m', role: 'acs:ram::1:role/k' }).keeper).toEqual({
+      schedule: '@every 5m',
+      role: 'acs:ram::1:role/k',
+    });
+    expect(() => read({ schedule: '@every 0s' })).toThrow('args.keeper.schedule must be a whole number of seconds');
+    expect(() => read({ schedule: '0 */5 * * *' })).toThrow('args.keeper.schedule must be');
+    expect(() => read({ role: 'r' })).toThrow('args.keeper.schedule is required');
+    expect(() => read({ schedule: '@every 5m', every: 1 })).toThrow(
+      'args.keeper.every is not a known field (known: schedule, role, memorySize, enable)',
+    );
+    expect(() => read({ schedule: '@every 5m', memorySize: 64 })).toThrow(
+      'args.keeper.memorySize must be an integer from 128 to 32768',
+    );
+    expect(() => read('@every 5m')).toThrow('args.keeper must be a mapping of schedule, role, memorySize, enable');
+  });
+
+  it('adopts only <idPrefix><32 hex> sessions; slots by age; past the renewal start they retire a grace after their replacement', () => {
+    const now = T0;
+    const rules = { idPrefix: 'k-', renewBeforeSeconds: 10, graceSeconds: 5 };
+    const listed = [
+      session(`k-${hex(1)}`, 55, now), // renewal starts at 50 s of its 60: retiring
+      session(`k-${hex(2)}`, 20, now),
+      session(`k-${hex(3)}`, 3, now), // made 2 s after hex(1)'s renewal start: its replacement
+      session(`other-${hex(4)}`, 1, now),
+      session('k-not-hex', 1, now),
+      { ...session(`k-${hex(5)}`, 1, now), sessionStatus: 'Expired' as const },
+    ];
+    const records = adoptSessions(listed, rules, { revision: 'r1', lastModifiedMs: undefined }, now);
+    expect(records.map((r) => [r.sessionId, r.index, r.state])).toEqual([
+      [`k-${hex(2)}`, 0, 'active'],
+      [`k-${hex(3)}`, 1, 'active'],
+      [`k-${hex(1)}`, 2, 'retiring'],
+    ]);
+    expect(records[2]?.retireAt).toBe(new Date(now - 3000 + 5000).toISOString());
+    expect(records.every((r) => r.functionRevision === 'r1')).toBe(true);
+  });
+
+  it('a retiring session with no replacement yet is not due; one made before the function changed is of an older revision', () => {
+    const now = T0;
+    const rules = { idPrefix: '', renewBeforeSeconds: 10, graceSeconds: 5 };
+    const records = adoptSessions(
+      [session(hex(1), 55, now), session(hex(2), 20, now)],
+      rules,
+      { revision: 'r2', lastModifiedMs: now - 30_000 },
+      now,
+    );
+    expect(records.find((r) => r.sessionId === hex(1))).toMatchObject({ state: 'retiring', retireAt: undefined });
+    expect(records.find((r) => r.sessionId === hex(2))?.functionRevision).toBe('r2');
+    expect(records.find((r) => r.sessionId === hex(1))?.functionRevision).not.toBe('r2');
+  });
+});
