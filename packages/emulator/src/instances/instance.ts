@@ -136,9 +136,8 @@ export class Instance {
   ) {
     this.staticLines = headerLines({ ...instanceHeaders(spec, host), [INSTANCE_SECRET_HEADER]: this.secret });
     const sink = host.onLog;
-    this.logs = new LogCapture(
-      sink ? (line) => sink(line, { functionName: spec.functionName, instanceId: this.id }) : undefined,
-    );
+    const source = { functionName: spec.functionName, instanceId: this.id };
+    this.logs = new LogCapture(sink ? (line) => sink(line, source) : undefined);
     this.exited = new Promise((resolve) => {
       this.markExited = resolve;
     });

@@ -2,6 +2,14 @@ const START = /FC (?:Invoke|Initialize|PreStop) Start RequestId: ?(\S+)/;
 const END = /FC (?:Invoke|Initialize|PreStop) End RequestId: ?(\S+)/;
 const TAIL_BYTES = 4096;
 
+/** The second space-separated word of a line (`line.split(' ', 2)[1]`), without splitting it. */
+export function secondWord(line: string): string | undefined {
+  const first = line.indexOf(' ');
+  if (first < 0) return undefined;
+  const next = line.indexOf(' ', first + 1);
+  return next < 0 ? line.slice(first + 1) : line.slice(first + 1, next);
+}
+
 /** The output one request produced, trimmed to what `x-fc-log-result` can carry. */
 export class RequestLog {
   private text = '';
@@ -92,7 +100,8 @@ export class LogCapture {
     if (this.recent.length > 20) this.recent.shift();
     if (this.pending.size === 0) return;
 
-    const start = START.exec(line);
+    const marker = line.includes('FC ');
+    const start = marker ? START.exec(line) : null;
     if (start) {
       const log = this.pending.get(start[1]!);
       this.printsMarkers = true;
@@ -103,7 +112,7 @@ export class LogCapture {
         return;
       }
     }
-    const end = END.exec(line);
+    const end = marker ? END.exec(line) : null;
     if (end) {
       const log = this.pending.get(end[1]!);
       if (log) {
@@ -113,8 +122,8 @@ export class LogCapture {
         return;
       }
     }
-    const secondWord = line.split(' ', 2)[1];
-    const owner = secondWord ? this.pending.get(secondWord) : undefined;
+    const second = secondWord(line);
+    const owner = second ? this.pending.get(second) : undefined;
     if (owner) {
       owner.push(line);
       return;

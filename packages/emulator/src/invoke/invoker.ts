@@ -60,7 +60,12 @@ const EMPTY_BAGGAGE = 'e30=';
 
 /** FC's `<trace id>:<span id>:<parent>:<flags>`, derived from the request id (unique per request). */
 function spanContext(requestId: string): string {
-  const hex = requestId.replaceAll('-', '').slice(-16);
+  // The emulator's ids end in `-<8 hex>-<12 hex>`: their last 16 hex digits without the dash.
+  const end = requestId.length;
+  const hex =
+    end >= 17 && requestId.indexOf('-', end - 17) === end - 13 && requestId.indexOf('-', end - 12) < 0
+      ? requestId.slice(end - 17, end - 13) + requestId.slice(end - 12)
+      : requestId.replaceAll('-', '').slice(-16);
   return `${hex}:${hex}:0:1`;
 }
 
@@ -109,7 +114,7 @@ export class Invoker {
             `instance ${instance.id} already has ${this.settings.maxSessionRequestsPerInstance} requests in flight for its sessions`,
           );
         }
-        await instance.acquire();
+        if (!instance.tryAcquire()) await instance.acquire();
         sessionRecord = routed.record;
         session = {
           id: routed.record.sessionId,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { secondWord } from '../instances/log-capture.js';
 
 /** One finished invocation, as the dashboard's stream shows it. */
 export interface InvocationEvent {
@@ -81,9 +82,10 @@ export class LiveFeed {
 
   /** Every line an instance prints; those that belong to a request join its invocation. */
   instanceLog(line: string, instanceId: string): void {
-    const start = START.exec(line);
+    const marker = line.includes('FC ');
+    const start = marker ? START.exec(line) : null;
     if (start) this.current.set(instanceId, start[1]!);
-    const end = start ? null : END.exec(line);
+    const end = start || !marker ? null : END.exec(line);
     const requestId = start?.[1] ?? end?.[1] ?? this.ownerOf(line) ?? this.current.get(instanceId);
     if (end) this.current.delete(instanceId);
     if (!requestId) return;
@@ -108,7 +110,7 @@ export class LiveFeed {
 
   /** `<time> <requestId> [LEVEL] ...`, what the Node.js host prints. */
   private ownerOf(line: string): string | undefined {
-    const second = line.split(' ', 2)[1];
+    const second = secondWord(line);
     return second && REQUEST_ID.test(second) ? second : undefined;
   }
 
