@@ -37,6 +37,19 @@ export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/** `new Date(ms).toISOString()`, with the date and time text made once a second. */
+export function isoMillis(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  return `${isoPrefix}.${String(ms - second * 1000).padStart(3, '0')}Z`;
+}
+
 /** A generated async task id: starts with a letter, as FC's rule for task ids asks. */
 export function newTaskId(): string {
   return `task-${randomBytes(12).toString('hex')}`;

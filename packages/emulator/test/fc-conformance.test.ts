@@ -47,6 +47,8 @@ describe('what an instance receives, against recorded FC 3.0 sets', () => {
     const echo = (await invoke(t.emulator, 'conformance', 'x')).json<Echo>();
     expect(Object.keys(echo.headers).sort()).toEqual(expect.arrayContaining(Object.keys(fc3Headers).sort()));
     expect(echo.headers['x-fc-tracing-opentracing-span-context']).toMatch(/^[0-9a-f]{16}:[0-9a-f]{16}:0:1$/);
+    const traceId = String(echo.headers['x-fc-request-id']).replaceAll('-', '').slice(-16);
+    expect(echo.headers['x-fc-tracing-opentracing-span-context']).toBe(`${traceId}:${traceId}:0:1`);
     expect(echo.headers['x-fc-security-token']).toMatch(/^CAIS/);
   });
 

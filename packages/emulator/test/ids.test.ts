@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newRequestId } from '../src/ids.js';
+import { isoMillis, newRequestId } from '../src/ids.js';
 
 describe('newRequestId', () => {
   afterEach(() => {
@@ -17,5 +17,15 @@ describe('newRequestId', () => {
       ids.push(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('isoMillis', () => {
+  it('is toISOString of the same time, across second boundaries and back', () => {
+    for (const ms of [
+      0, 999, 1000, 1_700_000_000_000, 1_700_000_000_007, 1_700_000_000_999, 1_700_000_001_000, 1_699_999_999_999,
+    ]) {
+      expect(isoMillis(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });

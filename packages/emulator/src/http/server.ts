@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Services } from '../api/services.js';
 import { ApiError } from '../errors.js';
-import { newRequestId } from '../ids.js';
+import { isoMillis, newRequestId } from '../ids.js';
 import type { ApiRequest } from './api-request.js';
 import { readBody } from './body.js';
 import { fc2Error, fc3Error, type Reply, writeReply } from './reply.js';
@@ -84,7 +84,7 @@ function observe(s: Services, action: string, request: ApiRequest, reply: Reply,
       status: reply.status,
       errorType: errorType === undefined ? undefined : String(errorType),
       durationMs: Math.round(performance.now() - started),
-      endedTime: new Date().toISOString(),
+      endedTime: isoMillis(Date.now()),
     });
   } else if (request.method !== 'GET') s.live.changed();
 }

@@ -72,7 +72,19 @@ export class LiveFeed {
   invocation(event: Omit<InvocationEvent, 'logs'>): void {
     const logs = this.pendingLines.get(event.requestId) ?? [];
     this.pendingLines.delete(event.requestId);
-    const full: InvocationEvent = { ...event, logs };
+    // Field by field, not `{ ...event, logs }`: a spread then one more field takes V8's slow path on every call.
+    const full: InvocationEvent = {
+      requestId: event.requestId,
+      action: event.action,
+      functionName: event.functionName,
+      sessionId: event.sessionId,
+      instanceId: event.instanceId,
+      status: event.status,
+      errorType: event.errorType,
+      durationMs: event.durationMs,
+      endedTime: event.endedTime,
+      logs,
+    };
     this.recent.set(full.requestId, full);
     if (this.recent.size > KEPT_INVOCATIONS) this.recent.delete(this.recent.keys().next().value!);
     if (this.clients.size === 0) return;
