@@ -126,4 +126,25 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
     await new Promise((done) => setTimeout(done, 2_000));
     expect(await activeSessionIds(emu.client, KEPT)).toEqual([]);
   });
+
+  it('s remove: the pre-remove plugin removes the keeper and its sessions, then the component the function', {
+    timeout: 60_000,
+  }, async () => {
+    const deployed = await deploy();
+    expect(deployed.code, plain(deployed.stdout + deployed.stderr)).toBe(0);
+    expect(await active()).toHaveLength(2);
+    const removed = await run(process.execPath, [S, 'remove', '-t', 'keeper.yaml', '-y'], {
+      cwd: project,
+      env: env(),
+      timeoutMs: 60_000,
+    });
+    const out = plain(removed.stdout + removed.stderr);
+    expect(removed.code, out).toBe(0);
+    expect(out).toMatch(
+      /removed keeper function kfc-hello--keeper \(triggers: fcs-keeper\)[\s\S]*prune kfc-hello@LATEST: \d+ deleted, 0 pending, 0 failed/,
+    );
+    expect(out).toContain(`removed function ${KEPT}`);
+    await expect(emu.client.getFunction(KEEPER)).rejects.toMatchObject({ status: 404 });
+    await expect(emu.client.getFunction(KEPT)).rejects.toMatchObject({ status: 404 });
+  });
 });

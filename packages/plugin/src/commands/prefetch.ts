@@ -3,8 +3,9 @@ import { formatPrefetch, formatPrefetchEvent, formatPrune } from '../core/format
 import { type PrefetchResult, prefetchChecked } from '../core/prefetch.js';
 import { PREFETCH_KEYS, PREFETCH_REQUIRED } from '../core/prefetch-options.js';
 import { removeKeeper } from '../core/keeper-function.js';
-import { type PruneResult, pruneSessions } from '../core/prune.js';
-import { type Command, defineCommand } from './define.js';
+import type { FcClient } from '@fc-sessions/client';
+import { type PruneOptions, type PruneResult, pruneSessions } from '../core/prune.js';
+import { type Command, type CommandScope, defineCommand } from './define.js';
 
 const PREFETCH_OPTIONS = PREFETCH_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier');
 
@@ -46,36 +47,51 @@ const pruneDescription =
 function pruneCommand(path: readonly string[], summary: string): Command<PruneResult> {
   return defineCommand(
     { path, summary, description: pruneDescription, options: ['sessionIds', 'concurrency', 'settleSeconds'] },
-    async (input, { target, client, progress, warning, signal, format }) => {
-      const fc = await client();
-      const keeper =
-        input.sessionIds === undefined
-          ? await removeKeeper(fc, target.functionName, target.qualifier, { concurrency: input.concurrency, signal })
-          : undefined;
-      if (keeper) progress?.(`removed keeper function ${keeper.functionName} and its trigger`);
-      const pruned = await pruneSessions(fc, {
-        functionName: target.functionName,
-        qualifier: target.qualifier,
-        sessionIds: input.sessionIds,
-        concurrency: input.concurrency,
-        settleSeconds: input.settleSeconds,
-        ...target.manifest,
-        signal,
-        onProgress: progress && ((e) => progress(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),
-        onWarning: warning,
-      });
-      const result: PruneResult = keeper
-        ? {
-            ...pruned,
-            keeper,
-            deleted: [...keeper.deleted, ...pruned.deleted],
-            failed: [...keeper.failed, ...pruned.failed],
-            complete: pruned.complete && keeper.failed.length === 0,
-          }
-        : pruned;
-      return { data: result, text: formatPrune(result, format), exitCode: result.complete ? EXIT.ok : EXIT.incomplete };
+    async (input, scope) => {
+      const result = await pruneWithKeeper(await scope.client(), input, scope);
+      return {
+        data: result,
+        text: formatPrune(result, scope.format),
+        exitCode: result.complete ? EXIT.ok : EXIT.incomplete,
+      };
     },
   );
+}
+
+/**
+ * `prune`'s work: without `sessionIds`, first the keeper on FC of the function@qualifier
+ * (`removeKeeper`: its triggers, its function, its sessions), then the sessions the manifest records.
+ */
+export async function pruneWithKeeper(
+  fc: FcClient,
+  input: Pick<PruneOptions, 'sessionIds' | 'settleSeconds'> & { concurrency: number },
+  { target, progress, warning, signal }: Pick<CommandScope, 'target' | 'progress' | 'warning' | 'signal'>,
+): Promise<PruneResult> {
+  const keeper =
+    input.sessionIds === undefined
+      ? await removeKeeper(fc, target.functionName, target.qualifier, { concurrency: input.concurrency, signal })
+      : undefined;
+  if (keeper) progress?.(`removed keeper function ${keeper.functionName} and its trigger`);
+  const pruned = await pruneSessions(fc, {
+    functionName: target.functionName,
+    qualifier: target.qualifier,
+    sessionIds: input.sessionIds,
+    concurrency: input.concurrency,
+    settleSeconds: input.settleSeconds,
+    ...target.manifest,
+    signal,
+    onProgress: progress && ((e) => progress(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),
+    onWarning: warning,
+  });
+  return keeper
+    ? {
+        ...pruned,
+        keeper,
+        deleted: [...keeper.deleted, ...pruned.deleted],
+        failed: [...keeper.failed, ...pruned.failed],
+        complete: pruned.complete && keeper.failed.length === 0,
+      }
+    : pruned;
 }
 
 export const prefetch = prefetchCommand(['prefetch'], 'Keep N warm sessions (same as session prefetch)');

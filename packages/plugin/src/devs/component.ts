@@ -1,5 +1,5 @@
 import { parseArgs } from '../commands/args.js';
-import { commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
+import { type Command, commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
 import { findCommand, subcommandsOf } from '../commands/index.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { resolveSettings } from '../settings/resolve.js';
@@ -8,6 +8,7 @@ import { EXIT, invalidArgument, summarizeError } from '../core/errors.js';
 import { deployFunction, describeDeploy, planDeploy } from './deploy.js';
 import { devsConnect, isSilent, projectDir, propsSource, readProps, S_FLAGS, wantsData } from './context.js';
 import { devsCommands } from './help.js';
+import { removeFunction } from './remove.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 let commands: ReturnType<typeof devsCommands> | undefined;
@@ -26,7 +27,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * The Serverless Devs component: `s deploy` (the function part of fc3's props), `s invoke`,
- * `s session <create|get|update|list|delete|pause|resume|prefetch|prune>`, `s prefetch`, `s prune`, `s keep`.
+ * `s session <create|get|update|list|delete|pause|resume|prefetch|prune>`, `s prefetch`, `s prune`, `s keep`, `s remove`.
  * `s` constructs it several times per run, so the constructor only keeps the logger.
  */
 export class FcSessionsComponent {
@@ -98,6 +99,11 @@ export class FcSessionsComponent {
     return this.#command(['prune'], inputs, inputs.args ?? []);
   }
 
+  /** `s remove`: the keeper on FC and the sessions (as `s prune`), then the triggers and the function. */
+  async remove(inputs: DevsInputs): Promise<unknown> {
+    return this.#guard(inputs, () => this.#run(removeFunction, inputs, inputs.args ?? []));
+  }
+
   #group(group: string, inputs: DevsInputs): Promise<unknown> {
     const [sub, ...rest] = inputs.args ?? [];
     return this.#guard(inputs, async () => {
@@ -121,6 +127,10 @@ export class FcSessionsComponent {
   async #outcome(path: string[], inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
     const command = findCommand(path);
     if (!command) throw invalidArgument('command', path.join(' '), 'is not a command');
+    return this.#run(command, inputs, argv);
+  }
+
+  async #run(command: Command, inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
     const props = readProps(inputs);
     const flags = commandFlags(command.definition, 'devs');
     const { values } = parseArgs(argv, flags, {

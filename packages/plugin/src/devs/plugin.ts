@@ -1,10 +1,11 @@
 import type { Command, RunOutcome } from '../commands/define.js';
 import { failureOutcome } from '../commands/outcome.js';
-import { prefetch } from '../commands/prefetch.js';
+import { prefetch, prune } from '../commands/prefetch.js';
 import { isPlainObject } from '../core/check.js';
 import { EXIT, type ErrorSummary, invalidArgument, PluginError, summarizeError } from '../core/errors.js';
-import { prefetchSummary } from '../core/format.js';
+import { formatPrune, prefetchSummary } from '../core/format.js';
 import type { PrefetchResult } from '../core/prefetch.js';
+import type { PruneResult } from '../core/prune.js';
 import { keysIn } from '../settings/resolve.js';
 import { devsConnect, projectDir, propsSource, readProps, wantsData } from './context.js';
 import { deployKeeper, type KeeperDeployment } from './keeper.js';
@@ -16,13 +17,23 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** What the plugin adds to the output: prefetch's result, the keeper on FC's deployment, or a remove's prune. */
+interface ActionResult {
+  result?: PrefetchResult | undefined;
+  keeper?: KeeperDeployment | undefined;
+  pruned?: PruneResult | undefined;
+}
+
 /**
  * Serverless Devs plugin for `success-deploy`: keeps `args.count` warm sessions of the function
  * just deployed, and returns the deploy output with `sessions` (and `prefetch`, a summary) added,
  * so `s deploy` prints them and later resources can use `${resources.<name>.output.sessions}`.
- * Settings come from `args`, else the deploy output, else props (see `SETTINGS`); credentials from
- * `inputs.getCredential()`. With `-o` (where `s` swallows a thrown error) a failure is returned as
- * `error` in the output and the exit code is set, so a CI reading the JSON sees it.
+ * With `args.keeper` it deploys the keeper on FC instead (see `deployKeeper`); in a `pre-remove`
+ * action (`s remove`) it prunes as `s prune` does (the keeper on FC first), so fc3's remove finds
+ * nothing of ours left. Settings come from `args`, else the deploy output, else props (see
+ * `SETTINGS`); credentials from `inputs.getCredential()`. With `-o` (where `s` swallows a thrown
+ * error) a failure is returned as `error` in the output and the exit code is set, so a CI reading
+ * the JSON sees it.
  * A native async function on purpose: `s` first tries `new plugin(...)` and uses the function only if that throws.
  */
 export const fcSessionsPrefetch = async (
@@ -30,37 +41,52 @@ export const fcSessionsPrefetch = async (
   args?: Record<string, unknown> | null,
   logger?: DevsLogger,
 ): Promise<DevsInputs> => {
-  const dataMode = wantsData(inputs.args);
-  let result: PrefetchResult | undefined;
-  let keeper: KeeperDeployment | undefined;
+  let done: ActionResult = {};
   let error: ErrorSummary | undefined;
   try {
-    const given = args ?? {};
-    if (isPlainObject(given) && given['keeper'] !== undefined && given['keeper'] !== null) {
-      const outcome = await onDeploy(deployKeeper, inputs, given, logger);
-      keeper = outcome.data;
-      if (outcome.exitCode !== EXIT.ok) throw keeperIncomplete(keeper);
-    } else result = (await prefetchForDeploy(inputs, given, logger)).data;
+    done = await runAction(inputs, args ?? {}, logger);
   } catch (thrown) {
-    if (!dataMode) {
+    if (!wantsData(inputs.args)) {
       const summary = summarizeError(thrown);
       throw new Error(`${summary.code}: ${summary.message}`);
     }
     const failed = failureOutcome(thrown);
-    ({ error, result } = failed.data);
+    error = failed.data.error;
+    done = { result: failed.data.result };
     process.exitCode = failed.exitCode;
   }
   const output = isPlainObject(inputs.output) ? inputs.output : {};
+  const { result, keeper, pruned } = done;
   return {
     ...inputs,
     output: {
       ...output,
       ...(result ? { sessions: result.sessions, prefetch: summaryOf(result) } : {}),
       ...(keeper ? { keeper } : {}),
+      ...(pruned ? { prune: pruned } : {}),
       ...(error ? { error } : {}),
     },
   };
 };
+
+async function runAction(inputs: DevsInputs, args: unknown, logger: DevsLogger | undefined): Promise<ActionResult> {
+  if (!isPlainObject(args)) throw invalidArgument('args', args, 'must be a mapping of prefetch options');
+  if (inputs.command === 'remove') {
+    const outcome = await onDeploy(prune, inputs, args, logger);
+    const summary = formatPrune(outcome.data).trimEnd();
+    logger?.info?.(summary);
+    if (outcome.exitCode !== EXIT.ok) {
+      throw new PluginError({ code: 'PruneIncomplete', exitCode: EXIT.incomplete, message: summary });
+    }
+    return { pruned: outcome.data };
+  }
+  if (args['keeper'] !== undefined && args['keeper'] !== null) {
+    const outcome = await onDeploy(deployKeeper, inputs, args, logger);
+    if (outcome.exitCode !== EXIT.ok) throw keeperIncomplete(outcome.data);
+    return { keeper: outcome.data };
+  }
+  return { result: (await prefetchForDeploy(inputs, args, logger)).data };
+}
 
 function keeperIncomplete(keeper: KeeperDeployment): PluginError {
   const report = keeper.report;
@@ -118,10 +144,9 @@ function onDeploy<D>(
 
 async function prefetchForDeploy(
   inputs: DevsInputs,
-  args: unknown,
+  args: Record<string, unknown>,
   logger: DevsLogger | undefined,
 ): Promise<RunOutcome<PrefetchResult>> {
-  if (!isPlainObject(args)) throw invalidArgument('args', args, 'must be a mapping of prefetch options');
   const outcome = await onDeploy(prefetch, inputs, args, logger);
   const result = outcome.data;
   const summary = prefetchSummary(result);
