@@ -147,4 +147,20 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
     await expect(emu.client.getFunction(KEEPER)).rejects.toMatchObject({ status: 404 });
     await expect(emu.client.getFunction(KEPT)).rejects.toMatchObject({ status: 404 });
   });
+
+  it('a keeper with no role gets no keys (as on FC): its first run fails and the deploy names the role', {
+    timeout: 30_000,
+  }, async () => {
+    const deployed = await run(process.execPath, [S, 'deploy', '-t', 'keeper-no-role.yaml'], {
+      cwd: project,
+      env: env(),
+      timeoutMs: 60_000,
+    });
+    const out = plain(deployed.stdout + deployed.stderr);
+    expect(deployed.code, out).not.toBe(0);
+    expect(out).toContain(
+      'KeeperIncomplete: the keeper kfc-no-role--keeper is deployed, but its first run failed: UnhandledInvocationError: the keeper function got no credentials (context.credentials): give it a role (args.keeper.role)',
+    );
+    expect(await activeSessionIds(emu.client, 'kfc-no-role')).toEqual([]);
+  });
 });

@@ -49,6 +49,15 @@ export interface KeeperDeployment {
   error?: { code: string; message: string } | undefined;
 }
 
+/** A function error's type and message, from FC's body `{errorMessage, errorType, stackTrace}` (the stack left out). */
+function functionError(errorType: string, body: string): { code: string; message: string } {
+  try {
+    const parsed = JSON.parse(body) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return { code: errorType, message: parsed.errorMessage };
+  } catch {}
+  return { code: errorType, message: body.slice(0, 500) };
+}
+
 const flagName = (key: string) => `--${(SETTINGS[key as SettingKey] as Setting).flag?.name ?? key}`;
 
 /**
@@ -125,8 +134,8 @@ export const deployKeeper = defineCommand(
       report: undefined,
     };
     if (answer.errorType) {
-      deployment.error = { code: answer.errorType, message: answer.text() };
-      warning?.(`keeper ${name} failed its first run: ${answer.errorType}: ${answer.text()}`);
+      deployment.error = functionError(answer.errorType, answer.text());
+      warning?.(`keeper ${name} failed its first run: ${deployment.error.code}: ${deployment.error.message}`);
     } else deployment.report = answer.json() as KeepReport;
     const converged = deployment.report?.converged === true;
     return {

@@ -91,12 +91,11 @@ async function runAction(inputs: DevsInputs, args: unknown, logger: DevsLogger |
 function keeperIncomplete(keeper: KeeperDeployment): PluginError {
   const report = keeper.report;
   const first = report?.targets.flatMap((t) => t.errors)[0] ?? keeper.error;
+  const reached = report ? `reached ${report.active} of ${report.desired} sessions` : 'failed';
   return new PluginError({
     code: 'KeeperIncomplete',
     exitCode: EXIT.incomplete,
-    message:
-      `the keeper ${keeper.functionName} is deployed, but its first run reached ${report?.active ?? 0} of ` +
-      `${report?.desired ?? '?'} sessions${first ? `: ${first.code}: ${first.message}` : ''}`,
+    message: `the keeper ${keeper.functionName} is deployed, but its first run ${reached}${first ? `: ${first.code}: ${first.message}` : ''}`,
   });
 }
 
