@@ -1,5 +1,7 @@
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { type SignatureVector, vectors } from '@fc-sessions/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createNonceCache,
   parseQuery,
@@ -12,6 +14,7 @@ import {
   verifyRequestBody,
   verifyRequestHeaders,
 } from '../src/signing/index.js';
+import { hmacSha256, sha256Hex } from '../src/signing/encoding.js';
 
 function split(c: SignatureVector) {
   const { authorization, ...rest } = c.headers;
@@ -234,4 +237,47 @@ describe('createNonceCache', () => {
     now = 3600_000;
     expect(accept('first')).toBe(true);
   }, 60_000);
+});
+
+describe('the hashes under the signatures', () => {
+  const nodeCrypto = createRequire(import.meta.url)('node:crypto') as typeof Crypto;
+  const secrets = [
+    '',
+    'k',
+    'benchAccessKeySecretNotARealOne0001',
+    'x'.repeat(64),
+    'y'.repeat(65),
+    'z'.repeat(200),
+    'ключ-秘密',
+  ];
+  const texts = ['', 'ACS3-HMAC-SHA256\nabc', 'é'.repeat(40), 'm'.repeat(5000)];
+  const check = () => {
+    for (const secret of secrets) {
+      for (const text of texts) {
+        for (const encoding of ['hex', 'base64'] as const) {
+          expect(hmacSha256(secret, text, encoding)).toBe(
+            nodeCrypto.createHmac('sha256', secret).update(text).digest(encoding),
+          );
+        }
+      }
+    }
+    for (const body of ['', 'abc', Buffer.from('é'.repeat(300)), new Uint8Array(70)]) {
+      expect(sha256Hex(body)).toBe(nodeCrypto.createHash('sha256').update(body).digest('hex'));
+    }
+  };
+
+  it('HMAC-SHA256 over cached pads gives createHmac bytes for short, block-long, long and non-ASCII secrets', check);
+
+  it('the same without crypto.hash (Node before 20.12), through createHash', () => {
+    const oneShot = nodeCrypto.hash;
+    Object.assign(nodeCrypto, { hash: undefined });
+    const createHash = vi.spyOn(nodeCrypto, 'createHash');
+    try {
+      check();
+      expect(createHash).toHaveBeenCalled();
+    } finally {
+      createHash.mockRestore();
+      Object.assign(nodeCrypto, { hash: oneShot });
+    }
+  });
 });

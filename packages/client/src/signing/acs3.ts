@@ -45,10 +45,14 @@ export function canonicalRequest(
   signed: readonly string[],
   contentSha256: string,
 ): string {
+  return canonicalText(method, url, canonicalHeaders(headers, signed), signed.join(';'), contentSha256);
+}
+
+function canonicalText(method: string, url: string, headerLines: string, signedList: string, contentSha256: string) {
   const mark = url.indexOf('?');
   const path = mark < 0 ? url : url.slice(0, mark);
   const query = mark < 0 ? '' : canonicalQuery(splitUrl(url).query);
-  return `${method.toUpperCase()}\n${path}\n${query}\n${canonicalHeaders(headers, signed)}\n${signed.join(';')}\n${contentSha256}`;
+  return `${method.toUpperCase()}\n${path}\n${query}\n${headerLines}\n${signedList}\n${contentSha256}`;
 }
 
 export function stringToSign(canonical: string): string {
@@ -56,7 +60,7 @@ export function stringToSign(canonical: string): string {
 }
 
 export function signature(accessKeySecret: string, toSign: string): string {
-  return hmacSha256(accessKeySecret, toSign).toString('hex');
+  return hmacSha256(accessKeySecret, toSign, 'hex');
 }
 
 /** `YYYY-MM-DDTHH:mm:ssZ` in UTC. */
@@ -89,30 +93,60 @@ export function signRequest(
   options: SignOptions = {},
 ): Record<string, string> {
   const contentSha256 = sha256Hex(request.body);
-  const added: Record<string, string> = {
-    'x-acs-date': options.date ? acsDate(options.date) : currentAcsDate(),
-    'x-acs-signature-nonce': options.nonce ?? randomHex(16),
-    'x-acs-content-sha256': contentSha256,
-  };
-  if (credentials.securityToken) {
-    added['x-acs-accesskey-id'] = credentials.accessKeyId;
-    added['x-acs-security-token'] = credentials.securityToken;
-  }
-  // Only the signed headers are collected: the request's own (lower-cased), then the added ones over them.
-  const headers = new Map<string, string>();
+  const date = options.date ? acsDate(options.date) : currentAcsDate();
+  const nonce = options.nonce ?? randomHex(16);
+  const token = credentials.securityToken;
+  // The signed headers, kept sorted by name as they are collected: the request's own (lower-cased), then the added ones over them.
+  const names: string[] = [];
+  const values: string[] = [];
   for (const name in request.headers) {
     const value = request.headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (isSigned(lower)) headers.set(lower, headerText(value));
+    if (isSigned(lower)) putSorted(names, values, lower, headerText(value));
   }
-  for (const name in added) headers.set(name, added[name]!);
-  const signed = [...headers.keys()].sort();
-  const canonical = canonicalRequest(request.method, request.url, headers, signed, contentSha256);
-  const sig = signature(credentials.accessKeySecret, stringToSign(canonical));
-  added['authorization'] =
-    `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${sig}`;
-  return added;
+  putSorted(names, values, 'x-acs-date', date);
+  putSorted(names, values, 'x-acs-signature-nonce', nonce);
+  putSorted(names, values, 'x-acs-content-sha256', contentSha256);
+  if (token) {
+    putSorted(names, values, 'x-acs-accesskey-id', credentials.accessKeyId);
+    putSorted(names, values, 'x-acs-security-token', token);
+  }
+  // The canonical header lines and the signed-header list in one pass.
+  let headerLines = '';
+  let signedList = '';
+  for (let i = 0; i < names.length; i++) {
+    headerLines += `${names[i]}:${values[i]!.trim()}\n`;
+    signedList += i === 0 ? names[i] : `;${names[i]}`;
+  }
+  const canonical = canonicalText(request.method, request.url, headerLines, signedList, contentSha256);
+  const authorization = `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signedList},Signature=${signature(credentials.accessKeySecret, stringToSign(canonical))}`;
+  return token
+    ? {
+        'x-acs-date': date,
+        'x-acs-signature-nonce': nonce,
+        'x-acs-content-sha256': contentSha256,
+        'x-acs-accesskey-id': credentials.accessKeyId,
+        'x-acs-security-token': token,
+        authorization,
+      }
+    : { 'x-acs-date': date, 'x-acs-signature-nonce': nonce, 'x-acs-content-sha256': contentSha256, authorization };
+}
+
+/** Inserts (or replaces) `name` in the sorted `names`, its value at the same index: a request signs a handful. */
+function putSorted(names: string[], values: string[], name: string, value: string): void {
+  let i = names.length;
+  while (i > 0 && names[i - 1]! > name) i--;
+  if (i > 0 && names[i - 1] === name) {
+    values[i - 1] = value;
+    return;
+  }
+  for (let j = names.length; j > i; j--) {
+    names[j] = names[j - 1]!;
+    values[j] = values[j - 1]!;
+  }
+  names[i] = name;
+  values[i] = value;
 }
 
 interface ParsedAuthorization {

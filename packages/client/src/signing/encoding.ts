@@ -1,32 +1,59 @@
-import type { KeyObject } from 'node:crypto';
+import type { BinaryLike, BinaryToTextEncoding } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
 import type { HeaderRecord, HeaderValue } from './types.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/**
+ * SHA-256 in one call (`crypto.hash`, Node 20.12+): no Hash object per digest, the native object
+ * and stream wrapper of `createHash` were most of a signature's cost and garbage.
+ */
+function sha256(data: BinaryLike, encoding: BinaryToTextEncoding): string {
+  const crypto = nodeCrypto();
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha256', data, encoding)
+    : crypto.createHash('sha256').update(data).digest(encoding);
+}
+
 export function sha256Hex(body: string | Uint8Array | undefined): string {
   if (body === undefined || body.length === 0) return EMPTY_SHA256;
-  return nodeCrypto().createHash('sha256').update(body).digest('hex');
+  return sha256(body, 'hex');
 }
+
+const BLOCK = 64;
 
 /**
- * The last secret's key object: a client signs, and a server verifies, with one key nearly always,
- * and an HMAC over a prepared key skips turning the secret text into key bytes on every request.
+ * The last secret's HMAC pads (RFC 2104): a client signs, and a server verifies, with one key
+ * nearly always. `inner` is the key XOR ipad followed by room for the message, `outer` the key
+ * XOR opad followed by room for the inner digest.
  */
 let lastSecret: string | undefined;
-let lastKey: KeyObject | undefined;
+let inner = Buffer.alloc(BLOCK);
+const outer = Buffer.alloc(BLOCK + 32);
 
-function keyOf(secret: string): KeyObject | string {
-  if (secret === '') return secret;
-  if (secret !== lastSecret) {
-    lastKey = nodeCrypto().createSecretKey(Buffer.from(secret, 'utf8'));
-    lastSecret = secret;
+function usePads(secret: string): void {
+  if (secret === lastSecret) return;
+  let key = Buffer.from(secret, 'utf8');
+  if (key.length > BLOCK) key = Buffer.from(sha256(key, 'hex'), 'hex');
+  for (let i = 0; i < BLOCK; i++) {
+    inner[i] = (key[i] ?? 0) ^ 0x36;
+    outer[i] = (key[i] ?? 0) ^ 0x5c;
   }
-  return lastKey!;
+  lastSecret = secret;
 }
 
-export function hmacSha256(secret: string, text: string): Buffer {
-  return nodeCrypto().createHmac('sha256', keyOf(secret)).update(text).digest();
+/** HMAC-SHA256 of `text` (UTF-8) as two one-call hashes over the cached pads; same bytes as `createHmac`. */
+export function hmacSha256(secret: string, text: string, encoding: BinaryToTextEncoding): string {
+  usePads(secret);
+  const length = BLOCK + Buffer.byteLength(text);
+  if (length > inner.length) {
+    const grown = Buffer.alloc(Math.max(length, inner.length * 2));
+    inner.copy(grown, 0, 0, BLOCK);
+    inner = grown;
+  }
+  inner.write(text, BLOCK, 'utf8');
+  outer.write(sha256(inner.subarray(0, length), 'binary'), BLOCK, 'latin1');
+  return sha256(outer, encoding);
 }
 
 /** RFC 3986 encoding: `encodeURIComponent` plus `! ' ( ) *`. */

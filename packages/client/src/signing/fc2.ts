@@ -65,9 +65,7 @@ export function signFc2Request(
   if (md5) added['content-md5'] = md5;
   if (credentials.securityToken) added['x-fc-security-token'] = credentials.securityToken;
   const headers = lowerCaseHeaders({ ...request.headers, ...added });
-  const sig = hmacSha256(credentials.accessKeySecret, fc2StringToSign(request.method, request.url, headers)).toString(
-    'base64',
-  );
+  const sig = hmacSha256(credentials.accessKeySecret, fc2StringToSign(request.method, request.url, headers), 'base64');
   added['authorization'] = `FC ${credentials.accessKeyId}:${sig}`;
   return added;
 }
@@ -102,7 +100,7 @@ export function verifyFc2RequestHeaders(
     return { ok: false, code: 'InvalidAccessKeyID', message: 'The access key id is not known.' };
   if (!headers.has('date'))
     return { ok: false, code: 'MissingRequiredHeader', message: 'The request has no date header.' };
-  const expected = hmacSha256(secret, fc2StringToSign(request.method, request.url, headers)).toString('base64');
+  const expected = hmacSha256(secret, fc2StringToSign(request.method, request.url, headers), 'base64');
   if (!timingSafeEqualText(expected, sent)) {
     return {
       ok: false,
