@@ -26,7 +26,7 @@ import {
 import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, sleep } from './retry.js';
 import { randomHex, rfc3986 } from './signing/encoding.js';
 import { signFc2Request, signRequest } from './signing/index.js';
-import { header, Pools, readBody, send } from './transport.js';
+import { exchange, header, Pools, readBody, send } from './transport.js';
 import { validateAsyncInvokeConfig, validateAsyncTaskFilters } from './async-config.js';
 import { LIST_LIMIT, SESSION_STATUSES, VERSION_DIRECTIONS } from './limits.js';
 import {
@@ -1042,28 +1042,31 @@ export class FcClient {
     return value && typeof value === 'object' && Object.keys(value).length > 0 ? value : undefined;
   }
 
-  async #json<T>(op: Operation<T>): Promise<T> {
+  /** Not `async`: every caller is, so a throw here still reaches its caller as a rejection. */
+  #json<T>(op: Operation<T>): Promise<T> {
     const path = `/${API_VERSION}${op.path}${encodeQuery(op.query)}`;
     const body = op.json === undefined ? undefined : JSON.stringify(op.json);
     integerIn('timeoutMs', op.options?.timeoutMs, 1, 3_600_000);
     const timeoutMs = op.options?.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     const kind = op.kind ?? 'management';
+    const signal = op.options?.signal;
     return this.#attempts<T>(
-      { idempotent: op.idempotent, retry: op.options?.retry, signal: op.options?.signal, recover: op.recover },
+      { idempotent: op.idempotent, retry: op.options?.retry, signal, recover: op.recover },
       async () => {
         const context = this.#contexts.get(kind) ?? (await this.#context(kind));
         const headers = this.#acsHeaders(context, op.action, body === undefined ? JSON_ACCEPT : JSON_BODY);
         Object.assign(headers, signRequest({ method: op.method, url: path, headers, body }, context.credentials));
-        const response = await this.#exchange(
-          context.origin,
-          op.method,
+        const answer = await exchange(this.#pools, {
+          origin: context.origin,
+          method: op.method,
           path,
           headers,
           body,
           timeoutMs,
-          op.options?.signal,
-        );
-        return parseJson<T>(op.action, response, (await readBody(response)).toString('utf8'));
+          signal,
+        });
+        if ((answer.response.statusCode ?? 0) >= 400) throw statusError(answer.response, answer.body);
+        return parseJson<T>(op.action, answer.response, answer.body.toString('utf8'));
       },
     );
   }
@@ -1079,10 +1082,8 @@ export class FcClient {
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
     const response = await send(this.#pools, { origin, method, path, headers, body, timeoutMs, signal });
-    const status = response.statusCode ?? 0;
-    if (status < 400) return response;
-    const text = (await readBody(response)).toString('utf8');
-    throw errorFromResponse(status, text, header(response, 'x-fc-request-id') ?? header(response, 'x-acs-request-id'));
+    if ((response.statusCode ?? 0) < 400) return response;
+    throw statusError(response, await readBody(response));
   }
 
   /** Runs `attempt` under the retry policy; unsafe calls are repeated only when the caller asks. */
@@ -1199,6 +1200,15 @@ function withOutcome(failure: FcError, unknown: boolean): FcError {
     outcomeUnknown: unknown,
     cause: failure.cause,
   });
+}
+
+/** The FcError of an answer with an error status, from its code and message. */
+function statusError(response: IncomingMessage, body: Buffer): FcError {
+  return errorFromResponse(
+    response.statusCode ?? 0,
+    body.toString('utf8'),
+    header(response, 'x-fc-request-id') ?? header(response, 'x-acs-request-id'),
+  );
 }
 
 function parseJson<T>(action: string, response: IncomingMessage, text: string): T {

@@ -1,6 +1,7 @@
-import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { nodeHttp, nodeHttps } from './builtins.js';
+import { type Deadline, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 
 export interface WireRequest {
@@ -36,21 +37,19 @@ export class Pools {
 }
 
 /**
- * Sends one request and resolves when the response headers arrive. The timeout covers the whole
- * exchange until the caller has read the body (`readBody`) or released the stream.
+ * One request in flight: its time limit (`deadlines.ts`), its AbortSignal, and the first failure,
+ * which is what the caller sees whatever node:http reports after it.
  */
-export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    if (req.signal?.aborted) {
-      reject(
-        new FcError({
-          code: 'Aborted',
-          message: `${target(req)} was aborted before it was sent`,
-          cause: req.signal.reason,
-        }),
-      );
-      return;
-    }
+class Exchange implements Deadline {
+  readonly deadline: number;
+  failure: FcError | undefined;
+  readonly outgoing: ClientRequest;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    pools: Pools,
+    readonly req: WireRequest,
+  ) {
     const options = {
       protocol: req.origin.protocol,
       hostname: req.origin.hostname,
@@ -60,53 +59,102 @@ export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
       headers: flatHeaders(req.headers, req.body),
       agent: pools.agent(req.origin),
     };
-    const outgoing = req.origin.protocol === 'https:' ? nodeHttps().request(options) : nodeHttp().request(options);
-    let failure: FcError | undefined;
-    const fail = (error: FcError) => {
-      failure ??= error;
-      outgoing.destroy(failure);
-    };
-    const timer = setTimeout(
-      () =>
-        fail(
+    this.outgoing = req.origin.protocol === 'https:' ? nodeHttps().request(options) : nodeHttp().request(options);
+    this.deadline = performance.now() + req.timeoutMs;
+    watch(this);
+    if (req.signal) {
+      this.#onAbort = () =>
+        this.fail(
           new FcError({
-            code: 'RequestTimeout',
-            message: `${target(req)} took longer than ${req.timeoutMs} ms`,
-            retryable: true,
+            code: 'Aborted',
+            message: `${target(req)} was aborted`,
             outcomeUnknown: true,
+            cause: req.signal?.reason,
           }),
-        ),
-      req.timeoutMs,
+        );
+      req.signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  expire(): void {
+    this.fail(
+      new FcError({
+        code: 'RequestTimeout',
+        message: `${target(this.req)} took longer than ${this.req.timeoutMs} ms`,
+        retryable: true,
+        outcomeUnknown: true,
+      }),
     );
-    const onAbort = () =>
-      fail(
-        new FcError({
-          code: 'Aborted',
-          message: `${target(req)} was aborted`,
-          outcomeUnknown: true,
-          cause: req.signal?.reason,
-        }),
-      );
-    const { signal } = req;
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    outgoing.on('error', (error) => {
-      done();
-      reject(failure ?? networkError(error, target(req)));
-    });
-    outgoing.on('response', (response) => {
+  }
+
+  fail(error: FcError): void {
+    this.failure ??= error;
+    this.outgoing.destroy(this.failure);
+  }
+
+  /** The exchange is over: no time limit, no abort listener. */
+  done(): void {
+    unwatch(this);
+    if (this.#onAbort) this.req.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  /** What the caller is told about `error` from node:http. */
+  error(error: Error): FcError {
+    this.done();
+    return this.failure ?? networkError(error, target(this.req));
+  }
+}
+
+function aborted(req: WireRequest): FcError {
+  return new FcError({
+    code: 'Aborted',
+    message: `${target(req)} was aborted before it was sent`,
+    cause: req.signal?.reason,
+  });
+}
+
+/**
+ * Sends one request and resolves when the response headers arrive. The time limit covers the
+ * whole exchange until the caller has read the body (`readBody`) or released the stream.
+ */
+export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    if (req.signal?.aborted) return reject(aborted(req));
+    const exchange = new Exchange(pools, req);
+    const done = () => exchange.done();
+    exchange.outgoing.on('error', (error) => reject(exchange.error(error)));
+    exchange.outgoing.on('response', (response) => {
       response.on('end', done);
       response.on('close', done);
-      response.on('error', (error) => {
-        done();
-        response.emit('fc-error', failure ?? networkError(error, target(req)));
-      });
+      response.on('error', (error) => response.emit('fc-error', exchange.error(error)));
       resolve(response);
     });
-    outgoing.end(req.body);
+    exchange.outgoing.end(req.body);
+  });
+}
+
+export interface Answer {
+  response: IncomingMessage;
+  body: Buffer;
+}
+
+/** Sends one request and resolves with the response and its whole body, under one time limit. */
+export function exchange(pools: Pools, req: WireRequest): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    if (req.signal?.aborted) return reject(aborted(req));
+    const exchange = new Exchange(pools, req);
+    const fail = (error: Error) => reject(exchange.error(error));
+    exchange.outgoing.on('error', fail);
+    exchange.outgoing.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        exchange.done();
+        resolve({ response, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+      });
+      response.on('error', fail);
+    });
+    exchange.outgoing.end(req.body);
   });
 }
 

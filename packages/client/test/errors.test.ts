@@ -242,6 +242,28 @@ describe('network failures', () => {
     expect(error.message).toContain('took longer than 50 ms');
   });
 
+  it('times out each call at its own limit, a short one while a longer one is in flight', async () => {
+    // Prepare
+    const fc = await serve(() => undefined);
+    const order: number[] = [];
+    const timed = (timeoutMs: number) =>
+      failure(fc.getFunction('f', { timeoutMs })).then((error) => {
+        order.push(timeoutMs);
+        return error;
+      });
+
+    // Act
+    const long = timed(400);
+    const short = timed(50);
+    const errors = await Promise.all([long, short]);
+
+    // Assess
+    expect(order).toEqual([50, 400]);
+    expect(errors.map((error) => error.code)).toEqual(['RequestTimeout', 'RequestTimeout']);
+    expect(errors[0]?.message).toContain('took longer than 400 ms');
+    expect(errors[1]?.message).toContain('took longer than 50 ms');
+  });
+
   it('times out a call whose body stalls (timeoutMs of the client)', async () => {
     // Prepare
     server = await startServer((_request, response) => {
