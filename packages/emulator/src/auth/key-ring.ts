@@ -5,6 +5,8 @@ interface TemporaryKey {
   readonly secret: string;
   readonly securityToken: string;
   readonly expiresMs: number;
+  /** Asked once the key has expired: true keeps it valid (the keys of a function's role, while it has that role). */
+  readonly stillHeld?: (() => boolean) | undefined;
 }
 
 export interface TemporaryCredentials extends Credentials {
@@ -49,18 +51,22 @@ export class KeyRing {
         code: 'InvalidSecurityToken.Mismatch',
         message: 'the security token does not belong to this access key',
       };
-    if (Date.now() > temporary.expiresMs)
+    if (Date.now() > temporary.expiresMs && !temporary.stillHeld?.())
       return { code: 'InvalidSecurityToken.Expired', message: 'the security token has expired' };
     return undefined;
   }
 
-  /** Mints an STS-style key (`STS.` id, secret, security token) valid for `ttlSeconds`. */
-  mint(ttlSeconds: number): TemporaryCredentials {
+  /**
+   * Mints an STS-style key (`STS.` id, secret, security token) valid for `ttlSeconds`, and after
+   * that for as long as `stillHeld` says (FC hands a running function fresh keys of its role; the
+   * emulator keeps the ones it handed valid instead).
+   */
+  mint(ttlSeconds: number, stillHeld?: () => boolean): TemporaryCredentials {
     const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;
     const accessKeySecret = randomBytes(24).toString('base64url');
     const securityToken = `CAIS${randomBytes(48).toString('base64url')}`;
     const expiresMs = Date.now() + ttlSeconds * 1000;
-    this.temporary.set(accessKeyId, { secret: accessKeySecret, securityToken, expiresMs });
+    this.temporary.set(accessKeyId, { secret: accessKeySecret, securityToken, expiresMs, stillHeld });
     return {
       accessKeyId,
       accessKeySecret,

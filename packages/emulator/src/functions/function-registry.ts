@@ -179,6 +179,12 @@ export class FunctionRegistry {
     await Promise.all([...this.entries.values()].map((entry) => entry.pool.close()));
   }
 
+  /** The function made as `functionId` still exists and has a role: the keys its instances were handed stay valid. */
+  private hasRole(name: string, functionId: string): boolean {
+    const record = this.entries.get(name)?.record;
+    return record?.functionId === functionId && Boolean(record.config.role);
+  }
+
   private specOf(record: FunctionRecord): InstanceSpec {
     const { config } = record;
     const lifecycle = config.instanceLifecycleConfig;
@@ -200,7 +206,7 @@ export class FunctionRegistry {
       preStop: hook(lifecycle?.preStop),
       credentials:
         config.role && config.disableInjectCredentials !== 'All'
-          ? this.keys.mint(this.roleCredentialSeconds)
+          ? this.keys.mint(this.roleCredentialSeconds, () => this.hasRole(record.functionName, record.functionId))
           : undefined,
     };
   }
