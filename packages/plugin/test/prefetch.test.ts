@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { FcClient } from '@fc-sessions/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
-import { PrefetchError, type PrefetchEvent, prefetchSessions } from '../src/core/prefetch.js';
+import { PrefetchError, type PrefetchEvent, prefetchSessions, type SessionApi } from '../src/core/prefetch.js';
 import { pruneSessions } from '../src/core/prune.js';
 import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -195,6 +196,62 @@ describe('prefetchSessions against the emulator', () => {
     expect(pruned.deleted.sort()).toEqual(ids);
     expect(await activeSessionIds(emu.client, 'warm')).toEqual([]);
     expect((await store.load()).sessions).toEqual([]);
+  });
+
+  it('sends a create only once its record is on disk, keeps concurrency creates in flight, and drops records of creates an aborted run did not send', async () => {
+    const manifestDir = await tmp.make();
+    const store = new ManifestStore(manifestDir, { region: 'cn-hangzhou', functionName: 'warm', qualifier: 'LATEST' });
+    const sent: string[] = [];
+    const unrecorded: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const api: SessionApi = {
+      getFunction: (...args) => emu.client.getFunction(...args),
+      getSession: (...args) => emu.client.getSession(...args),
+      deleteSession: (...args) => emu.client.deleteSession(...args),
+      createSession: async (functionName, input, options) => {
+        const id = input?.sessionId ?? '';
+        const onDisk = JSON.parse(readFileSync(store.path, 'utf8')) as { sessions: { sessionId: string }[] };
+        if (!onDisk.sessions.some((s) => s.sessionId === id)) unrecorded.push(id);
+        sent.push(id);
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await emu.client.createSession(functionName, input, options);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 300 }] });
+    const controller = new AbortController();
+    const running = prefetchSessions(api, {
+      functionName: 'warm',
+      count: 8,
+      concurrency: 2,
+      manifestDir,
+      region: 'cn-hangzhou',
+      signal: controller.signal,
+    });
+    await waitFor(async () => sent.length === 4, 10_000, 'the second pair of creates to go out');
+    // By now the records of the third pair are written ahead; the abort must take them back.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort(new Error('stop'));
+    expect(await running.catch((e: Error) => e)).toBeInstanceOf(Error);
+    emu.emulator.faults.clear();
+    expect(unrecorded).toEqual([]);
+    expect(mostInFlight).toBe(2);
+    expect(sent).toHaveLength(4);
+    const recorded = (await store.load()).sessions.map((s) => s.sessionId).sort();
+    expect(recorded).toEqual([...sent].sort());
+
+    await waitFor(
+      async () => (await activeSessionIds(emu.client, 'warm')).length === 4,
+      10_000,
+      'the aborted creates to land',
+    );
+    const pruned = await pruneSessions(emu.client, { functionName: 'warm', manifestDir, region: 'cn-hangzhou' });
+    expect(pruned.deleted.sort()).toEqual(recorded);
+    expect(await activeSessionIds(emu.client, 'warm')).toEqual([]);
   });
 
   it('stops at timeoutSeconds: fail throws PrefetchTimeout with the partial result, warn returns it', async () => {

@@ -121,6 +121,38 @@ describe('ManifestStore', () => {
       message: expect.stringContaining(store.path),
     });
   });
+
+  it('writes the file as JSON.stringify(manifest, null, 2) prints it, and applies keyed and list changes in order', async () => {
+    const dir = await tmp.make();
+    const store = new ManifestStore(dir, { region: 'cn-hangzhou', functionName: 'fn', qualifier: 'LATEST' });
+    await store.load();
+    const at = '2026-12-01T00:00:00.000Z';
+    const pending = [
+      store.upsert({ sessionId: 'b', index: 1, state: 'creating', recordedAt: at }),
+      store.upsert({ sessionId: 'a', index: 0, state: 'creating', recordedAt: at }),
+      store.update((sessions) => sessions.map((s) => ({ ...s, containerId: `c-${s.sessionId}` })), {
+        affinity: 'HEADER_FIELD',
+        headerName: 'x-session-id',
+      }),
+      store.upsert({ sessionId: 'b', index: 1, state: 'active', recordedAt: at, sessionTTLInSeconds: 60 }),
+      store.upsert({ sessionId: 'c', index: 2, state: 'creating', recordedAt: at }),
+      store.remove('c'),
+    ];
+    await Promise.all(pending);
+    const text = await readFile(store.path, 'utf8');
+    const parsed = JSON.parse(text);
+    expect(text).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+    expect(parsed.route).toEqual({ affinity: 'HEADER_FIELD', headerName: 'x-session-id' });
+    expect(parsed.sessions).toEqual([
+      { sessionId: 'a', index: 0, state: 'creating', recordedAt: at, containerId: 'c-a' },
+      { sessionId: 'b', index: 1, state: 'active', recordedAt: at, sessionTTLInSeconds: 60 },
+    ]);
+    await store.upsert({ sessionId: 'a', index: 0, state: 'active', recordedAt: at, containerId: 'c-a' });
+    const again = await readFile(store.path, 'utf8');
+    expect(again).toBe(`${JSON.stringify(JSON.parse(again), null, 2)}\n`);
+    expect(JSON.parse(again).sessions[0].state).toBe('active');
+    await store.close();
+  });
 });
 
 describe('mount templates', () => {

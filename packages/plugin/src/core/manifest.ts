@@ -150,12 +150,51 @@ export interface SessionRecords {
   close(): Promise<void>;
 }
 
-interface PendingChange {
-  change: (sessions: ManifestSession[]) => ManifestSession[];
-  route: ManifestRoute | undefined;
-  /** Set when `change` threw: the change is left out and its caller gets this error. */
-  failed?: { error: unknown } | undefined;
+/** One change the next write applies: a function over the list, or a keyed put or drop of one session. */
+type PendingChange =
+  | {
+      change: (sessions: ManifestSession[]) => ManifestSession[];
+      route: ManifestRoute | undefined;
+      /** Set when `change` threw: the change is left out and its caller gets this error. */
+      failed?: { error: unknown } | undefined;
+    }
+  | { put: ManifestSession; failed?: undefined }
+  | { drop: string; failed?: undefined };
+
+/** The sessions as a map by id while keyed changes are applied (insertion order = list order). */
+function byId(sessions: readonly ManifestSession[]): Map<string, ManifestSession> {
+  return new Map(sessions.map((s) => [s.sessionId, s]));
 }
+
+/**
+ * One session as `JSON.stringify(manifest, null, 2)` prints it inside the sessions array, kept per
+ * record object while its fields stay the same: a write re-encodes only the sessions that changed.
+ */
+class SessionText {
+  readonly #known = new WeakMap<ManifestSession, { fields: ManifestSession; text: string }>();
+
+  of(session: ManifestSession): string {
+    const known = this.#known.get(session);
+    if (known && sameFields(known.fields, session)) return known.text;
+    const text = `    ${JSON.stringify(session, null, 2).replaceAll('\n', '\n    ')}`;
+    this.#known.set(session, { fields: { ...session }, text });
+    return text;
+  }
+}
+
+function sameFields(before: ManifestSession, now: ManifestSession): boolean {
+  const a = before as unknown as Record<string, unknown>;
+  const b = now as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const key in b) {
+    if (a[key] !== b[key]) return false;
+    count++;
+  }
+  return count === Object.keys(a).length;
+}
+
+/** Where the sessions go in the pretty-printed manifest: a placeholder no string value can contain unescaped. */
+const SESSIONS_SLOT = '\n  "sessions": 0';
 
 /**
  * The record of the sessions made for one region, function and qualifier (and endpoint, when it
@@ -172,6 +211,7 @@ export class ManifestStore implements SessionRecords {
   /** What the running write puts on disk; it becomes the manifest once that write succeeds. */
   #staged: Manifest | undefined;
   readonly #file: DurableFile;
+  readonly #text = new SessionText();
 
   constructor(dir: string, key: ManifestKey) {
     this.key = key;
@@ -227,8 +267,11 @@ export class ManifestStore implements SessionRecords {
    * contains it is on disk. Changes that arrive while a write is running are applied together
    * and written once (group commit), so N concurrent creates cost far fewer than N rewrites.
    */
-  async update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void> {
-    const item: PendingChange = { change, route };
+  update(change: (sessions: ManifestSession[]) => ManifestSession[], route?: ManifestRoute): Promise<void> {
+    return this.#commit({ change, route });
+  }
+
+  async #commit(item: PendingChange): Promise<void> {
     this.#pending.push(item);
     try {
       await this.#file.save(this.#encode);
@@ -250,7 +293,21 @@ export class ManifestStore implements SessionRecords {
   readonly #encode = (): string | undefined => {
     const current = this.#manifest ?? this.#empty();
     let { sessions, route } = current;
+    let keyed: Map<string, ManifestSession> | undefined;
     for (const item of this.#pending.splice(0)) {
+      if ('put' in item) {
+        keyed ??= byId(sessions);
+        keyed.delete(item.put.sessionId);
+        keyed.set(item.put.sessionId, item.put);
+        continue;
+      }
+      if ('drop' in item) {
+        keyed ??= byId(sessions);
+        keyed.delete(item.drop);
+        continue;
+      }
+      if (keyed) sessions = [...keyed.values()];
+      keyed = undefined;
       try {
         sessions = item.change([...sessions]);
         route = item.route ?? route;
@@ -258,19 +315,22 @@ export class ManifestStore implements SessionRecords {
         item.failed = { error };
       }
     }
+    if (keyed) sessions = [...keyed.values()];
     const manifest: Manifest = { ...current, route, sessions, updatedAt: new Date().toISOString() };
     this.#staged = manifest;
     if (sessions.length === 0) return undefined;
-    const sorted = { ...manifest, sessions: [...sessions].sort((a, b) => a.index - b.index) };
-    return `${JSON.stringify(sorted, null, 2)}\n`;
+    const sorted = [...sessions].sort((a, b) => a.index - b.index).map((s) => this.#text.of(s));
+    const frame = JSON.stringify({ ...manifest, sessions: 0 }, null, 2);
+    const at = frame.indexOf(SESSIONS_SLOT) + SESSIONS_SLOT.length - 1;
+    return `${frame.slice(0, at)}[\n${sorted.join(',\n')}\n  ]${frame.slice(at + 1)}\n`;
   };
 
   upsert(session: ManifestSession): Promise<void> {
-    return this.update((sessions) => [...sessions.filter((s) => s.sessionId !== session.sessionId), session]);
+    return this.#commit({ put: session });
   }
 
   remove(sessionId: string): Promise<void> {
-    return this.update((sessions) => sessions.filter((s) => s.sessionId !== sessionId));
+    return this.#commit({ drop: sessionId });
   }
 
   #empty(): Manifest {

@@ -402,9 +402,11 @@ export async function convergeSessions(
   onProgress: ((event: PrefetchEvent) => void) | undefined,
 ): Promise<void> {
   const { functionName, qualifier } = settings;
+  const loaded = store.load();
+  loaded.catch(() => undefined);
   const fn = await readSessionFunction(client, functionName, qualifier, signal);
   const revision = fn.revision;
-  const manifest = await store.load();
+  const manifest = await loaded;
 
   const alive = new Map<string, ManifestSession>();
   /** Recorded sessions whose state is not known: their slots stay taken (never replaced), they are checked again. */
@@ -445,11 +447,13 @@ export async function convergeSessions(
     }
   };
 
-  const create = async (job: CreateJob): Promise<void> => {
+  /**
+   * Sends one CreateSession whose `creating` record is already on disk; resolves, once the answer
+   * is in, to the write that records the outcome (`recording`: the next create need not wait for it).
+   */
+  const create = async (job: CreateJob): Promise<{ recording: Promise<void> }> => {
     const { sessionId, index } = job;
-    if (signal.aborted) return;
     attempted.add(sessionId);
-    if (!job.resend) await store.upsert({ sessionId, index, state: 'creating', recordedAt: job.recordedAt });
     const values = { index, sessionId, functionName, qualifier };
     const fail = (error: unknown, recorded: boolean) => {
       const failed = { sessionId, index, error: summarizeError(error), recorded };
@@ -476,23 +480,77 @@ export async function convergeSessions(
       if (!job.resend && refusedOnEveryAttempt(error)) {
         // FC refused every attempt with its error body: nothing was made, the slot is free again.
         // (A resent id keeps its record: the first CreateSession of that id may still be running.)
-        await store.remove(sessionId);
         if (isDefinitiveRefusal(error)) refused = true;
-        fail(error, false);
-        return;
+        return { recording: store.remove(sessionId).then(() => fail(error, false)) };
       }
       // No answer (or a conflict with a create still running): the session may exist; check it next round.
       unknown.set(sessionId, { record: recorded, error: summarizeError(error) });
       fail(error, true);
-      return;
+      return { recording: Promise.resolve() };
     }
     const saved = record(session, index, job.recordedAt, revision);
-    await store.upsert(saved);
-    alive.set(sessionId, saved);
-    failures.delete(index);
-    result.sessions.push(prefetched(saved, false));
-    result.created.push(sessionId);
-    onProgress?.({ type: 'created', sessionId, index, containerId: session.containerId, done: ++done, total });
+    const recording = store.upsert(saved).then(() => {
+      alive.set(sessionId, saved);
+      failures.delete(index);
+      result.sessions.push(prefetched(saved, false));
+      result.created.push(sessionId);
+      onProgress?.({ type: 'created', sessionId, index, containerId: session.containerId, done: ++done, total });
+    });
+    return { recording };
+  };
+
+  /**
+   * Runs `jobs` with `concurrency` CreateSession calls in flight at all times. A job's `creating`
+   * record is written (group commit) one turn ahead, while the create before it in the same worker
+   * is in flight, so a worker sends its next create as soon as an answer is in; no create is sent
+   * before its record is on disk. After an error or an abort no new create is sent, every worker
+   * is waited for, and the records written for creates that were not sent are dropped again.
+   */
+  const createAll = async (jobs: CreateJob[]): Promise<void> => {
+    const recorded: (Promise<void> | undefined)[] = [];
+    const sent: boolean[] = [];
+    const recordings: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
+    const stopped = () => failure !== undefined || signal.aborted;
+    const recordAhead = (i: number): Promise<void> | undefined => {
+      const job = jobs[i];
+      if (job === undefined || job.resend || stopped()) return undefined;
+      if (recorded[i] === undefined) {
+        const write = store.upsert({
+          sessionId: job.sessionId,
+          index: job.index,
+          state: 'creating',
+          recordedAt: job.recordedAt,
+        });
+        write.catch(() => undefined);
+        recorded[i] = write;
+      }
+      return recorded[i];
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length && !stopped()) {
+        const i = next++;
+        try {
+          const own = recordAhead(i);
+          recordAhead(i + settings.concurrency);
+          await own;
+          if (stopped()) return;
+          sent[i] = true;
+          const { recording } = await create(jobs[i] as CreateJob);
+          recording.catch(() => undefined);
+          recordings.push(recording);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, jobs.length) }, worker));
+    await Promise.allSettled([...recorded, ...recordings]);
+    const unsent = new Set(jobs.filter((_, i) => recorded[i] !== undefined && !sent[i]).map((job) => job.sessionId));
+    if (unsent.size > 0) await store.update((sessions) => sessions.filter((s) => !unsent.has(s.sessionId)));
+    if (failure) throw failure.error;
+    await Promise.all(recordings);
   };
 
   for (let round = 0; ; round++) {
@@ -525,10 +583,12 @@ export async function convergeSessions(
         if (!attempted.has(id)) result.expired.push(id);
       }
     }
-    await store.update(
+    // Written with the first records of this round (group commit) rather than on its own before them.
+    const verdictsSaved = store.update(
       (sessions) => sessions.filter((s) => !gone.has(s.sessionId)).map((s) => alive.get(s.sessionId) ?? s),
       round === 0 ? fn.route : undefined,
     );
+    verdictsSaved.catch(() => undefined);
 
     await mapLimit(stale, settings.concurrency, async (old) => {
       try {
@@ -602,7 +662,8 @@ export async function convergeSessions(
       });
     }
     total += jobs.length;
-    await mapLimit(jobs, settings.concurrency, create);
+    await createAll(jobs);
+    await verdictsSaved;
 
     toCheck = [...unknown.values()].map((u) => u.record);
     const short = !refused && alive.size + unknown.size < settings.count;
