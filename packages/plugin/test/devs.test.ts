@@ -238,6 +238,32 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(badArgs).toMatchObject({ code: 2, data: { error: { code: 'InvalidArgument', field: 'args.count' } } });
   });
 
+  it('keeper settings in args: the action after deploy runs one keeper reconcile; bad ones fail the deploy before any session call', async () => {
+    const kept = await sJson(['deploy', '-t', 'keep-args.yaml']);
+    expect(kept.code, kept.stdout).toBe(0);
+    expect(kept.data.keep).toMatchObject({ desired: 2, active: 2, created: 2, converged: true, qualifier: 'LATEST' });
+    expect(kept.data.sessions).toHaveLength(2);
+    expect(kept.data.sessions.every((x: Session) => x.sessionId.startsWith('keep-'))).toBe(true);
+    const again = await s(['deploy', '-t', 'keep-args.yaml']);
+    expect(again.code, again.stdout).toBe(0);
+    expect(plain(again.stdout)).toMatch(/keep #1: 2\/2 active \(0 created, 0 renewed/);
+    const live = await emu.client.listSessions('devs-keep', { sessionStatus: 'Active' });
+    expect(live.sessions.map((x) => x.sessionIdleTimeoutInSeconds)).toEqual([120, 120]);
+    expect((await sJson(['prune', '-t', 'keep-args.yaml'])).data.deleted).toHaveLength(2);
+
+    const bad = await s(['deploy', '-t', 'bad-keep-args.yaml']);
+    expect(bad.code).toBe(101);
+    expect(plain(bad.stdout)).toContain(
+      'InvalidArgument: args.graceSeconds must be at most args.renewBeforeSeconds (600): a renewed session ends at its TTL',
+    );
+    const asData = await sJson(['deploy', '-t', 'bad-keep-args.yaml']);
+    expect(asData).toMatchObject({ code: 2, data: { error: { code: 'InvalidArgument', field: 'args.graceSeconds' } } });
+    expect(await activeSessionIds(emu.client, 'devs-bad-keep')).toEqual([]);
+    const badFlag = await sJson(['keep', '-n', '1', '--once', '--interval', '600']);
+    expect(badFlag).toMatchObject({ code: 2, data: { error: { field: '--interval' } } });
+    expect(badFlag.data.error.message).toContain('--interval must be at most renewBeforeSeconds (300, the default)');
+  });
+
   it('bad arguments fail with the option named (exit 101), and with -o json as data with our exit code', async () => {
     const badArgs = await s(['deploy', '-t', 'bad-args.yaml']);
     expect(badArgs.code).toBe(101);

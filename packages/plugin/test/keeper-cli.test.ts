@@ -73,6 +73,11 @@ describe('fcs keep (the command line, against the emulator)', () => {
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--keep-alive must be one of none, invoke') });
     const late = await fcs(['keep', 'alpha', '-n', '1', '--ttl', '60', '--renew-before', '60', ...region]);
     expect(late).toMatchObject({ code: 2, stderr: expect.stringContaining('--renew-before must be less than') });
+    const slow = await fcs(['keep', 'alpha', '-n', '1', '--interval', '600', ...region]);
+    expect(slow).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--interval must be at most renewBeforeSeconds (300, the default)'),
+    });
     const none = await fcs(['keep', 'unsessioned', '-n', '1', '--once', ...region]);
     expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining('AffinityUnsupported') });
   });

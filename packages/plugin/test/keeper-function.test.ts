@@ -60,7 +60,7 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     );
     expect(() => readKeeperEnvironment({ FCS_KEEP_COUNT: '1' })).toThrow('$FCS_KEEP_FUNCTION_NAME is required');
     expect(() => readKeeperEnvironment({ ...env, FCS_KEEP_RENEW_BEFORE_SECONDS: '600' })).toThrow(
-      '$FCS_KEEP_RENEW_BEFORE_SECONDS must be less than sessionTTLInSeconds (600)',
+      '$FCS_KEEP_RENEW_BEFORE_SECONDS must be less than $FCS_KEEP_SESSION_TTL_IN_SECONDS (600)',
     );
   });
 

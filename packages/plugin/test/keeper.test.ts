@@ -49,6 +49,37 @@ describe('keepSessions against the emulator', () => {
     expect(() => keepSessions(emu.client, { ...base, sessionTTLInSeconds: 60, renewBeforeSeconds: 60 })).toThrow(
       /renewBeforeSeconds must be less than sessionTTLInSeconds \(60\)/,
     );
+    // Across settings: each error names the field that was given, its value and the range it may take.
+    const refusals: [object, string][] = [
+      [{ renewBeforeSeconds: 21_600 }, 'renewBeforeSeconds must be an integer from 0 to 21599'],
+      [
+        { sessionTTLInSeconds: 200 },
+        'sessionTTLInSeconds must be more than renewBeforeSeconds (300, the default), or every session would be renewed as soon as it is made: an integer from 301 to 21600',
+      ],
+      [
+        { intervalSeconds: 600 },
+        'intervalSeconds must be at most renewBeforeSeconds (300, the default), or a session can reach the end of its TTL between two reconciles without being renewed: an integer from 1 to 300',
+      ],
+      [
+        { renewBeforeSeconds: 30 },
+        'renewBeforeSeconds must be at least intervalSeconds (60, the default), or a session can reach the end of its TTL between two reconciles without being renewed: 0 (never renew) or an integer from 60 to 21599',
+      ],
+      [
+        { renewBeforeSeconds: 120, graceSeconds: 200 },
+        'graceSeconds must be at most renewBeforeSeconds (120): a renewed session ends at its TTL, that long after its renewal, so a longer grace is never given: an integer from 0 to 120',
+      ],
+      [
+        { keepAlive: 'invoke', sessionIdleTimeoutInSeconds: 60, intervalSeconds: 60 },
+        'intervalSeconds must be less than sessionIdleTimeoutInSeconds (60) with keepAlive invoke, or idle sessions expire between two reconciles: an integer from 1 to 59',
+      ],
+    ];
+    for (const [bad, message] of refusals) {
+      expect(() => keepSessions(emu.client, { ...base, ...bad })).toThrow(message);
+    }
+    // Renewals off: the grace and the interval are not bound by them.
+    expect(() =>
+      keepSessions(emu.client, { ...base, renewBeforeSeconds: 0, graceSeconds: 900, intervalSeconds: 900 }),
+    ).not.toThrow();
   });
 
   it('over 30 s keeps N Active (never below N longer than one interval), renews before the TTL without cutting a request, ' +

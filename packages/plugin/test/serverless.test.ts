@@ -1,10 +1,11 @@
-import { cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { access, cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
-import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
 import { type RunResult, run } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
 
@@ -212,10 +213,83 @@ describe.each(FRAMEWORKS)(
       expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
     });
 
+    it('fcs keep --once: the keeper settings of custom.fcSessions (and its functions), one JSON line, exit 0', async () => {
+      const once = await sls(['fcs', 'keep', '--config', 'keep.yml', '--once', '--json']);
+      expect(once.code, once.stderr).toBe(0);
+      const lines = once.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({
+        reconcile: 1,
+        desired: 2,
+        active: 2,
+        converged: true,
+        targets: [{ functionName: FUNCTION, qualifier: 'LATEST' }],
+      });
+      const sessions = await emu.client.listSessions(FUNCTION, { sessionStatus: 'Active' });
+      expect(sessions.sessions.map((x) => x.sessionIdleTimeoutInSeconds)).toEqual([60, 60]);
+      const text = await sls(['fcs', 'keep', '--config', 'keep.yml', '--once', '-n', '3']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/keep #1: 3\/3 active \(1 created, 0 renewed/);
+      expect((await sls(['fcs', 'prune', '--config', 'keep.yml'])).code).toBe(0);
+    });
+
+    it('fcs keep refuses bad keeper settings with exit 2 before any call, naming where they were written', async () => {
+      const before = await activeSessionIds(emu.client, FUNCTION);
+      const cross = await sls(['fcs', 'keep', '--config', 'bad-keep.yml', '--once']);
+      expect(cross.code).toBe(2);
+      expect(cross.stderr).toContain(
+        'custom.fcSessions.functions.hello.renewBeforeSeconds must be less than custom.fcSessions.sessionTTLInSeconds (600)',
+      );
+      const choice = await sls(['fcs', 'keep', '--config', 'keep.yml', '--once', '--keep-alive', 'ping']);
+      expect(choice).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--keep-alive must be one of none, invoke'),
+      });
+      const grace = await sls(['fcs', 'keep', '--config', 'keep.yml', '--once', '--grace', '200']);
+      expect(grace).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--grace must be at most custom.fcSessions.renewBeforeSeconds (120)'),
+      });
+      expect(await activeSessionIds(emu.client, FUNCTION)).toEqual(before);
+    });
+
+    it('fcs keep runs until SIGTERM: the reconcile running finishes, the lock is released (exit 130)', async () => {
+      const child = spawn(
+        process.execPath,
+        [framework.bin, 'fcs', 'keep', '--config', 'keep.yml', '--interval', '1', '--json'],
+        {
+          cwd: service,
+          env: { PATH: process.env['PATH'], ...emu.env, ...framework.env, HOME: home },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+      try {
+        await waitFor(() => out.split('\n').filter((l) => l.startsWith('{')).length >= 2, 30_000);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(130);
+      const reports = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(reports.at(-1)).toMatchObject({ active: 2, converged: true });
+      const folder = `127.0.0.1_${new URL(emu.emulator.endpoint).port}`;
+      const manifest = join(service, `.fcs/sessions/${folder}/cn-hangzhou.${FUNCTION}.LATEST.json`);
+      await expect(access(`${manifest}.lock`)).rejects.toThrow();
+      expect((await sls(['fcs', 'prune', '--config', 'keep.yml'])).code).toBe(0);
+      expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
+    });
+
     it('lists its commands in the framework help', async () => {
       const help = await sls(['fcs', '--help']);
       expect(help.code).toBe(0);
-      for (const command of ['fcs prefetch', 'fcs list', 'fcs prune', 'fcs invoke'])
+      for (const command of ['fcs prefetch', 'fcs list', 'fcs prune', 'fcs invoke', 'fcs keep'])
         expect(help.stdout).toContain(command);
     });
 

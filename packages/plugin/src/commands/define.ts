@@ -3,7 +3,7 @@ import { type ConnectOptions, createClient } from '../core/connect.js';
 import type { FormatOptions } from '../core/format.js';
 import { resolveTarget, type Target } from '../core/target.js';
 import type { Setting } from '../settings/define.js';
-import { type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
+import { type FieldOf, fieldsOf, type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
 import { SETTINGS, type SettingKey } from '../settings/settings.js';
 import type { ParserFlag } from './args.js';
 
@@ -42,6 +42,11 @@ export interface CommandDefinition<K extends SettingKey = SettingKey, R extends 
   manyFunctions?: boolean;
   /** Runs until stopped and tells each step through `RunContext.report`: front doors print no final result. */
   streams?: boolean;
+  /**
+   * The checks across options (each option alone is checked by its kind): throws, naming the field
+   * as `fieldOf` says it was written. Runs before any call, with the other checks.
+   */
+  check?: (input: CommandInput<K, R>, fieldOf: FieldOf) => void;
 }
 
 /** What the host knows before the options are read. */
@@ -105,7 +110,9 @@ export function defineCommand<const K extends SettingKey, const R extends K = ne
       env,
     });
     const own = resolveSettings(definition.options, sources, { required: definition.required, env });
-    return { where, input: { ...where, ...own } as CommandInput<K, R> };
+    const input = { ...where, ...own } as CommandInput<K, R>;
+    definition.check?.(input, fieldsOf(sources, env));
+    return { where, input };
   };
   return {
     definition: definition as CommandDefinition,

@@ -1,8 +1,7 @@
 import { EXIT } from '../core/errors.js';
 import { formatKeep } from '../core/format.js';
-import { checkKeepSettings, KEEP_KEYS, type KeepReport, keepChecked } from '../core/keeper.js';
-import type { Setting } from '../settings/define.js';
-import { SETTINGS, type SettingKey } from '../settings/settings.js';
+import { checkKeepSettings } from '../core/keep-checks.js';
+import { KEEP_KEYS, type KeepReport, keepChecked } from '../core/keeper.js';
 import { defineCommand } from './define.js';
 
 const KEEP_OPTIONS = KEEP_KEYS.filter((key) => key !== 'qualifier');
@@ -23,6 +22,7 @@ export const keep = defineCommand(
     required: { count: 'how many sessions to keep per function' },
     manyFunctions: true,
     streams: true,
+    check: checkKeepSettings,
   },
   async (input, { target, client, signal, warning, report, format }) => {
     const settings = {
@@ -30,9 +30,6 @@ export const keep = defineCommand(
       qualifier: target.qualifier,
       functionNames: input.functionNames ?? [target.functionName],
     };
-    checkKeepSettings(settings, (key) =>
-      key === 'functionNames' ? 'function' : `--${(SETTINGS[key as SettingKey] as Setting).flag?.name ?? key}`,
-    );
     let last: KeepReport | undefined;
     const reports = keepChecked(await client(), settings, { ...target.manifest, onWarning: warning }, { signal });
     for await (const one of reports) {

@@ -1,8 +1,9 @@
 import type { FcClient } from '@fc-sessions/client';
-import { type Resolved, resolveSettings } from '../settings/resolve.js';
+import { fieldsOf, type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
 import type { SettingKey } from '../settings/settings.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
-import { checkKeepSettings, KEEP_KEYS, type KeepSettings } from './keeper.js';
+import { checkKeepSettings } from './keep-checks.js';
+import { KEEP_KEYS, type KeepSettings } from './keeper.js';
 import { isPrefixedId } from './listed-sessions.js';
 import { mapLimit } from './pool.js';
 
@@ -58,22 +59,20 @@ export function readKeeperEnvironment(env: Readonly<Record<string, string | unde
   maxAttempts: number | undefined;
 } {
   const values = Object.fromEntries(KEEPER_FUNCTION_KEYS.map((key) => [key, env[keeperEnvName(key)] || undefined]));
-  const read = resolveSettings(KEEPER_FUNCTION_KEYS, [{ values, name: (key) => `$${keeperEnvName(key as never)}` }], {
+  const source: Source = { values, name: (key) => `$${keeperEnvName(key as never)}` };
+  const read = resolveSettings(KEEPER_FUNCTION_KEYS, [source], {
     required: { functionName: 'the function to keep sessions for', count: 'how many sessions to keep' },
     env: {},
   });
   const { functionName, ...rest } = read;
-  const settings = {
+  checkKeepSettings(rest, fieldsOf([source], {}));
+  return {
     ...rest,
     idPrefix: rest.idPrefix || KEEPER_ID_PREFIX,
     functionNames: [functionName],
     intervalSeconds: 1,
     once: true,
   };
-  checkKeepSettings(settings, (key) =>
-    key === 'functionNames' ? `$${keeperEnvName('functionName')}` : `$${keeperEnvName(key as KeeperFunctionKey)}`,
-  );
-  return settings;
 }
 
 /** The client calls `removeKeeper` makes. */

@@ -1,9 +1,9 @@
 import { backoffDelay, type FcClient } from '@fc-sessions/client';
 import { KEEP_ALIVE_EVENT, KEEP_ALIVE_HEADER } from '@fc-sessions/runtime/keep-alive';
-import { plainSource, type Resolved, resolveSettings } from '../settings/resolve.js';
-import { keysIn } from '../settings/resolve.js';
+import { fieldsOf, keysIn, plainSource, type Resolved, resolveSettings } from '../settings/resolve.js';
 import { withDeadline } from './deadline.js';
-import { EXIT, type ErrorSummary, invalidArgument, isNotFound, PluginError, summarizeError } from './errors.js';
+import { EXIT, type ErrorSummary, isNotFound, PluginError, summarizeError } from './errors.js';
+import { checkKeepSettings } from './keep-checks.js';
 import { lockManifest } from './lock.js';
 import { type ListingApi, ListedSessions, listedPath } from './listed-sessions.js';
 import { type ManifestSession, ManifestStore, manifestPath, type SessionRecords } from './manifest.js';
@@ -13,6 +13,7 @@ import {
   emitLockWarning,
   emptyResult,
   type ManifestLocation,
+  type PrefetchedSession,
   type PrefetchResult,
   type SessionApi,
 } from './prefetch.js';
@@ -150,6 +151,8 @@ export interface KeepTargetReport extends KeepCounts {
   /** The first errors met (at most 5). */
   errors: ErrorSummary[];
   manifestPath: string;
+  /** The Active sessions holding a slot after the reconcile, by slot (`reused`: it was there before). */
+  sessions: PrefetchedSession[];
 }
 
 /** One reconcile over every function the keeper manages. */
@@ -220,26 +223,8 @@ export function readKeepSettings(options: object): KeepSettings {
     required: { functionNames: 'the functions to keep sessions for', count: 'how many sessions to keep' },
     env: {},
   });
-  checkKeepSettings(settings, (key) => key);
+  checkKeepSettings(settings, fieldsOf([plainSource(options)], {}));
   return settings;
-}
-
-/** The checks across settings: at least one function, a renewal that can happen before the TTL ends. */
-export function checkKeepSettings(
-  settings: Pick<KeepSettings, 'functionNames' | 'sessionTTLInSeconds' | 'renewBeforeSeconds'>,
-  name: (key: string) => string,
-): void {
-  if (settings.functionNames.length === 0) {
-    throw invalidArgument(name('functionNames'), settings.functionNames, 'must name at least one function');
-  }
-  const ttl = settings.sessionTTLInSeconds;
-  if (ttl !== undefined && settings.renewBeforeSeconds >= ttl) {
-    throw invalidArgument(
-      name('renewBeforeSeconds'),
-      settings.renewBeforeSeconds,
-      `must be less than sessionTTLInSeconds (${ttl}), or every session would be renewed as soon as it is made`,
-    );
-  }
 }
 
 async function* keep(
@@ -329,6 +314,7 @@ async function keepTarget(
     desired: count,
     errors: [],
     manifestPath: path,
+    sessions: [],
   };
   const failed = (error: unknown) => {
     report.failed++;
@@ -366,6 +352,7 @@ async function keepTarget(
     deadline.clear();
   }
   report.active = result.sessions.length;
+  report.sessions = result.sessions.sort((a, b) => a.index - b.index);
   report.created = result.created.length;
   report.replaced = result.expired.length + result.replaced.length;
   report.failed += result.failed.length + result.unverified.length;

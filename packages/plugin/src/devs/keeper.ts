@@ -5,7 +5,8 @@ import { FUNCTION_TIMEOUT } from '@fc-sessions/client';
 import { makeZip } from '@fc-sessions/internals/zip-writer';
 import { defineCommand } from '../commands/define.js';
 import { EXIT, invalidArgument, PluginError } from '../core/errors.js';
-import { checkKeepSettings, type KeepReport } from '../core/keeper.js';
+import { checkKeepSettings } from '../core/keep-checks.js';
+import type { KeepReport } from '../core/keeper.js';
 import {
   KEEPER_FUNCTION_KEYS,
   KEEPER_HANDLER,
@@ -14,8 +15,6 @@ import {
   keeperEnvironment,
   keeperFunctionName,
 } from '../core/keeper-function.js';
-import type { Setting } from '../settings/define.js';
-import { SETTINGS, type SettingKey } from '../settings/settings.js';
 import { type DeployResult, deployFunction } from './deploy.js';
 
 /** The keeper function's code: the bundle next to the built modules (dist/), or dist/ when run from src/. */
@@ -58,8 +57,6 @@ function functionError(errorType: string, body: string): { code: string; message
   return { code: errorType, message: body.slice(0, 500) };
 }
 
-const flagName = (key: string) => `--${(SETTINGS[key as SettingKey] as Setting).flag?.name ?? key}`;
-
 /**
  * Deploys (or updates, when it differs) the keeper of the function on FC: a nodejs20 function
  * named by `keeperFunctionName`, whose environment holds the keeper's settings (`FCS_KEEP_*`) and
@@ -74,11 +71,11 @@ export const deployKeeper = defineCommand(
     description: 'Deploys the keeper function and its timer trigger, then runs it once.',
     options: [...KEEPER_FUNCTION_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier'), 'keeper'],
     required: { count: 'how many sessions to keep', keeper: 'the keeper on FC (schedule, role, ...)' },
+    check: checkKeepSettings,
   },
   async (input, { target, client, progress, warning }) => {
     const { functionName, qualifier } = target;
     const { keeper, ...settings } = input;
-    checkKeepSettings({ ...settings, functionNames: [functionName] }, flagName);
     const name = keeperFunctionName(functionName, qualifier);
     if (name === undefined) {
       throw invalidArgument('functionName', functionName, 'is too long to name its keeper (<function>--keeper)');

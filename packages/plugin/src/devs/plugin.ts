@@ -1,26 +1,36 @@
 import type { Command, RunOutcome } from '../commands/define.js';
+import { keep } from '../commands/keep.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { prefetch, prune } from '../commands/prefetch.js';
 import { isPlainObject } from '../core/check.js';
 import { EXIT, type ErrorSummary, invalidArgument, PluginError, summarizeError } from '../core/errors.js';
-import { formatPrune, prefetchSummary } from '../core/format.js';
-import type { PrefetchResult } from '../core/prefetch.js';
+import { formatKeep, formatPrune, prefetchSummary } from '../core/format.js';
+import type { KeepReport } from '../core/keeper.js';
+import type { PrefetchedSession, PrefetchResult } from '../core/prefetch.js';
 import type { PruneResult } from '../core/prune.js';
-import { keysIn } from '../settings/resolve.js';
+import type { Setting } from '../settings/define.js';
+import { keysIn, resolveSettings, type Source } from '../settings/resolve.js';
+import { SETTINGS } from '../settings/settings.js';
 import { devsConnect, projectDir, propsSource, readProps, wantsData } from './context.js';
 import { deployKeeper, type KeeperDeployment } from './keeper.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 const ARGS_KEYS = keysIn('args');
+/** The keeper's settings `args` may hold: without `keeper`, any of them makes the action one keeper reconcile. */
+const KEEP_ARGS = ARGS_KEYS.filter((key) => (SETTINGS[key] as Setting).keep === true);
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** What the plugin adds to the output: prefetch's result, the keeper on FC's deployment, or a remove's prune. */
+/**
+ * What the plugin adds to the output: prefetch's result, the keeper on FC's deployment, one keeper
+ * reconcile's sessions and counts, or a remove's prune.
+ */
 interface ActionResult {
   result?: PrefetchResult | undefined;
   keeper?: KeeperDeployment | undefined;
+  kept?: { sessions: PrefetchedSession[]; keep: Record<string, unknown> | undefined } | undefined;
   pruned?: PruneResult | undefined;
 }
 
@@ -28,7 +38,9 @@ interface ActionResult {
  * Serverless Devs plugin for `success-deploy`: keeps `args.count` warm sessions of the function
  * just deployed, and returns the deploy output with `sessions` (and `prefetch`, a summary) added,
  * so `s deploy` prints them and later resources can use `${resources.<name>.output.sessions}`.
- * With `args.keeper` it deploys the keeper on FC instead (see `deployKeeper`); in a `pre-remove`
+ * With `args.keeper` it deploys the keeper on FC instead (see `deployKeeper`); with a keeper setting
+ * in `args` but no `keeper` (`renewBeforeSeconds`, ...), it runs one keeper reconcile and adds
+ * `sessions` and `keep` (see `keepForDeploy`); in a `pre-remove`
  * action (`s remove`) it prunes as `s prune` does (the keeper on FC first), so fc3's remove finds
  * nothing of ours left. Settings come from `args`, else the deploy output, else props (see
  * `SETTINGS`); credentials from `inputs.getCredential()`. With `-o` (where `s` swallows a thrown
@@ -56,13 +68,14 @@ export const fcSessionsPrefetch = async (
     process.exitCode = failed.exitCode;
   }
   const output = isPlainObject(inputs.output) ? inputs.output : {};
-  const { result, keeper, pruned } = done;
+  const { result, keeper, kept, pruned } = done;
   return {
     ...inputs,
     output: {
       ...output,
       ...(result ? { sessions: result.sessions, prefetch: summaryOf(result) } : {}),
       ...(keeper ? { keeper } : {}),
+      ...kept,
       ...(pruned ? { prune: pruned } : {}),
       ...(error ? { error } : {}),
     },
@@ -84,6 +97,9 @@ async function runAction(inputs: DevsInputs, args: unknown, logger: DevsLogger |
     const outcome = await onDeploy(deployKeeper, inputs, args, logger);
     if (outcome.exitCode !== EXIT.ok) throw keeperIncomplete(outcome.data);
     return { keeper: outcome.data };
+  }
+  if (KEEP_ARGS.some((key) => args[key] !== undefined && args[key] !== null)) {
+    return { kept: await keepForDeploy(inputs, args, logger) };
   }
   return { result: (await prefetchForDeploy(inputs, args, logger)).data };
 }
@@ -112,17 +128,22 @@ function summaryOf(result: PrefetchResult): Record<string, unknown> {
   };
 }
 
-/** Runs `command` for the function just deployed: settings from `args`, the deploy output, then props. */
+/**
+ * Runs `command` for the function just deployed: settings from `first` (values the action fixes),
+ * `args`, the deploy output, then props.
+ */
 function onDeploy<D>(
   command: Command<D>,
   inputs: DevsInputs,
   args: Record<string, unknown>,
   logger: DevsLogger | undefined,
+  first: Source[] = [],
 ): Promise<RunOutcome<D>> {
   const props = readProps(inputs);
   const output = isPlainObject(inputs.output) ? inputs.output : {};
   return command.execute(
     [
+      ...first,
       { values: args, name: (key) => `args.${key}`, known: ARGS_KEYS },
       {
         values: { functionName: text(output['functionName']), region: text(output['region']) },
@@ -136,9 +157,47 @@ function onDeploy<D>(
       baseDir: projectDir(inputs),
       progress: (line) => logger?.info?.(line),
       warning: (line) => logger?.warn?.(line),
+      report: (_data, line) => logger?.info?.(line),
       resolveConnect: (connect) => devsConnect(inputs, connect),
     },
   );
+}
+
+/**
+ * One keeper reconcile (as `s keep --once`) for the function just deployed: renewed sessions past
+ * their grace are deleted, those near the end of their TTL renewed, the function converged to
+ * `count` and, with `keepAlive: invoke`, idle sessions invoked. Not reaching `count` fails the
+ * deploy unless `onFailure` is `warn`. Returns `sessions` and `keep` (the reconcile's counts).
+ */
+async function keepForDeploy(
+  inputs: DevsInputs,
+  args: Record<string, unknown>,
+  logger: DevsLogger | undefined,
+): Promise<NonNullable<ActionResult['kept']>> {
+  const once: Source = { values: { once: true }, name: (key) => key };
+  const { data: report, exitCode } = await onDeploy<KeepReport | undefined>(keep, inputs, args, logger, [once]);
+  if (exitCode !== EXIT.ok || !report) {
+    const message = report ? formatKeep(report) : 'keep: no reconcile ran';
+    const { onFailure } = resolveSettings(['onFailure'], [{ values: args, name: (key) => `args.${key}` }]);
+    if (onFailure === 'fail') throw new PluginError({ code: 'KeepIncomplete', message, exitCode: EXIT.incomplete });
+    logger?.warn?.(message);
+  }
+  const target = report?.targets[0];
+  const summary = report && {
+    desired: report.desired,
+    qualifier: target?.qualifier,
+    active: report.active,
+    created: report.created,
+    renewed: report.renewed,
+    replaced: report.replaced,
+    retired: report.retired,
+    keptAlive: report.keptAlive,
+    failed: report.failed,
+    retiring: report.retiring,
+    converged: report.converged,
+    manifest: target?.manifestPath,
+  };
+  return { sessions: target?.sessions ?? [], keep: summary };
 }
 
 async function prefetchForDeploy(

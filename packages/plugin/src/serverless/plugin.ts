@@ -1,19 +1,25 @@
 import type { Command, RunOutcome } from '../commands/define.js';
 import { invoke } from '../commands/invoke.js';
+import { keep } from '../commands/keep.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { prefetch, prune } from '../commands/prefetch.js';
 import { sessionList } from '../commands/session.js';
 import { isPlainObject } from '../core/check.js';
-import { summarizeError } from '../core/errors.js';
+import { EXIT, exitCodeOf, summarizeError } from '../core/errors.js';
 import { formatPrefetch, prefetchSummary } from '../core/format.js';
 import type { PrefetchResult } from '../core/prefetch.js';
+import type { Setting } from '../settings/define.js';
 import { keysIn, type Source } from '../settings/resolve.js';
+import { SETTINGS, type SettingKey } from '../settings/settings.js';
 import { fcSessionsSchema } from './schema.js';
 import type { PluginUtils, Serverless, ServerlessOptions } from './types.js';
 
 const CONFIG = 'custom.fcSessions';
 const SERVICE_KEYS = [...keysIn('service'), 'functions'];
 const FUNCTION_KEYS = keysIn('function');
+
+/** The settings `fcs keep` takes as options, named as `fcs` names them (`--renew-before`, `--once`, ...). */
+const KEEP_OPTIONS = ['count', ...keysIn('keep').filter((key) => key !== 'functionNames')] as const;
 
 /** The framework's options (`--data`, `-p`, ...) under our setting names, as this plugin declares them below. */
 const OPTION_NAMES: Readonly<Record<string, string>> = {
@@ -26,9 +32,34 @@ const OPTION_NAMES: Readonly<Record<string, string>> = {
   logType: 'log-type',
 };
 
+/** `--<flag>` of a setting: the framework option this plugin declares for it. */
+function optionName(key: string): string {
+  return OPTION_NAMES[key] ?? (SETTINGS[key as SettingKey] as Setting | undefined)?.flag?.name ?? key;
+}
+
+/** The framework's declaration of the options of `fcs keep`, from the settings' flags. */
+function keepOptions(): Record<string, { usage: string; type: 'string' | 'boolean'; shortcut?: string }> {
+  return Object.fromEntries(
+    KEEP_OPTIONS.map((key) => {
+      const setting: Setting = SETTINGS[key];
+      const short = setting.flag?.short;
+      return [
+        optionName(key),
+        {
+          usage: key === 'count' ? 'Sessions to keep per function (overrides the config)' : setting.doc,
+          type: setting.kind.flag === 'switch' ? 'boolean' : 'string',
+          ...(short ? { shortcut: short } : {}),
+        },
+      ];
+    }),
+  );
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
  * Serverless Framework plugin (serverless 3.x, osls 4.x): prefetches sessions after `deploy` and
- * `deploy function`, and adds `fcs prefetch|list|prune|invoke`. Configured by `custom.fcSessions`.
+ * `deploy function`, and adds `fcs prefetch|list|prune|invoke|keep`. Configured by `custom.fcSessions`.
  */
 export class FcSessionsServerlessPlugin {
   readonly serverless: Serverless;
@@ -72,6 +103,13 @@ export class FcSessionsServerlessPlugin {
             options: { ...common, all: { usage: 'Every page', type: 'boolean' } },
           },
           prune: { usage: 'Delete the sessions prefetch made', lifecycleEvents: ['run'], options: common },
+          keep: {
+            usage:
+              'Keep custom.fcSessions.count Active sessions per function, reconciling every interval until ' +
+              'Ctrl-C or SIGTERM (--once: one reconcile); one line per reconcile (--json: one JSON object)',
+            lifecycleEvents: ['run'],
+            options: { ...common, ...keepOptions() },
+          },
           invoke: {
             usage: 'Invoke a function, into a prefetched session',
             lifecycleEvents: ['run'],
@@ -103,6 +141,7 @@ export class FcSessionsServerlessPlugin {
       'fcs:prefetch:run': () => this.#prefetchAll(this.#only),
       'fcs:list:run': () => this.#eachFunction(sessionList, () => ({ all: this.options['all'] === true })),
       'fcs:prune:run': () => this.#eachFunction(prune, () => ({})),
+      'fcs:keep:run': () => this.#keep(),
       'fcs:invoke:run': () =>
         this.#eachFunction(invoke, () => ({
           event: this.options['data'],
@@ -161,7 +200,7 @@ export class FcSessionsServerlessPlugin {
       ...fromOptions,
     };
     return [
-      { values: options, name: (name) => `--${OPTION_NAMES[name] ?? name}` },
+      { values: options, name: (name) => `--${optionName(name)}` },
       { values: this.#functionConfig(key), name: (name) => `${CONFIG}.functions.${key}.${name}`, known: FUNCTION_KEYS },
       { values: this.#config, name: (name) => `${CONFIG}.${name}`, known: SERVICE_KEYS },
       {
@@ -255,6 +294,57 @@ export class FcSessionsServerlessPlugin {
       outcomes.map((o) => o.data),
       outcomes.map((o) => o.text).join('\n'),
     );
+  }
+
+  /**
+   * `fcs keep`: one keeper per function (each with its own `custom.fcSessions` settings), all
+   * checked before any call, run until SIGINT/SIGTERM (the reconcile running finishes) or, with
+   * `--once`, for one reconcile. Each reconcile prints a line (`--json`: its report as one JSON
+   * line). Exits with the `fcs` codes: 2 for a bad setting, 5 when `--once` did not reach N, 130 when stopped.
+   */
+  async #keep(): Promise<void> {
+    const fromOptions = Object.fromEntries(KEEP_OPTIONS.map((key) => [key, this.options[optionName(key)]]));
+    const json = this.options['json'] === true;
+    const fail = (error: unknown) => {
+      const summary = summarizeError(error);
+      if (json) this.utils?.writeText(JSON.stringify(failureOutcome(error).data));
+      this.utils?.log.error?.(`fc-sessions: ${summary.code}: ${summary.message}`);
+      process.exitCode = exitCodeOf(error);
+    };
+    let sources: Source[][];
+    try {
+      const keys = this.#only !== undefined ? [this.#only] : this.#configuredKeys();
+      sources = keys.map((key) => this.#sources(key, fromOptions));
+      for (const one of sources) keep.check(one, this.#context);
+    } catch (error) {
+      return fail(error);
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort(new Error('interrupted'));
+    for (const name of STOP_SIGNALS) process.once(name, onSignal);
+    try {
+      const outcomes = await Promise.allSettled(
+        sources.map((one) =>
+          keep
+            .execute(one, {
+              ...this.#context,
+              signal: stop.signal,
+              report: (data, line) => this.utils?.writeText(json ? JSON.stringify(data) : line),
+            })
+            .catch((error: unknown) => {
+              // A keeper that cannot go on (e.g. a function without session affinity) stops the others.
+              stop.abort(error);
+              throw error;
+            }),
+        ),
+      );
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) return fail(failed.reason);
+      const codes = outcomes.map((o) => (o as PromiseFulfilledResult<RunOutcome>).value.exitCode);
+      process.exitCode = stop.signal.aborted ? EXIT.interrupted : Math.max(EXIT.ok, ...codes);
+    } finally {
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    }
   }
 
   #print(data: unknown[], text: string): void {

@@ -77,6 +77,23 @@ export function resolveSettings<const K extends SettingKey, R extends K = never>
   return out as Resolved<K, R>;
 }
 
+/** The field a resolved setting's value came from, as the user wrote it; undefined when it is the default. */
+export type FieldOf = (key: SettingKey) => string | undefined;
+
+/**
+ * Where each setting `resolveSettings` read from `sources` (and `env`) was given, for the checks
+ * across settings: the first source that gives it (its name for the key), else the environment
+ * variable, else undefined (the default applies).
+ */
+export function fieldsOf(sources: readonly Source[], env: Env = process.env): FieldOf {
+  return (key) => {
+    const source = sources.find((s) => given((s.values as Record<string, unknown>)[key]));
+    if (source) return source.name(key);
+    const name = (SETTINGS[key] as Setting).env;
+    return name && env[name] ? `$${name}` : undefined;
+  };
+}
+
 /** A source of plain values named as they are (the core API). */
 export function plainSource(values: object, known?: readonly string[]): Source {
   return { values, name: (key) => key, ...(known ? { known } : {}) };
