@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { atEndOfTurn } from '../http/end-of-turn.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -73,7 +74,10 @@ class Connection {
       const bytes = Buffer.allocUnsafe(head.length + body.length);
       bytes.write(head, 0, 'latin1');
       body.copy(bytes, head.length);
-      this.socket.write(bytes);
+      const socket = this.socket;
+      atEndOfTurn(() => {
+        if (!socket.destroyed) socket.write(bytes);
+      });
     });
   }
 
