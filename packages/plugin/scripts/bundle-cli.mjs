@@ -6,7 +6,14 @@
 // The package's exports still point at the per-module build.
 // The keeper function (src/keeper/handler.ts, with everything it imports) is bundled the same way into
 // dist/keeper-function/index.js: the code the s plugin deploys as the keeper (handler index.handler).
+//
+// In fcs.cjs, src/commands/table.ts (every command, loaded with all of them) is replaced by the
+// same table made here from the built COMMANDS: each entry's path, alias and summary as data, and
+// a `load` that imports the one module exporting that command. esbuild runs a module reached only
+// through `import()` when it is first imported, so `fcs invoke` runs the code of invoke alone,
+// not that of prefetch, the keeper, prune, sessions, versions, aliases and tasks.
 import { writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const common = {
@@ -21,7 +28,42 @@ const common = {
   logLevel: 'warning',
 };
 
+async function commandTable() {
+  const { COMMANDS } = await import('../dist/commands/index.js');
+  const homes = new Map();
+  for (const file of (await readdir('dist/commands')).filter((name) => name.endsWith('.js'))) {
+    const exported = await import(`../dist/commands/${file}`);
+    for (const [name, value] of Object.entries(exported)) {
+      if (file !== 'index.js' && COMMANDS.includes(value)) homes.set(value, { file, name });
+    }
+  }
+  const entries = COMMANDS.map((command) => {
+    const home = homes.get(command);
+    if (!home) throw new Error(`fcs bundle: no module of src/commands exports "${command.definition.path.join(' ')}"`);
+    const { path, alias, summary } = command.definition;
+    return `{definition:${JSON.stringify({ path, alias, summary })},load:()=>import(${JSON.stringify(`./${home.file}`)}).then((m)=>m.${home.name})}`;
+  });
+  return `export const COMMAND_TABLE=[${entries.join(',')}];`;
+}
+
+const commandTablePlugin = (contents) => ({
+  name: 'command-table',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\]commands[/\\]table\.ts$/ }, (args) => ({
+      contents,
+      loader: 'js',
+      resolveDir: args.path.replace(/[/\\]table\.ts$/, ''),
+    }));
+  },
+});
+
 await build({ ...common, entryPoints: ['src/keeper/handler.ts'], outfile: 'dist/keeper-function/index.js' });
 // This package is "type": "module"; the keeper's folder (its deployed code) is CommonJS, as FC loads index.js.
 writeFileSync('dist/keeper-function/package.json', '{ "type": "commonjs" }\n');
-await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/fcs.cjs', external: ['@fc-sessions/emulator'] });
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/fcs.cjs',
+  external: ['@fc-sessions/emulator'],
+  plugins: [commandTablePlugin(await commandTable())],
+});

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { flagUsage, parseArgs } from './commands/args.js';
-import { type CommandDefinition, commandFlags, flagSource } from './commands/define.js';
-import { COMMAND_GROUPS, COMMANDS, findCommand, subcommandsOf } from './commands/index.js';
+import { type CommandDefinition, commandFlags, flagSource, type RunOutcome } from './commands/define.js';
+import { commandGroups, findIn, subcommands } from './commands/paths.js';
+import { COMMAND_TABLE } from './commands/table.js';
 import { EXIT, invalidArgument } from './core/errors.js';
 
 /** Where `fcs` reads and writes; the defaults are the process's own. */
@@ -21,13 +22,14 @@ const EXIT_CODES = `Exit codes:
   5  prefetch or prune did not reach its goal (some sessions failed, or the manifest stayed locked)
   130 interrupted (Ctrl-C, SIGTERM); sessions made so far are in the manifest`;
 
-const USAGE = `Usage: fcs <command> [function] [options]
+function usage(): string {
+  return `Usage: fcs <command> [function] [options]
 
 Warm Function Compute sessions and invoke into them.
 
 Commands:
 ${[
-  ...COMMANDS.map(({ definition: d }) => [d.path.join(' '), d.summary] as const),
+  ...COMMAND_TABLE.map(({ definition: d }) => [d.path.join(' '), d.summary] as const),
   ['emulator', 'Run the local FC emulator (see fcs emulator --help)'] as const,
 ]
   .map(([name, summary]) => `  ${name.padEnd(18)}${summary}`)
@@ -38,6 +40,7 @@ Every command takes --help, --json, --endpoint (default $FCS_ENDPOINT), --region
 Manifests of prefetched sessions: --manifest-dir (default $FCS_MANIFEST_DIR, else .fcs/sessions).
 
 ${EXIT_CODES}`;
+}
 
 function commandHelp(spec: CommandDefinition): string {
   const rows = commandFlags(spec, 'cli').map((flag) => [flagUsage(flag), flag.doc] as const);
@@ -68,11 +71,11 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   const cwd = io.cwd ?? process.cwd();
   const [first, second] = argv;
   if (first === undefined) {
-    err.write(`${USAGE}\n`);
+    err.write(`${usage()}\n`);
     return 2;
   }
   if (first === '-h' || first === '--help' || first === 'help') {
-    out.write(`${USAGE}\n`);
+    out.write(`${usage()}\n`);
     return 0;
   }
   if (first === '-v' || first === '--version') {
@@ -83,23 +86,24 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     const emulator = await import('@fc-sessions/emulator/cli');
     return emulator.main(argv.slice(1));
   }
-  const isGroup = COMMAND_GROUPS.includes(first);
+  const isGroup = commandGroups(COMMAND_TABLE).includes(first);
   const pathLength = isGroup ? 2 : 1;
-  const command = findCommand(argv.slice(0, pathLength));
-  if (!command) {
+  const entry = findIn(COMMAND_TABLE, argv.slice(0, pathLength));
+  if (!entry) {
     if (isGroup && (second === undefined || second.startsWith('-'))) {
-      const subs = COMMANDS.map((c) => c.definition).filter((d) => d.path[0] === first && d.path.length === 2);
-      const text = `Usage: fcs ${first} <${subcommandsOf(first).join('|')}> [function] [options]\n\n${subs
+      const subs = COMMAND_TABLE.map((c) => c.definition).filter((d) => d.path[0] === first && d.path.length === 2);
+      const text = `Usage: fcs ${first} <${subcommands(COMMAND_TABLE, first).join('|')}> [function] [options]\n\n${subs
         .map((d) => `  ${(d.path[1] as string).padEnd(10)}${d.summary}`)
         .join('\n')}\n`;
       const asked = second === '-h' || second === '--help';
       (asked ? out : err).write(text);
       return asked ? 0 : 2;
     }
-    err.write(`fcs: unknown command "${argv.slice(0, pathLength).join(' ')}"\n\n${USAGE}\n`);
+    err.write(`fcs: unknown command "${argv.slice(0, pathLength).join(' ')}"\n\n${usage()}\n`);
     return 2;
   }
   const rest = argv.slice(pathLength);
+  const command = await entry.load();
   const { definition } = command;
   if (rest.includes('-h') || rest.includes('--help')) {
     out.write(commandHelp(definition));
@@ -107,7 +111,6 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   }
   const json = rest.includes('--json');
   const format = { color: !json && out.isTTY === true && !env['NO_COLOR'] };
-  const { failureOutcome } = await import('./commands/outcome.js');
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -117,7 +120,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     if (json) out.write(`${JSON.stringify(data)}\n`);
     else err.write(statusLine ? `\r\u001b[K${line}` : `${line}\n`);
   };
-  let outcome: Awaited<ReturnType<typeof command.execute>>;
+  let outcome: RunOutcome;
   try {
     const flags = commandFlags(definition, 'cli');
     const { values, positionals } = parseArgs(rest, flags, {
@@ -148,6 +151,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       },
     );
   } catch (error) {
+    const { failureOutcome } = await import('./commands/outcome.js');
     outcome = failureOutcome(error, format);
     if (controller.signal.aborted) outcome.exitCode = EXIT.interrupted;
   } finally {

@@ -2,6 +2,7 @@ import { aliasCreate, aliasDelete, aliasGet, aliasList, aliasUpdate } from './al
 import type { Command } from './define.js';
 import { invoke } from './invoke.js';
 import { keep } from './keep.js';
+import { commandGroups, findIn, subcommands } from './paths.js';
 import { prefetch, prune, sessionPrefetch, sessionPrune } from './prefetch.js';
 import {
   sessionCreate,
@@ -44,24 +45,14 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 /** Commands of two words (`session create`, `task stop`, ...), by their first word. */
-export const COMMAND_GROUPS: readonly string[] = [
-  ...new Set(COMMANDS.filter((c) => c.definition.path.length === 2).map((c) => c.definition.path[0] as string)),
-];
+export const COMMAND_GROUPS: readonly string[] = commandGroups(COMMANDS);
 
 /** The second words of a group's commands, e.g. `get, list, stop` for `task`. */
 export function subcommandsOf(group: string): string[] {
-  return COMMANDS.filter((c) => c.definition.path[0] === group && c.definition.path.length === 2).map(
-    (c) => c.definition.path[1] as string,
-  );
+  return subcommands(COMMANDS, group);
 }
 
 /** The command for a path (`['session', 'remove']` finds `delete`). */
 export function findCommand(path: readonly string[]): Command | undefined {
-  return COMMANDS.find(({ definition: d }) => {
-    const last = d.path.length - 1;
-    return (
-      d.path.length === path.length &&
-      d.path.every((part, i) => part === path[i] || (i === last && d.alias === path[i]))
-    );
-  });
+  return findIn(COMMANDS, path);
 }
