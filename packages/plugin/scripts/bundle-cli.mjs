@@ -1,7 +1,7 @@
 // After fcs-build: bundles the `fcs` command line (src/cli.ts with @fc-sessions/client and
 // @fc-sessions/internals) into one CommonJS file, dist/fcs.cjs, for bin/fcs.cjs. One
 // file starts measurably faster than the ~40 per-module files (the command is benchmarked against
-// `s invoke`); the emulator itself stays a lazy external import. Whitespace and syntax are
+// `s invoke`); the emulator itself stays external, loaded by `fcs emulator` only. Whitespace and syntax are
 // minified (names are kept, so stack traces stay readable): less to read and parse on every start.
 // The package's exports still point at the per-module build.
 // The keeper function (src/keeper/handler.ts, with everything it imports) is bundled the same way into
@@ -65,5 +65,10 @@ await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/fcs.cjs',
   external: ['@fc-sessions/emulator'],
+  // `import()` becomes `require` (of the emulator's CommonJS build): bin/fcs.cjs compiles the
+  // bundle with `vm.Script` for its code cache (src/cli-start.ts), where `import()` needs a flag.
+  supported: { 'dynamic-import': false },
   plugins: [commandTablePlugin(await commandTable())],
 });
+// What bin/fcs.cjs runs first: it compiles dist/fcs.cjs with its V8 code cache (src/cli-start.ts).
+await build({ ...common, entryPoints: ['src/cli-start.ts'], outfile: 'dist/fcs-start.cjs', banner: {} });
