@@ -3,7 +3,7 @@
 import { cp, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { compare, exec, median, notMeasured, tempDir } from '../lib/harness.mjs';
+import { compare, exec, info, median, notMeasured, tempDir } from '../lib/harness.mjs';
 
 const GROUP = 'cli';
 const require = createRequire(import.meta.url);
@@ -14,6 +14,7 @@ function locate() {
   return {
     pluginRoot,
     fcs: join(pluginRoot, 'bin', 'fcs.cjs'),
+    bundle: [join(pluginRoot, 'dist', 'fcs.cjs'), join(pluginRoot, 'dist', 'fcs-start.cjs')],
     fixture: join(pluginRoot, 'test', 'fixtures', 'devs-project'),
     s: join(dirname(require.resolve('@serverless-devs/s/package.json')), 'bin', 's'),
   };
@@ -24,7 +25,12 @@ export async function run({ quick, log }) {
   let emulatorLib;
   try {
     paths = locate();
-    for (const path of [paths.fcs, join(paths.pluginRoot, 'devs-component.cjs'), join(paths.fixture, 's.yaml')])
+    for (const path of [
+      paths.fcs,
+      ...paths.bundle,
+      join(paths.pluginRoot, 'devs-component.cjs'),
+      join(paths.fixture, 's.yaml'),
+    ])
       await stat(path);
     await import('@fc-sessions/plugin/cli');
     emulatorLib = await import('../lib/emulator.mjs');
@@ -48,15 +54,16 @@ export async function run({ quick, log }) {
       HOME: process.env.HOME,
       NODE_ENV: 'test',
       serverless_devs_config_home: await tempDir('s-home'),
+      XDG_CACHE_HOME: await tempDir('fcs-code-cache'),
       FCS_PLUGIN_ROOT: paths.pluginRoot,
       FCS_ENDPOINT: emulator.endpoint,
       AccountID: DEFAULTS.accountId,
       AccessKeyID: DEFAULTS.accessKeyId,
       AccessKeySecret: DEFAULTS.accessKeySecret,
     };
-    const timed = async (args) => {
+    const timed = async (args, extraEnv = {}) => {
       const t0 = performance.now();
-      await exec(process.execPath, args, { cwd: project, env, timeoutMs: 120_000 });
+      await exec(process.execPath, args, { cwd: project, env: { ...env, ...extraEnv }, timeoutMs: 120_000 });
       return performance.now() - t0;
     };
     const commands = {
@@ -67,11 +74,14 @@ export async function run({ quick, log }) {
     await timed([paths.s, 'deploy']);
     for (const args of Object.values(commands)) await timed(args);
     const runs = quick ? 3 : 7;
-    log(`cli: fcs invoke, s invoke and bare node, ${runs} runs each`);
-    const samples = { fcs: [], s: [], node: [] };
+    log(`cli: fcs invoke (with and without its code cache), s invoke and bare node, ${runs} runs each`);
+    const samples = { fcs: [], s: [], node: [], uncached: [] };
     for (let i = 0; i < runs; i++) {
       for (const [name, args] of Object.entries(commands)) samples[name].push(await timed(args));
+      samples.uncached.push(await timed(commands.fcs, { FCS_CODE_CACHE: '0' }));
     }
+    let size = 0;
+    for (const path of paths.bundle) size += (await stat(path)).size;
     return [
       compare({
         group: GROUP,
@@ -89,6 +99,21 @@ export async function run({ quick, log }) {
         baseline: { name: '`node -e 0`', value: median(samples.node) },
         unit: 'ms',
         target: { max: 1.4, text: '<= 1.4x' },
+        note: 'after one untimed run, so the code cache of `fcs invoke` is written (a temp XDG_CACHE_HOME)',
+      }),
+      compare({
+        group: GROUP,
+        metric: '`fcs invoke` without its code cache (`FCS_CODE_CACHE=0`), vs bare node',
+        ours: median(samples.uncached),
+        baseline: { name: '`node -e 0`', value: median(samples.node) },
+        unit: 'ms',
+        note: 'what the first run of a command costs, and every run where no cache folder can be written',
+      }),
+      info({
+        group: GROUP,
+        metric: 'bundled `fcs`: dist/fcs.cjs + dist/fcs-start.cjs',
+        value: size / 1024,
+        unit: 'KiB',
       }),
     ];
   } finally {
