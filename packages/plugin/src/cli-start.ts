@@ -31,7 +31,10 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache through a temporary file and a rename (a reader sees all of it or none) and drops older ones. */
+/**
+ * Writes the cache through a temporary file and a rename (a reader sees all of it or none), then
+ * drops the stale caches and the temporary files of runs killed while writing.
+ */
 function writeCache(script: Script, dir: string, file: string, stale: (name: string) => boolean): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -69,6 +72,7 @@ export function startCli(bundle: string, argv: readonly string[], env: Env = pro
   wrapper(module.exports, load, module, bundle, dirname(bundle));
   const run = module.exports.main(argv);
   if (cached && !script.cachedDataRejected) return run;
-  const stale = (name: string) => name.startsWith('fcs-') && name.endsWith(`-${command}.v8`) && !name.includes(key);
+  const stale = (name: string) =>
+    name.startsWith('fcs-') && (name.endsWith('.tmp') || (name.endsWith(`-${command}.v8`) && !name.includes(key)));
   return run.finally(() => writeCache(script, dir, file, stale));
 }

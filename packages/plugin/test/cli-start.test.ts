@@ -45,11 +45,12 @@ describe('the bundled fcs code cache', () => {
     ]);
   });
 
-  it('starts over when the bundle changes and removes the cache of the old bundle', async () => {
+  it('starts over when the bundle changes and removes the cache of the old bundle and left temporary files', async () => {
     const dir = await tmp.make();
     const env = { XDG_CACHE_HOME: join(dir, 'cache') };
     await startCli(await fakeBundle(dir, 1), ['invoke'], env);
     const [before] = await readdir(codeCacheDir(env) as string);
+    await writeFile(join(codeCacheDir(env) as string, `${before}.999.tmp`), 'left by a killed run');
     expect(await startCli(await fakeBundle(dir, 2), ['invoke'], env)).toBe(3);
     const after = await readdir(codeCacheDir(env) as string);
     expect(after).toHaveLength(1);
