@@ -31,19 +31,20 @@ const common = {
 async function commandTable() {
   const { COMMANDS } = await import('../dist/commands/index.js');
   const homes = new Map();
-  for (const file of (await readdir('dist/commands')).filter((name) => name.endsWith('.js'))) {
-    const exported = await import(`../dist/commands/${file}`);
-    for (const [name, value] of Object.entries(exported)) {
-      if (file !== 'index.js' && COMMANDS.includes(value)) homes.set(value, { file, name });
+  for (const file of (await readdir('dist/commands')).filter((name) => name.endsWith('.js') && name !== 'index.js')) {
+    for (const [name, value] of Object.entries(await import(`../dist/commands/${file}`))) {
+      if (COMMANDS.includes(value)) homes.set(value, { file, name });
     }
   }
-  const entries = COMMANDS.map((command) => {
+  const files = [...new Set([...homes.values()].map((home) => home.file))];
+  const rows = COMMANDS.map((command) => {
     const home = homes.get(command);
     if (!home) throw new Error(`fcs bundle: no module of src/commands exports "${command.definition.path.join(' ')}"`);
     const { path, alias, summary } = command.definition;
-    return `{definition:${JSON.stringify({ path, alias, summary })},load:()=>import(${JSON.stringify(`./${home.file}`)}).then((m)=>m.${home.name})}`;
+    return [path, alias ?? null, summary, files.indexOf(home.file), home.name];
   });
-  return `export const COMMAND_TABLE=[${entries.join(',')}];`;
+  const modules = files.map((file) => `()=>import(${JSON.stringify(`./${file}`)})`);
+  return `const modules=[${modules.join(',')}];export const COMMAND_TABLE=${JSON.stringify(rows)}.map(([path,alias,summary,module,name])=>({definition:alias===null?{path,summary}:{path,alias,summary},load:()=>modules[module]().then((m)=>m[name])}));`;
 }
 
 const commandTablePlugin = (contents) => ({

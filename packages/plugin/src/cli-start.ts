@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -66,7 +66,10 @@ export function startCli(bundle: string, argv: readonly string[], env: Env = pro
   const command = /^[a-z]{1,20}$/.test(argv[0] ?? '') ? argv[0] : 'other';
   const file = join(dir, `fcs-${key}-${command}.v8`);
   const cached = readCache(file);
-  const script = new Script(Module.wrap(source), { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+    filename: bundle,
+    ...(cached ? { cachedData: cached } : {}),
+  });
   const module = { exports: {} as { main: Main } };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper(module.exports, load, module, bundle, dirname(bundle));
