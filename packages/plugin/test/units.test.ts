@@ -153,6 +153,20 @@ describe('ManifestStore', () => {
     expect(JSON.parse(again).sessions[0].state).toBe('active');
     await store.close();
   });
+
+  it('held (under its lock, as a keeper reconcile): reads the file once, then answers with what it read or wrote', async () => {
+    const dir = await tmp.make();
+    const key = { region: 'cn-hangzhou', functionName: 'fn', qualifier: 'LATEST' };
+    const held = new ManifestStore(dir, key, { held: true });
+    expect((await held.load()).sessions).toEqual([]);
+    await held.upsert({ sessionId: 's0', index: 0, state: 'active', recordedAt: new Date().toISOString() });
+    // A write from outside the lock is not read again (none can happen while the lock is held)...
+    await writeFile(held.path, '{"not":"a manifest"}');
+    expect((await held.load()).sessions.map((s) => s.sessionId)).toEqual(['s0']);
+    // ...while a store that is not held reads the file every time.
+    await expect(new ManifestStore(dir, key).load()).rejects.toMatchObject({ code: 'ManifestCorrupt' });
+    await held.close();
+  });
 });
 
 describe('mount templates', () => {

@@ -53,7 +53,8 @@ export function manifestState(
   return {
     where: (functionName) => manifestPath(location.manifestDir, key(functionName)),
     async open(functionName, signal) {
-      const store = new ManifestStore(location.manifestDir, key(functionName));
+      // Read once per reconcile: the lock taken next keeps every other writer out until it is released.
+      const store = new ManifestStore(location.manifestDir, key(functionName), { held: true });
       const lock = await lockManifest(store.path, {
         timeoutSeconds: settings.timeoutSeconds,
         signal,

@@ -196,6 +196,15 @@ function sameFields(before: ManifestSession, now: ManifestSession): boolean {
 /** Where the sessions go in the pretty-printed manifest: a placeholder no string value can contain unescaped. */
 const SESSIONS_SLOT = '\n  "sessions": 0';
 
+export interface ManifestStoreOptions {
+  /**
+   * The caller holds the manifest's lock for as long as it reads and writes through this store (a
+   * keeper's reconcile): no one else changes the file meanwhile, so it is read once and every later
+   * `load()` returns the list as last read or written, without reading the file again.
+   */
+  held?: boolean | undefined;
+}
+
 /**
  * The record of the sessions made for one region, function and qualifier (and endpoint, when it
  * is not FC's own: see `manifestFolder`). Every change is written at once, atomically (a temp file
@@ -205,6 +214,7 @@ const SESSIONS_SLOT = '\n  "sessions": 0';
 export class ManifestStore implements SessionRecords {
   readonly path: string;
   readonly key: ManifestKey;
+  readonly #held: boolean;
   #manifest: Manifest | undefined;
   /** Changes the next write applies. */
   #pending: PendingChange[] = [];
@@ -213,7 +223,8 @@ export class ManifestStore implements SessionRecords {
   readonly #file: DurableFile;
   readonly #text = new SessionText();
 
-  constructor(dir: string, key: ManifestKey) {
+  constructor(dir: string, key: ManifestKey, options: ManifestStoreOptions = {}) {
+    this.#held = options.held === true;
     this.key = key;
     this.path = manifestPath(dir, key);
     this.#file = new DurableFile(this.path, { mode: 0o600 });
@@ -221,6 +232,7 @@ export class ManifestStore implements SessionRecords {
 
   /** Reads the file (a missing file is an empty manifest); a file that is not a manifest is an error naming it. */
   async load(): Promise<Manifest> {
+    if (this.#held && this.#manifest) return this.#copy();
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
