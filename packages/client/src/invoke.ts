@@ -139,11 +139,10 @@ export function invokeMeta(
 }
 
 export function fc2Meta(response: IncomingMessage): Fc2InvokeMeta {
-  return {
-    ...invokeMeta(response, undefined, undefined),
+  return Object.assign(invokeMeta(response, undefined, undefined), {
     maxMemoryUsageMb: numberHeader(response, 'x-fc-max-memory-usage'),
     invocationDurationMs: numberHeader(response, 'x-fc-invocation-duration'),
-  };
+  });
 }
 
 /** Adds the body and its readers to `meta`, a record made for this one answer. */
