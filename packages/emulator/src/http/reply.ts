@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { atEndOfTurn } from './end-of-turn.js';
 
 /** What a route answers; the node adapter writes it. */
 export interface Reply {
@@ -26,8 +25,7 @@ export function fc2Error(status: number, code: string, message: string, requestI
 
 /**
  * Writes the reply with its own content-length (replacing any the reply carries). The headers go to
- * node:http as a flat list, which it serialises faster than a copied object; the socket sends them
- * at the end of the event loop's turn, with the other answers that were ready in it.
+ * node:http as a flat list, which it serialises faster than a copied object.
  */
 export function writeReply(res: ServerResponse, reply: Reply): void {
   const body = reply.body ?? '';
@@ -39,11 +37,6 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     return;
   }
   headers.push('content-length', Buffer.byteLength(body));
-  const socket = res.socket;
-  if (socket) {
-    socket.cork();
-    atEndOfTurn(() => socket.uncork());
-  }
   res.writeHead(reply.status, headers as string[]);
   res.end(body);
 }

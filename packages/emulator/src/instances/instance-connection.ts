@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { atEndOfTurn } from '../http/end-of-turn.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -74,10 +73,7 @@ class Connection {
       const bytes = Buffer.allocUnsafe(head.length + body.length);
       bytes.write(head, 0, 'latin1');
       body.copy(bytes, head.length);
-      const socket = this.socket;
-      atEndOfTurn(() => {
-        if (!socket.destroyed) socket.write(bytes);
-      });
+      this.socket.write(bytes);
     });
   }
 
