@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Builds the package in the current directory: every src/**/*.ts file becomes dist/**/*.js (ESM)
 // and dist/**/*.cjs (CommonJS), one output file per source file so that module identity is the
-// same whichever entry a user imports; tsc writes the .d.ts files and each gets a .d.cts twin.
-// With --bundle, each "exports" entry is instead one self-contained file per format (faster to
-// load; only for packages whose entries share no module state). `__FCS_PACKAGE_VERSION__` in the
-// source becomes package.json's "version". Finally every target named by package.json "exports",
-// "main", "types" and "bin" must exist, and a published package must carry the repository's LICENSE.
-// Imports of @fc-sessions/internals (private) are compiled into the output, every other package
-// import stays an import.
+// same whichever entry a user imports. With --bundle, each "exports" entry is instead one
+// self-contained file per format (faster to load; only for packages whose entries share no module
+// state). Whitespace and syntax are minified; names are kept, so stack traces and error class
+// names stay readable. tsc writes the declarations once, as .d.cts; each entry named by
+// package.json "exports" and "types" also gets a .d.ts for `import`, which re-exports the same
+// .d.cts files: one set of types whether a user imports or requires. `__FCS_PACKAGE_VERSION__` in
+// the source becomes package.json's "version". Finally every target named by package.json
+// "exports", "main", "types" and "bin" must exist, and a published package must carry the
+// repository's LICENSE. Imports of @fc-sessions/internals (private) are compiled into the output,
+// every other package import stays an import.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const pkgDir = process.cwd();
@@ -67,6 +70,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   define: { __FCS_PACKAGE_VERSION__: JSON.stringify(pkg.version) },
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 };
 await Promise.all([
@@ -90,9 +95,26 @@ const tsc = createRequire(join(pkgDir, 'package.json')).resolve('typescript/bin/
 const declarations = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (declarations.status !== 0) process.exit(declarations.status ?? 1);
 
+const entryDeclarations = new Set(
+  [pkg.exports, pkg.types]
+    .flatMap(targets)
+    .filter((target) => target.endsWith('.d.ts'))
+    .map((target) => join(pkgDir, target)),
+);
 for (const file of listDeclarations(outDir)) {
   const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(\.\.?\/[^'"]+)\.js\2/g, '$1$2$3.cjs$2');
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
+  if (entryDeclarations.has(file)) writeFileSync(file, esmDeclaration(file, text));
+  else rmSync(file);
+}
+
+/**
+ * An entry's .d.ts: the ESM face of its .d.cts. A default export is declared in the .d.ts itself,
+ * since TypeScript reads an ES module's default import of a CommonJS file as its whole exports.
+ */
+function esmDeclaration(file, text) {
+  if (!/^export default /m.test(text)) return `export * from './${basename(file, '.d.ts')}.cjs';\n`;
+  return text;
 }
 
 /** Every declaration file a user's TypeScript can reach from the package's types, and what it imports. */
@@ -156,4 +178,4 @@ if (!pkg.private && (!existsSync(licensePath) || readFileSync(licensePath, 'utf8
   process.exit(1);
 }
 const shape = bundle ? `${entryPoints.length} bundled entries` : `${entryPoints.length} modules`;
-console.log(`${pkg.name}: built ${shape} into ${relative(pkgDir, outDir)}/ (esm, cjs, d.ts, d.cts)`);
+console.log(`${pkg.name}: built ${shape} into ${relative(pkgDir, outDir)}/ (esm, cjs, d.cts, d.ts of the entries)`);

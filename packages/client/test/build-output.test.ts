@@ -46,6 +46,18 @@ describe('build output', () => {
     }
   });
 
+  it("ships one set of declarations: each entry's .d.ts re-exports its .d.cts", () => {
+    // Act
+    const esmDeclarations = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+
+    // Assess
+    expect(esmDeclarations.sort()).toEqual(['index.d.ts', 'limits.d.ts', 'signing/index.d.ts']);
+    for (const file of esmDeclarations)
+      expect(readFileSync(join(dist, file), 'utf8')).toBe(
+        `export * from './${file.replace(/^.*\//, '').replace('.d.ts', '.cjs')}';\n`,
+      );
+  });
+
   it('works through require', async () => {
     // Act
     const out = (await node([
