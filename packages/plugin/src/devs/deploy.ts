@@ -23,29 +23,6 @@ import { zipDirectory } from './zip.js';
 /** The env var our deploy sets to the affinity header name (contract with @fc-sessions/runtime). */
 export const SESSION_HEADER_ENV = 'FCS_SESSION_HEADER';
 
-/** fc3 props the component deploys; anything else in props is left to fc3 (and reported). */
-export const FUNCTION_PROPS = [
-  'functionName',
-  'description',
-  'runtime',
-  'handler',
-  'code',
-  'memorySize',
-  'cpu',
-  'diskSize',
-  'timeout',
-  'instanceConcurrency',
-  'environmentVariables',
-  'customRuntimeConfig',
-  'instanceLifecycleConfig',
-  'sessionAffinity',
-  'sessionAffinityConfig',
-  'internetAccess',
-  'role',
-  'layers',
-  'triggers',
-] as const;
-
 export interface DeployPlan {
   functionName: string;
   input: FunctionInput;
@@ -109,6 +86,39 @@ function triggersOf(value: unknown): CreateTriggerInput[] {
   });
 }
 
+type PropReader = (value: unknown, field: string, baseDir: string) => unknown;
+
+/**
+ * The fc3 function props the component deploys, each read and checked under the SDK's
+ * `FunctionInput` field of the same name: a new function field is one entry here.
+ */
+const FUNCTION_PROP_READERS = {
+  description: (value, field) => stringOption(field, value),
+  runtime: (value, field) => stringOption(field, value),
+  handler: (value, field) => stringOption(field, value),
+  memorySize: (value, field) => integerOption(field, value, 64, 32768),
+  cpu: (value) => value,
+  diskSize: (value, field) => integerOption(field, value, 512, 10240),
+  timeout: (value, field) => integerOption(field, value, FUNCTION_TIMEOUT.min, FUNCTION_TIMEOUT.max),
+  instanceConcurrency: (value, field) => integerOption(field, value, 1, 200),
+  customRuntimeConfig: (value, field) => objectOption(field, value),
+  instanceLifecycleConfig: (value, field) => objectOption(field, value),
+  internetAccess: (value) => value,
+  role: (value, field) => stringOption(field, value),
+  layers: (value, field) => {
+    if (value !== undefined && !Array.isArray(value)) throw invalidArgument(field, value, 'must be a list');
+    return value;
+  },
+  sessionAffinity: (value, field) =>
+    choiceOption(field, value, ['NONE', 'HEADER_FIELD', 'GENERATED_COOKIE', 'MCP_SSE', 'MCP_STREAMABLE']),
+  sessionAffinityConfig: (value) => affinityConfig(value),
+  environmentVariables: (value, field) => objectOption(field, value),
+  code: (value, _field, baseDir) => codeOf(value, baseDir),
+} satisfies { [K in keyof FunctionInput]?: PropReader };
+
+/** fc3 props the component deploys; anything else in props is left to fc3 (and reported). */
+export const FUNCTION_PROPS: readonly string[] = ['functionName', ...Object.keys(FUNCTION_PROP_READERS), 'triggers'];
+
 /** Turns fc3-style props into a CreateFunction / UpdateFunction body; every check names the prop. */
 export async function planDeploy(
   props: Record<string, unknown>,
@@ -118,46 +128,17 @@ export async function planDeploy(
   const functionName = functionNameFlag ?? props['functionName'];
   if (functionName === undefined) throw missingArgument('props.functionName', 'the function to deploy');
   validateFunctionName(functionName, 'props.functionName');
-  const input: FunctionInput = {};
-  const set = (key: keyof FunctionInput, value: unknown) => {
-    if (value !== undefined) (input as Record<string, unknown>)[key] = value;
-  };
-  set('description', stringOption('props.description', props['description']));
-  const runtime = stringOption('props.runtime', props['runtime']);
+  const runtime = props['runtime'];
   if (runtime === undefined) throw missingArgument('props.runtime', 'e.g. nodejs20 or custom.debian12');
-  set('runtime', runtime);
-  set('handler', stringOption('props.handler', props['handler']));
-  set('memorySize', integerOption('props.memorySize', props['memorySize'], 64, 32768));
-  set('cpu', props['cpu']);
-  set('diskSize', integerOption('props.diskSize', props['diskSize'], 512, 10240));
-  set('timeout', integerOption('props.timeout', props['timeout'], FUNCTION_TIMEOUT.min, FUNCTION_TIMEOUT.max));
-  set('instanceConcurrency', integerOption('props.instanceConcurrency', props['instanceConcurrency'], 1, 200));
-  set('customRuntimeConfig', objectOption('props.customRuntimeConfig', props['customRuntimeConfig']));
-  set('instanceLifecycleConfig', objectOption('props.instanceLifecycleConfig', props['instanceLifecycleConfig']));
-  set('internetAccess', props['internetAccess']);
-  set('role', stringOption('props.role', props['role']));
-  if (props['layers'] !== undefined) {
-    if (!Array.isArray(props['layers'])) throw invalidArgument('props.layers', props['layers'], 'must be a list');
-    set('layers', props['layers']);
+  const checked: Record<string, unknown> = {};
+  for (const [key, read] of Object.entries(FUNCTION_PROP_READERS)) {
+    const value = await read(props[key], `props.${key}`, baseDir);
+    if (value !== undefined) checked[key] = value;
   }
-  const affinity = choiceOption('props.sessionAffinity', props['sessionAffinity'], [
-    'NONE',
-    'HEADER_FIELD',
-    'GENERATED_COOKIE',
-    'MCP_SSE',
-    'MCP_STREAMABLE',
-  ]);
-  set('sessionAffinity', affinity);
-  const config = affinityConfig(props['sessionAffinityConfig']);
-  set('sessionAffinityConfig', config);
-  const environment = objectOption('props.environmentVariables', props['environmentVariables']) as
-    | Record<string, string>
-    | undefined;
-  const env = { ...environment };
-  if (affinity === 'HEADER_FIELD' && config?.affinityHeaderFieldName)
-    env[SESSION_HEADER_ENV] = config.affinityHeaderFieldName;
-  if (environment !== undefined || env[SESSION_HEADER_ENV] !== undefined) set('environmentVariables', env);
-  set('code', await codeOf(props['code'], baseDir));
+  const input = checked as FunctionInput;
+  const headerName = input.sessionAffinityConfig?.affinityHeaderFieldName;
+  if (input.sessionAffinity === 'HEADER_FIELD' && headerName)
+    input.environmentVariables = { ...input.environmentVariables, [SESSION_HEADER_ENV]: headerName };
   const known = new Set<string>([...FUNCTION_PROPS, ...keysIn('props')]);
   const triggers = triggersOf(props['triggers']);
   return {
