@@ -4,7 +4,8 @@ import { type PrefetchResult, prefetchChecked } from '../core/prefetch.js';
 import { PREFETCH_KEYS, PREFETCH_REQUIRED } from '../core/prefetch-options.js';
 import { removeKeeper } from '../core/keeper-function.js';
 import type { FcClient } from '@fc-sessions/client';
-import { type PruneOptions, type PruneResult, pruneSessions } from '../core/prune.js';
+import { type PruneResult, type PruneSettings, pruneChecked } from '../core/prune.js';
+import { SETTINGS } from '../settings/settings.js';
 import { type Command, type CommandScope, defineCommand } from './define.js';
 
 const PREFETCH_OPTIONS = PREFETCH_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier');
@@ -64,7 +65,7 @@ function pruneCommand(path: readonly string[], summary: string): Command<PruneRe
  */
 export async function pruneWithKeeper(
   fc: FcClient,
-  input: Pick<PruneOptions, 'sessionIds' | 'settleSeconds'> & { concurrency: number },
+  input: Pick<PruneSettings, 'sessionIds' | 'settleSeconds' | 'concurrency'>,
   { target, progress, warning, signal }: Pick<CommandScope, 'target' | 'progress' | 'warning' | 'signal'>,
 ): Promise<PruneResult> {
   const keeper =
@@ -72,12 +73,15 @@ export async function pruneWithKeeper(
       ? await removeKeeper(fc, target.functionName, target.qualifier, { concurrency: input.concurrency, signal })
       : undefined;
   if (keeper) progress?.(`removed keeper function ${keeper.functionName} and its trigger`);
-  const pruned = await pruneSessions(fc, {
+  const settings = {
     functionName: target.functionName,
     qualifier: target.qualifier,
     sessionIds: input.sessionIds,
     concurrency: input.concurrency,
     settleSeconds: input.settleSeconds,
+    timeoutSeconds: SETTINGS.timeoutSeconds.default,
+  };
+  const pruned = await pruneChecked(fc, settings, {
     ...target.manifest,
     signal,
     onProgress: progress && ((e) => progress(`[${e.done}/${e.total}] ${e.type} ${e.sessionId}`)),

@@ -1,4 +1,4 @@
-import { plainSource, resolveSettings } from '../settings/resolve.js';
+import { plainSource, type Resolved, resolveSettings } from '../settings/resolve.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
 import { withDeadline } from './deadline.js';
 import type { KeeperRemoval } from './keeper-function.js';
@@ -7,7 +7,17 @@ import { isSettling, type ManifestSession, ManifestStore } from './manifest.js';
 import { mapLimit } from './pool.js';
 import { emitLockWarning, type ManifestLocation, type SessionApi } from './prefetch.js';
 
-export interface PruneOptions extends ManifestLocation {
+/** Told as a prune goes. */
+export interface PruneHooks {
+  /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
+  onWarning?: ((message: string) => void) | undefined;
+  onProgress?:
+    | ((event: { type: 'deleted' | 'pending' | 'failed'; sessionId: string; done: number; total: number }) => void)
+    | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface PruneOptions extends ManifestLocation, PruneHooks {
   functionName: string;
   qualifier?: string | undefined;
   /** Only these recorded sessions (default: every session in the manifest). */
@@ -17,13 +27,19 @@ export interface PruneOptions extends ManifestLocation {
   settleSeconds?: number | undefined;
   /** Bound on the whole prune, waiting for the manifest's lock included (as `SETTINGS.timeoutSeconds`). */
   timeoutSeconds?: number | undefined;
-  /** Told when a stale manifest lock is taken over; default `process.emitWarning`. */
-  onWarning?: ((message: string) => void) | undefined;
-  onProgress?:
-    | ((event: { type: 'deleted' | 'pending' | 'failed'; sessionId: string; done: number; total: number }) => void)
-    | undefined;
-  signal?: AbortSignal | undefined;
 }
+
+const PRUNE_KEYS = [
+  'functionName',
+  'qualifier',
+  'sessionIds',
+  'concurrency',
+  'settleSeconds',
+  'timeoutSeconds',
+] as const;
+
+/** What a prune runs with, checked (`resolveSettings` over `PRUNE_KEYS`). */
+export type PruneSettings = Resolved<(typeof PRUNE_KEYS)[number], 'functionName'>;
 
 export interface PruneResult {
   functionName: string;
@@ -50,27 +66,35 @@ export async function pruneSessions(
   client: Pick<SessionApi, 'deleteSession'>,
   options: PruneOptions,
 ): Promise<PruneResult> {
-  const { qualifier, concurrency, settleSeconds, timeoutSeconds } = resolveSettings(
-    ['functionName', 'qualifier', 'sessionIds', 'concurrency', 'settleSeconds', 'timeoutSeconds'],
-    [plainSource(options)],
-    { required: { functionName: 'the function to prune' }, env: {} },
-  );
+  const settings = resolveSettings(PRUNE_KEYS, [plainSource(options)], {
+    required: { functionName: 'the function to prune' },
+    env: {},
+  });
+  return pruneChecked(client, settings, options);
+}
+
+/** `pruneSessions` with settings a front door has already checked (once, naming fields its way). */
+export async function pruneChecked(
+  client: Pick<SessionApi, 'deleteSession'>,
+  settings: PruneSettings,
+  options: ManifestLocation & PruneHooks,
+): Promise<PruneResult> {
   const store = new ManifestStore(options.manifestDir, {
     region: options.region,
-    functionName: options.functionName,
-    qualifier,
+    functionName: settings.functionName,
+    qualifier: settings.qualifier,
     endpoint: options.endpoint,
   });
-  const deadline = withDeadline(timeoutSeconds * 1000, options.signal);
+  const deadline = withDeadline(settings.timeoutSeconds * 1000, options.signal);
   try {
     const lock = await lockManifest(store.path, {
-      timeoutSeconds,
+      timeoutSeconds: settings.timeoutSeconds,
       signal: deadline.signal,
       onWarning: options.onWarning ?? emitLockWarning,
       existingFolderOnly: true,
     });
     try {
-      return await prune(client, options, { qualifier, concurrency, settleSeconds, signal: deadline.signal }, store);
+      return await prune(client, settings, { ...options, signal: deadline.signal }, store);
     } finally {
       await store.close();
       await lock.release();
@@ -82,17 +106,18 @@ export async function pruneSessions(
 
 async function prune(
   client: Pick<SessionApi, 'deleteSession'>,
-  options: PruneOptions,
-  run: { qualifier: string; concurrency: number; settleSeconds: number; signal: AbortSignal },
+  settings: PruneSettings,
+  options: ManifestLocation & PruneHooks & { signal: AbortSignal },
   store: ManifestStore,
 ): Promise<PruneResult> {
-  const { qualifier, concurrency, settleSeconds, signal } = run;
+  const { functionName, qualifier, concurrency, settleSeconds } = settings;
+  const { signal } = options;
   const manifest = await store.load();
   const records = new Map(manifest.sessions.map((s) => [s.sessionId, s]));
-  const wanted = options.sessionIds ? [...new Set(options.sessionIds)] : [...records.keys()];
+  const wanted = settings.sessionIds ? [...new Set(settings.sessionIds)] : [...records.keys()];
   const targets = wanted.filter((id) => records.has(id));
   const result: PruneResult = {
-    functionName: options.functionName,
+    functionName,
     qualifier,
     region: options.region,
     deleted: [],
@@ -106,7 +131,7 @@ async function prune(
   await mapLimit(targets, concurrency, async (sessionId) => {
     let notFound: boolean;
     try {
-      notFound = (await client.deleteSession(options.functionName, sessionId, { qualifier, signal })).alreadyGone;
+      notFound = (await client.deleteSession(functionName, sessionId, { qualifier, signal })).alreadyGone;
     } catch (error) {
       if (!isNotFound(error)) {
         result.failed.push({ sessionId, error: summarizeError(error) });
