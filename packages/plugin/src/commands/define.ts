@@ -1,6 +1,7 @@
 import type { FcClient } from '@fc-sessions/client';
 import { type ConnectOptions, createClient } from '../core/connect.js';
 import type { FormatOptions } from '../core/format.js';
+import type { FunctionFailure } from '../core/invoke.js';
 import { resolveTarget, type Target } from '../core/target.js';
 import type { Setting } from '../settings/define.js';
 import { type FieldOf, fieldsOf, type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
@@ -70,12 +71,16 @@ export interface RunContext {
   resolveConnect?: ((connect: ConnectOptions) => Promise<Partial<ConnectOptions>>) | undefined;
 }
 
-/** A command's answer: `data` for JSON and return values, `text` for people (stdout), `errorText` (stderr), the exit code. */
+/**
+ * A command's answer: `data` for JSON and return values, `text` for people (stdout), `errorText`
+ * (stderr), the exit code, and `functionError` when the function itself failed.
+ */
 export interface RunOutcome<D = unknown> {
   data: D;
   text: string;
   errorText?: string | undefined;
   exitCode: number;
+  functionError?: FunctionFailure | undefined;
 }
 
 /** What a command's `run` gets: its target, and a client made on first use (after its own checks). */

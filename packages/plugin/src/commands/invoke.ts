@@ -1,7 +1,7 @@
 import { EXIT, invalidArgument } from '../core/errors.js';
 import { readEvent } from '../core/event.js';
 import { formatInvoke, formatTask } from '../core/format.js';
-import { invokeFunction, parseHeaders } from '../core/invoke.js';
+import { functionFailure, invokeFunction, parseHeaders } from '../core/invoke.js';
 import { waitForTask } from '../core/tasks.js';
 import { defineCommand } from './define.js';
 import { taskExitCode } from './task.js';
@@ -66,6 +66,7 @@ export const invoke = defineCommand(
       });
       return {
         data: { ...report, task },
+        functionError: functionFailure(report),
         text: input.silent
           ? `${task.returnPayload ?? ''}\n`
           : `${formatInvoke(report, format)}\n${formatTask(task, format)}`,
@@ -76,6 +77,7 @@ export const invoke = defineCommand(
       data: report,
       text: input.silent ? `${report.result}\n` : formatInvoke(report, format),
       exitCode: report.errorType ? EXIT.functionError : EXIT.ok,
+      functionError: functionFailure(report),
     };
   },
 );

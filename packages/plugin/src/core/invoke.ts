@@ -24,6 +24,19 @@ export interface InvokeRequest {
 }
 
 /** What an invocation returned, as data (front doors print it with `formatInvoke`). */
+/** A function that ran and failed (FC's `x-fc-error-type`): what front doors name in their error. */
+export interface FunctionFailure {
+  functionName: string;
+  errorType: string;
+  requestId: string | undefined;
+}
+
+/** The failure an invoke report carries, if the function failed. */
+export function functionFailure(report: InvokeReport): FunctionFailure | undefined {
+  if (report.errorType === undefined) return undefined;
+  return { functionName: report.functionName, errorType: report.errorType, requestId: report.requestId };
+}
+
 export interface InvokeReport {
   functionName: string;
   /** The version or alias that served the call (or the one asked for). */

@@ -179,10 +179,10 @@ export class FcSessionsComponent {
         process.exitCode = outcome.exitCode;
         return outcome.data;
       }
-      const data = outcome.data as { errorType?: string; requestId?: string; functionName?: string };
+      const failed = outcome.functionError;
       throw new Error(
-        data.errorType
-          ? `${data.errorType}: function ${data.functionName} failed (request ${data.requestId})`
+        failed
+          ? `${failed.errorType}: function ${failed.functionName} failed (request ${failed.requestId})`
           : `exit code ${outcome.exitCode}: ${outcome.text.trim().split('\n').pop()}`,
       );
     }

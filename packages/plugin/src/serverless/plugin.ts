@@ -282,10 +282,10 @@ export class FcSessionsServerlessPlugin {
       outcomes.push(outcome);
       if (outcome.exitCode !== 0) {
         this.#print([outcome.data], outcome.text);
-        const data = outcome.data as { errorType?: string; functionName?: string };
+        const failed = outcome.functionError;
         throw this.#error(
-          data.errorType
-            ? `function ${data.functionName} failed: ${data.errorType}`
+          failed
+            ? `function ${failed.functionName} failed: ${failed.errorType}`
             : `fc-sessions: ${command.definition.path.join(' ')} did not complete`,
         );
       }
