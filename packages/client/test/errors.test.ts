@@ -1,22 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FcClient, FcError, isRetryableStatus } from '../src/index.js';
-import { clientFor, drop, REQUEST_ID, sendJson, startServer, type TestServer } from './support/server.js';
+import { describe, expect, it, vi } from 'vitest';
+import { type FcClient, type FcClientOptions, FcError, isRetryableStatus } from '../src/index.js';
+import { drop, type Handler, REQUEST_ID, sendJson, type TestServer, useTestServers } from './support/server.js';
 
+const servers = useTestServers();
 let server: TestServer | undefined;
-let client: FcClient | undefined;
 
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
-
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<FcClient> {
-  server = await startServer(handler);
-  client = clientFor(server);
-  return client;
+async function serve(handler: Handler, options: FcClientOptions = {}): Promise<FcClient> {
+  const started = await servers.start(handler, options);
+  server = started.server;
+  return started.client;
 }
 
 function answer(status: number, body: string, headers: Record<string, string> = {}) {
@@ -218,9 +211,8 @@ describe('network failures', () => {
 
   it('wraps a refused connection', async () => {
     // Prepare
-    const closed = await startServer();
+    const { server: closed, client } = await servers.start();
     await closed.close();
-    client = clientFor(closed);
 
     // Act
     const error = await failure(client.getFunction('f'));
@@ -266,14 +258,16 @@ describe('network failures', () => {
 
   it('times out a call whose body stalls (timeoutMs of the client)', async () => {
     // Prepare
-    server = await startServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.write('{"functionName":');
-    });
-    client = clientFor(server, { timeoutMs: 50 });
+    const fc = await serve(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"functionName":');
+      },
+      { timeoutMs: 50 },
+    );
 
     // Act
-    const error = await failure(client.getFunction('f'));
+    const error = await failure(fc.getFunction('f'));
 
     // Assess
     expect(error.code).toBe('RequestTimeout');
@@ -281,11 +275,10 @@ describe('network failures', () => {
 
   it('times out an invocation with invokeTimeoutMs', async () => {
     // Prepare
-    server = await startServer(() => undefined);
-    client = clientFor(server, { invokeTimeoutMs: 50 });
+    const fc = await serve(() => undefined, { invokeTimeoutMs: 50 });
 
     // Act
-    const error = await failure(client.invoke('f'));
+    const error = await failure(fc.invoke('f'));
 
     // Assess
     expect(error.code).toBe('RequestTimeout');
@@ -325,10 +318,12 @@ describe('AbortSignal', () => {
 
   it('aborts while waiting to retry, and says so with an FcError', async () => {
     // Prepare
-    server = await startServer((_request, response) =>
-      sendJson(response, 503, { Code: 'ResourceThrottled', Message: 'busy' }),
+    const fc = await serve(
+      (_request, response) => sendJson(response, 503, { Code: 'ResourceThrottled', Message: 'busy' }),
+      {
+        retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      },
     );
-    client = clientFor(server, { retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
     const controller = new AbortController();
     // The backoff draws its jitter right before it sleeps: abort once that sleep has begun.
     vi.spyOn(Math, 'random').mockImplementation(() => {
@@ -337,11 +332,11 @@ describe('AbortSignal', () => {
     });
 
     // Act
-    const error = await failure(client.getFunction('f', { signal: controller.signal }));
+    const error = await failure(fc.getFunction('f', { signal: controller.signal }));
 
     // Assess
     expect(error).toMatchObject({ code: 'Aborted', retryable: false });
     expect((error.cause as Error).message).toBe('shutting down');
-    expect(server.requests).toHaveLength(1);
+    expect(server?.requests).toHaveLength(1);
   });
 });

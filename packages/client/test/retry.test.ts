@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backoffDelay, FcClient, FcError, type RetryOptions } from '../src/index.js';
 import {
   acsVerifier,
@@ -6,21 +6,14 @@ import {
   drop,
   type Handler,
   sendJson,
-  startServer,
   type TestServer,
+  useTestServers,
 } from './support/server.js';
 
 const FAST: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
+const servers = useTestServers({ retry: FAST });
 let server: TestServer | undefined;
-let client: FcClient | undefined;
-
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 /** Fails the first `times` requests with `fail`, then answers `{ok: true}`. */
 function flaky(times: number, fail: Handler): Handler {
@@ -37,9 +30,9 @@ const unavailable: Handler = (_request, response) =>
 const dropped: Handler = (_request, _response, raw) => drop(raw);
 
 async function setUp(handler: Handler, retry: RetryOptions | false = FAST): Promise<FcClient> {
-  server = await startServer(handler);
-  client = clientFor(server, { retry });
-  return client;
+  const started = await servers.start(handler, { retry });
+  server = started.server;
+  return started.client;
 }
 
 describe('retries of safe calls', () => {
@@ -96,15 +89,15 @@ describe('retries of safe calls', () => {
 
   it('uses 3 attempts by default and none with retry: false', async () => {
     // Prepare
-    server = await startServer(unavailable);
-    const byDefault = clientFor(server, { retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    const { server, client: byDefault } = await servers.start(unavailable, {
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
     const never = clientFor(server, { retry: false });
 
     // Act
     await byDefault.getFunction('f').catch(() => undefined);
     const afterDefault = server.requests.length;
     await never.getFunction('f').catch(() => undefined);
-    byDefault.close();
     never.close();
 
     // Assess

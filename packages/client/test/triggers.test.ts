@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FcClient, FcError, nextFire, parseSchedule } from '../src/index.js';
-import { acsVerifier, clientFor, type Handler, sendJson, startServer, type TestServer } from './support/server.js';
+import { acsVerifier, type Handler, sendJson, useTestServers } from './support/server.js';
 
 const FN = 'my-func';
 const TIMER = { cronExpression: '@every 5m', enable: true, payload: '{"keep":"warm"}' };
@@ -14,20 +14,10 @@ const wire = (name: string, type: string, config: unknown) => ({
   status: 'OK',
 });
 
-let server: TestServer | undefined;
-let client: FcClient | undefined;
-
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
+const servers = useTestServers();
 
 async function setUp(handler: Handler, retry: false | { maxAttempts: number; baseDelayMs: number } = false) {
-  server = await startServer(handler);
-  client = clientFor(server, { retry });
-  return { server, client };
+  return servers.start(handler, { retry });
 }
 
 describe('trigger operations: requests as the SDK sends them', () => {
@@ -188,11 +178,7 @@ describe('trigger operations: retries only where a repeat is harmless', () => {
       const { server, client } = await setUp(failingFirst(), retry);
       await call(client);
       expect(server.requests).toHaveLength(2);
-      client.close();
-      await server.close();
     }
-    server = undefined;
-    client = undefined;
   });
 
   it('does not repeat CreateTrigger after a failure', async () => {

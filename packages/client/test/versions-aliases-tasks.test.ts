@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FcClient, FcError, type RetryOptions } from '../src/index.js';
-import { clientFor, drop, type Handler, sendJson, startServer, type TestServer } from './support/server.js';
+import { drop, type Handler, sendJson, type TestServer, useTestServers } from './support/server.js';
 
 const FAST: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
+const servers = useTestServers({ retry: FAST });
 let server: TestServer | undefined;
-let client: FcClient | undefined;
-
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  client = undefined;
-  server = undefined;
-});
 
 async function setUp(handler: Handler = (_r, response) => sendJson(response, 200, {})): Promise<FcClient> {
-  server = await startServer(handler);
-  client = clientFor(server, { retry: FAST });
-  return client;
+  const started = await servers.start(handler);
+  server = started.server;
+  return started.client;
 }
 
 interface Case {

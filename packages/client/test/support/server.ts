@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { FcClient, type FcClientOptions } from '../../src/index.js';
 import { createNonceCache, verifyFc2Request, verifyRequest } from '../../src/signing/index.js';
 
@@ -99,6 +100,28 @@ export function drop(raw: IncomingMessage): void {
 }
 
 export const REQUEST_ID = '1-6745e79f-1a2b3c4d-5e6f7a8b9c0d';
+
+/**
+ * Servers and clients for the tests of one file: `start(handler, options)` starts a server and a
+ * client for it (`defaults`, then `options`); whatever a test started is closed after it.
+ */
+export function useTestServers(defaults: FcClientOptions = {}) {
+  const open: { server: TestServer; client: FcClient }[] = [];
+  afterEach(async () => {
+    for (const { server, client } of open.splice(0)) {
+      client.close();
+      await server.close();
+    }
+  });
+  return {
+    async start(handler?: Handler, options: FcClientOptions = {}) {
+      const server = await startServer(handler);
+      const client = clientFor(server, { ...defaults, ...options });
+      open.push({ server, client });
+      return { server, client };
+    },
+  };
+}
 
 /** A client pointed at `server`, with fixed keys, region and account and no environment or home lookups. */
 export function clientFor(server: TestServer, options: FcClientOptions = {}): FcClient {
