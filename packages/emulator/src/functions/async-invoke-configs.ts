@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { AsyncInvokeConfigRecord } from '../state/records.js';
-import { decodeToken, encodeToken, type FunctionRegistry } from './function-registry.js';
+import type { FunctionRegistry } from './function-registry.js';
+import { pageAfter } from '../paging.js';
 
 export type AsyncInvokeConfigInput = Omit<AsyncInvokeConfigRecord, 'qualifier' | 'createdMs' | 'lastModifiedMs'>;
 
@@ -69,11 +70,7 @@ export class AsyncInvokeConfigs {
         (entry.record.asyncInvokeConfigs ?? []).map((config) => ({ functionName: entry.record.functionName, config })),
       )
       .sort((a, b) => (key(a) < key(b) ? -1 : 1));
-    const after = query.nextToken ? decodeToken(query.nextToken) : undefined;
-    const rest = after ? all.filter((item) => key(item) > after) : all;
-    const configs = rest.slice(0, query.limit);
-    return rest.length > query.limit
-      ? { configs, nextToken: encodeToken(key(configs[configs.length - 1]!)) }
-      : { configs };
+    const { page: configs, ...next } = pageAfter(all, key, query.limit, query.nextToken);
+    return { configs, ...next };
   }
 }

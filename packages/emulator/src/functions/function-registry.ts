@@ -1,5 +1,6 @@
-import { ApiError, functionNotFound, invalidArgument } from '../errors.js';
+import { ApiError, functionNotFound } from '../errors.js';
 import { newFunctionId } from '../ids.js';
+import { pageAfter } from '../paging.js';
 import { checkHandlerFiles } from './code-paths.js';
 import type { InstanceHost, InstanceSpec } from '../instances/spec.js';
 import { InstancePool, type PoolSettings } from '../instances/instance-pool.js';
@@ -163,16 +164,8 @@ export class FunctionRegistry {
     nextToken?: string;
   } {
     const names = [...this.entries.keys()].filter((name) => !query.prefix || name.startsWith(query.prefix)).sort();
-    let start = 0;
-    if (query.nextToken) {
-      const after = decodeToken(query.nextToken);
-      start = names.findIndex((name) => name > after);
-      if (start < 0) start = names.length;
-    }
-    const page = names.slice(start, start + query.limit);
-    const records = page.map((name) => this.entries.get(name)!.record);
-    const more = start + query.limit < names.length;
-    return more ? { records, nextToken: encodeToken(page[page.length - 1]!) } : { records };
+    const { page, ...next } = pageAfter(names, (name) => name, query.limit, query.nextToken);
+    return { records: page.map((name) => this.entries.get(name)!.record), ...next };
   }
 
   async close(): Promise<void> {
@@ -215,15 +208,4 @@ export class FunctionRegistry {
 /** The code checksums a function still runs: LATEST's and every published version's. */
 export function codeInUse(record: FunctionRecord): string[] {
   return [record.codeChecksum, ...(record.versions ?? []).map((version) => version.codeChecksum)];
-}
-
-export function encodeToken(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64url');
-}
-
-export function decodeToken(token: string): string {
-  const value = Buffer.from(token, 'base64url').toString('utf8');
-  if (!value || encodeToken(value) !== token)
-    throw invalidArgument(`nextToken "${token}" is not a token this emulator handed out`);
-  return value;
 }

@@ -1,6 +1,7 @@
 import { ApiError, invalidArgument } from '../errors.js';
 import type { AliasRecord, FunctionRecord, VersionRecord } from '../state/records.js';
-import { decodeToken, encodeToken, type FunctionEntry, type FunctionRegistry } from './function-registry.js';
+import type { FunctionEntry, FunctionRegistry } from './function-registry.js';
+import { pageAfter } from '../paging.js';
 
 /** What a qualifier resolved to: the version that serves the call and the entry (pool) that runs it. */
 export interface Target {
@@ -28,19 +29,6 @@ const versionNotFound = (functionName: string, versionId: string) =>
   new ApiError(404, 'VersionNotFound', `version "${versionId}" of function "${functionName}" does not exist`);
 const aliasNotFound = (functionName: string, aliasName: string) =>
   new ApiError(404, 'AliasNotFound', `alias "${aliasName}" of function "${functionName}" does not exist`);
-
-/** A page of `items` ordered by `key`, after the token's key. */
-function page<T>(
-  items: readonly T[],
-  key: (item: T) => string,
-  limit: number,
-  nextToken: string | undefined,
-): { items: T[]; nextToken?: string } {
-  const after = nextToken ? decodeToken(nextToken) : undefined;
-  const rest = after === undefined ? [...items] : items.filter((item) => key(item) > after);
-  const out = rest.slice(0, limit);
-  return rest.length > limit ? { items: out, nextToken: encodeToken(key(out[out.length - 1]!)) } : { items: out };
-}
 
 /** Sorts version ids as numbers, as text: zero-padded. */
 const versionKey = (versionId: string) => versionId.padStart(10, '0');
@@ -129,8 +117,8 @@ export class Versions {
     if (!forward) all.reverse();
     // BACKWARD pages by the inverted key so that "after the token" still means "further along".
     const key = (v: VersionRecord) => (forward ? versionKey(v.versionId) : String(9_999_999_999 - Number(v.versionId)));
-    const { items, nextToken } = page(all, key, query.limit, query.nextToken);
-    return { versions: items, ...(nextToken ? { nextToken } : {}) };
+    const { page: versions, ...next } = pageAfter(all, key, query.limit, query.nextToken);
+    return { versions, ...next };
   }
 
   /** Refused (409 VersionInUse, a guess) while an alias points at the version or weighs it. */
@@ -235,8 +223,8 @@ export class Versions {
     const all = (this.functions.get(functionName).record.aliases ?? [])
       .filter((alias) => !query.prefix || alias.aliasName.startsWith(query.prefix))
       .sort((a, b) => (a.aliasName < b.aliasName ? -1 : 1));
-    const { items, nextToken } = page(all, (a) => a.aliasName, query.limit, query.nextToken);
-    return { aliases: items, ...(nextToken ? { nextToken } : {}) };
+    const { page: aliases, ...next } = pageAfter(all, (a) => a.aliasName, query.limit, query.nextToken);
+    return { aliases, ...next };
   }
 
   async deleteAlias(functionName: string, aliasName: string): Promise<void> {

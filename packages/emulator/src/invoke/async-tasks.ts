@@ -1,5 +1,6 @@
 import { ApiError } from '../errors.js';
-import { decodeToken, encodeToken, type FunctionEntry } from '../functions/function-registry.js';
+import type { FunctionEntry } from '../functions/function-registry.js';
+import { pageAfter } from '../paging.js';
 import type { Instance } from '../instances/instance.js';
 import type { InvocationResult } from './invoker.js';
 
@@ -182,10 +183,8 @@ export class AsyncTasks {
         (query.startedTimeEnd === undefined || task.enqueuedMs <= query.startedTimeEnd),
     );
     matching.sort((a, b) => (order(a) < order(b) ? -1 : 1));
-    const after = query.nextToken ? decodeToken(query.nextToken) : undefined;
-    const rest = after ? matching.filter((task) => order(task) > after) : matching;
-    const tasks = rest.slice(0, query.limit);
-    return rest.length > query.limit ? { tasks, nextToken: encodeToken(order(tasks[tasks.length - 1]!)) } : { tasks };
+    const { page: tasks, ...next } = pageAfter(matching, order, query.limit, query.nextToken);
+    return { tasks, ...next };
   }
 
   /** The function is gone, and its tasks with it. */

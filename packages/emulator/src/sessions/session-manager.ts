@@ -1,5 +1,6 @@
 import { ApiError, invalidArgument, sessionNotFound } from '../errors.js';
-import { decodeToken, encodeToken, type FunctionEntry, type FunctionRegistry } from '../functions/function-registry.js';
+import type { FunctionEntry, FunctionRegistry } from '../functions/function-registry.js';
+import { pageAfter } from '../paging.js';
 import { newSessionId } from '../ids.js';
 import type { Instance } from '../instances/instance.js';
 import { supportsSessionApi } from '../model/affinity.js';
@@ -216,12 +217,8 @@ export class SessionManager {
       all.push(live.record);
     }
     all.sort((a, b) => (order(a) < order(b) ? -1 : 1));
-    const after = query.nextToken ? decodeToken(query.nextToken) : undefined;
-    const rest = after ? all.filter((record) => order(record) > after) : all;
-    const records = rest.slice(0, query.limit);
-    return rest.length > query.limit
-      ? { records, nextToken: encodeToken(order(records[records.length - 1]!)) }
-      : { records };
+    const { page: records, ...next } = pageAfter(all, order, query.limit, query.nextToken);
+    return { records, ...next };
   }
 
   async update(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../errors.js';
-import { decodeToken, encodeToken } from '../functions/function-registry.js';
+import { pageAfter } from '../paging.js';
 import type { CreateTriggerInput, TriggerInput } from '../model/trigger-input.js';
 import type { TriggerRecord } from '../state/records.js';
 
@@ -98,17 +98,8 @@ export class TriggerRegistry {
   ): { records: TriggerRecord[]; nextToken?: string } {
     const triggers = this.of(functionName, false);
     const names = [...triggers.keys()].filter((name) => !query.prefix || name.startsWith(query.prefix)).sort();
-    let start = 0;
-    if (query.nextToken) {
-      const after = decodeToken(query.nextToken);
-      start = names.findIndex((name) => name > after);
-      if (start < 0) start = names.length;
-    }
-    const page = names.slice(start, start + query.limit);
-    const records = page.map((name) => triggers.get(name)!);
-    return start + query.limit < names.length
-      ? { records, nextToken: encodeToken(page[page.length - 1]!) }
-      : { records };
+    const { page, ...next } = pageAfter(names, (name) => name, query.limit, query.nextToken);
+    return { records: page.map((name) => triggers.get(name)!), ...next };
   }
 
   private of(functionName: string, create: boolean): Map<string, TriggerRecord> {
