@@ -1,3 +1,4 @@
+import { canonicalJson } from '@fc-sessions/internals/canonical-json';
 import { ApiError } from '../errors.js';
 import { Instance } from './instance.js';
 import type { InstanceHost, InstanceSpec } from './spec.js';
@@ -9,23 +10,12 @@ export interface PoolSettings {
   readonly idleMs: number;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Equal by value; role credentials are minted anew on every update, so only whether there are any counts. */
 function sameSpec(a: InstanceSpec, b: InstanceSpec): boolean {
   if (a === b) return true;
   const { credentials: ca, ...restA } = a;
   const { credentials: cb, ...restB } = b;
-  return (ca === undefined) === (cb === undefined) && canonical(restA) === canonical(restB);
+  return (ca === undefined) === (cb === undefined) && canonicalJson(restA) === canonicalJson(restB);
 }
 
 /**

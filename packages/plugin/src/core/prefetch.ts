@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type FcClient, type FunctionConfig, newSessionId, type Session } from '@fc-sessions/client';
+import { canonicalJson } from '@fc-sessions/internals/canonical-json';
 import { withDeadline } from './deadline.js';
 import {
   EXIT,
@@ -17,7 +18,6 @@ import {
   ManifestStore,
   type SessionRecords,
 } from './manifest.js';
-import { canonicalJson } from './canonical.js';
 import { lockManifest, type ManifestLock } from './lock.js';
 import { mapLimit, pause } from './pool.js';
 import { plainSource, resolveSettings } from '../settings/resolve.js';

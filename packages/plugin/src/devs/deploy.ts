@@ -13,8 +13,8 @@ import {
   validateAffinityHeaderName,
   validateFunctionName,
 } from '@fc-sessions/client';
+import { canonicalJson } from '@fc-sessions/internals/canonical-json';
 import { crc64 } from '@fc-sessions/internals/crc64';
-import { canonicalJson } from '../core/canonical.js';
 import { choiceOption, integerOption, isPlainObject, objectOption, stringOption } from '../core/check.js';
 import { invalidArgument, isNotFound, missingArgument } from '../core/errors.js';
 import { keysIn } from '../settings/resolve.js';
