@@ -340,7 +340,7 @@ export class FcSessionsServerlessPlugin {
       );
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) return fail(failed.reason);
-      const codes = outcomes.map((o) => (o as PromiseFulfilledResult<RunOutcome>).value.exitCode);
+      const codes = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.exitCode : EXIT.ok));
       process.exitCode = stop.signal.aborted ? EXIT.interrupted : Math.max(EXIT.ok, ...codes);
     } finally {
       for (const name of STOP_SIGNALS) process.off(name, onSignal);
