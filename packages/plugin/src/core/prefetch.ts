@@ -548,7 +548,11 @@ export async function convergeSessions(
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, jobs.length) }, worker));
     await Promise.allSettled([...recorded, ...recordings]);
     const unsent = new Set(jobs.filter((_, i) => recorded[i] !== undefined && !sent[i]).map((job) => job.sessionId));
-    if (unsent.size > 0) await store.update((sessions) => sessions.filter((s) => !unsent.has(s.sessionId)));
+    try {
+      if (unsent.size > 0) await store.update((sessions) => sessions.filter((s) => !unsent.has(s.sessionId)));
+    } catch (error) {
+      failure ??= { error };
+    }
     if (failure) throw failure.error;
     await Promise.all(recordings);
   };
