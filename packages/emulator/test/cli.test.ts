@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { parseCliArgs } from '../src/cli.js';
 import { DEFAULTS } from '../src/index.js';
 import { deploy, invoke } from './helpers/api.js';
 import { expectProcessesGone } from './helpers/emulator.js';
-import { NODE_HANDLER } from './helpers/functions.js';
+import { CUSTOM_SERVER, NODE_HANDLER } from './helpers/functions.js';
 import { send, sendAdmin } from './helpers/raw.js';
 
 const BIN = fileURLToPath(new URL('../bin/fcs-emulator.mjs', import.meta.url));
@@ -147,6 +148,57 @@ describe('fcs-emulator (the package bin)', () => {
     await expectProcessesGone(pids);
     await expect(readFile(join(dataDir, 'admin-token'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(stderr()).toMatch(/\[cli-fn c-[0-9a-f-]+\] .*\[INFO\] pre-stop ran/);
+  });
+
+  it('killed with SIGKILL (no exit hook runs), leaves no instance running: Node.js and custom runtimes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-cli-'));
+    dirs.push(dataDir);
+    const { child, ready } = startCli(['--port', '0', '--data-dir', dataDir, '--instance-idle-seconds', '600']);
+    const { endpoint } = await ready;
+    const adminToken = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
+    const emulator = {
+      endpoint,
+      credentials: { accessKeyId: DEFAULTS.accessKeyId, accessKeySecret: DEFAULTS.accessKeySecret },
+    };
+    await deploy(
+      emulator,
+      { functionName: 'node-fn', runtime: 'nodejs20', handler: 'index.handler' },
+      {
+        'index.js': NODE_HANDLER,
+      },
+    );
+    await deploy(
+      emulator,
+      {
+        functionName: 'custom-fn',
+        runtime: 'custom.debian12',
+        handler: 'index.handler',
+        customRuntimeConfig: { command: ['node'], args: ['/code/server.js'], port: 9000 },
+      },
+      { 'server.js': CUSTOM_SERVER },
+    );
+    expect((await invoke(emulator, 'node-fn', 'hi')).status).toBe(200);
+    expect((await invoke(emulator, 'custom-fn', 'hi')).status).toBe(200);
+    const listed = (await sendAdmin({ endpoint, adminToken }, 'GET', '/_emulator/instances')).json<{
+      instances: Array<{ pid: number }>;
+    }>();
+    const pids = listed.instances.map((instance) => instance.pid);
+    expect(pids).toHaveLength(2);
+
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    // A child the emulator left is reparented; until its new parent reaps it, it shows as a zombie.
+    const living = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while (pids.some(living) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pids.filter(living)).toEqual([]);
   });
 
   it('exits 2 with the usage on a bad flag', async () => {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -63,6 +63,22 @@ export interface InstanceResponse {
 }
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopping' | 'stopped';
+
+let deathSignalPrefix: readonly string[] | undefined;
+
+/**
+ * `setpriv --pdeathsig KILL --` (util-linux, Linux) where it works: the kernel kills a custom
+ * runtime when the emulator dies, also by `kill -9`, which no exit hook sees. Node.js instances
+ * need none: the host exits when the emulator's end of its stdin closes.
+ */
+function deathSignal(): readonly string[] {
+  deathSignalPrefix ??=
+    process.platform === 'linux' &&
+    spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' }).status === 0
+      ? ['setpriv', '--pdeathsig', 'KILL', '--']
+      : [];
+  return deathSignalPrefix;
+}
 
 const liveProcessGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -174,9 +190,12 @@ export class Instance {
           ...(spec.initializer ? ['--initializer', spec.initializer.handler] : []),
           ...(spec.preStop ? ['--pre-stop', spec.preStop.handler] : []),
         ]
-      : [...(spec.command?.length ? spec.command : ['./bootstrap']), ...(spec.args ?? [])].map((part) =>
-          mapCodePath(part, spec.codeDir),
-        );
+      : [
+          ...deathSignal(),
+          ...[...(spec.command?.length ? spec.command : ['./bootstrap']), ...(spec.args ?? [])].map((part) =>
+            mapCodePath(part, spec.codeDir),
+          ),
+        ];
     const child = spawn(command!, args, {
       cwd: spec.codeDir,
       env,
