@@ -249,6 +249,9 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     expect(plain(again.stdout)).toMatch(/keep #1: 2\/2 active \(0 created, 0 renewed/);
     const live = await emu.client.listSessions('devs-keep', { sessionStatus: 'Active' });
     expect(live.sessions.map((x) => x.sessionIdleTimeoutInSeconds)).toEqual([120, 120]);
+    const fromProps = await sJson(['keep', '-t', 'keep-args.yaml', '-n', '2', '--once', '--renew-before', '10']);
+    expect(fromProps).toMatchObject({ code: 2, data: { error: { field: 'props.intervalSeconds' } } });
+    expect(fromProps.data.error.message).toContain('props.intervalSeconds must be at most --renew-before (10)');
     expect((await sJson(['prune', '-t', 'keep-args.yaml'])).data.deleted).toHaveLength(2);
 
     const bad = await s(['deploy', '-t', 'bad-keep-args.yaml']);
