@@ -32,6 +32,7 @@ Options:
   --create-session-latency-ms <ms> fault injection: added latency on CreateSession only
   --fault-seed <n>                make fault injection deterministic
   --admin-api <on|off>            serve /_emulator/* and the dashboard behind the admin token (default on)
+  --sync-state                    fsync state.json before answering a change (survives a machine crash)
   --quiet                         do not copy instance output to stderr
   -h, --help                      show this help`;
 
@@ -100,6 +101,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         'fault-action': { type: 'string' },
         'create-session-latency-ms': { type: 'string' },
         'fault-seed': { type: 'string' },
+        'sync-state': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -143,6 +145,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     instanceIdleSeconds: num(text('instance-idle-seconds'), 'instance-idle-seconds', 1, 86400),
     maxInstancesPerFunction: num(text('max-instances'), 'max-instances', 1, 1000),
     onInstanceLoss: loss,
+    syncState: values['sync-state'] === true ? true : undefined,
     faults: rules.length > 0 || seed !== undefined ? { rules, ...(seed !== undefined ? { seed } : {}) } : undefined,
   };
   if (!values['quiet']) {

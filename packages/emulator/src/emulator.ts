@@ -116,6 +116,7 @@ async function serveFrom(
       ...(sessions?.snapshot() ?? { sessions: [], retiredSessionIds: [] }),
     }),
     o.stateFlushIntervalMs,
+    o.syncState,
   );
   const code = new CodeStore(dataDir, {
     maxZipBytes: o.limits.codeZipBytes,

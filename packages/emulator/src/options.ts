@@ -23,6 +23,7 @@ export const DEFAULTS = {
   pausedSessionInvocation: 'reject',
   onAliasMove: 'keep',
   stateFlushIntervalMs: 1000,
+  syncState: false,
   roleCredentialSeconds: 3600,
   logSettleMs: 250,
   fc2FunctionNames: (service: string, functionName: string): string[] => [`${service}$${functionName}`, functionName],
@@ -95,6 +96,11 @@ export interface EmulatorOptions {
   readonly onAliasMove?: 'keep' | 'follow' | 'expire';
   /** How often session activity is written to the data dir (management changes are written at once). */
   readonly stateFlushIntervalMs?: number;
+  /**
+   * fsync `state.json` before a change is answered, so it survives a machine crash too; by default
+   * it is written (temp file, rename) before the answer, which survives a `kill -9` of the emulator.
+   */
+  readonly syncState?: boolean;
   /** Lifetime of the STS keys handed to functions that have a `role`. */
   readonly roleCredentialSeconds?: number;
   /** FC 2.0 service/function -> the FC 3.0 function names to try, in order (guess: `<service>$<function>`, then `<function>`). */
@@ -151,6 +157,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     pausedSessionInvocation: options.pausedSessionInvocation ?? DEFAULTS.pausedSessionInvocation,
     onAliasMove: options.onAliasMove ?? DEFAULTS.onAliasMove,
     stateFlushIntervalMs: options.stateFlushIntervalMs ?? DEFAULTS.stateFlushIntervalMs,
+    syncState: options.syncState ?? DEFAULTS.syncState,
     roleCredentialSeconds: options.roleCredentialSeconds ?? DEFAULTS.roleCredentialSeconds,
     fc2FunctionNames: options.fc2FunctionNames ?? DEFAULTS.fc2FunctionNames,
     limits: { ...DEFAULTS.limits, ...options.limits },

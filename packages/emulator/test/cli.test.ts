@@ -72,6 +72,8 @@ describe('parseCliArgs', () => {
   it('maps --admin-api and --allow-remote', () => {
     expect(parseCliArgs(['--admin-api', 'off'])).toMatchObject({ adminApi: false });
     expect(parseCliArgs(['--admin-api', 'on'])).toMatchObject({ adminApi: true });
+    expect(parseCliArgs(['--sync-state'])).toMatchObject({ syncState: true });
+    expect(parseCliArgs([])).not.toHaveProperty('syncState');
     expect(parseCliArgs(['--host', '0.0.0.0', '--allow-remote'])).toMatchObject({ host: '0.0.0.0', allowRemote: true });
     expect(() => parseCliArgs(['--admin-api', 'maybe'])).toThrow(/--admin-api must be on or off/);
   });

@@ -42,6 +42,7 @@ async function storeOf(flushIntervalMs = 3_600_000) {
       return state;
     },
     flushIntervalMs,
+    false,
   );
   const onDisk = async () =>
     (JSON.parse(await readFile(store.file, 'utf8')) as StateFile).sessions.map((s) => s.sessionId);

@@ -8,6 +8,11 @@ const HOLD_REPLACED = process.platform !== 'win32';
 export interface DurableFileOptions {
   /** Permission bits of a newly written file (default 0o666, less the umask). */
   mode?: number | undefined;
+  /**
+   * fsync each temp file before it is renamed into place (default true): the file then survives a
+   * machine crash, not only the writer's `kill -9`, for a wait on the disk's journal per write.
+   */
+  sync?: boolean | undefined;
 }
 
 /** What a write puts in the file: its whole content, or undefined to delete the file. */
@@ -19,7 +24,8 @@ interface Waiter {
 }
 
 /**
- * A file that is only ever replaced whole: each write goes to a synced temp file that is then
+ * A file that is only ever replaced whole: each write goes to a temp file (synced unless told
+ * otherwise) that is then
  * renamed over the old one, so the file is always either the old or the new content, and a failed
  * write leaves no temp file behind. One write runs at a time, and `save()` is a group commit: every
  * caller waiting when a write begins shares that write, which encodes the content as it is then.
@@ -27,6 +33,7 @@ interface Waiter {
 export class DurableFile {
   readonly path: string;
   readonly #mode: number;
+  readonly #sync: boolean;
   #waiting: Waiter[] = [];
   /** The encoder of the latest `save()`, used by the next write. */
   #encode: Encode = () => undefined;
@@ -43,6 +50,7 @@ export class DurableFile {
   constructor(path: string, options: DurableFileOptions = {}) {
     this.path = path;
     this.#mode = options.mode ?? 0o666;
+    this.#sync = options.sync ?? true;
   }
 
   /**
@@ -111,7 +119,7 @@ export class DurableFile {
         return open(temp, 'w', this.#mode);
       });
       await handle.writeFile(content);
-      await handle.sync();
+      if (this.#sync) await handle.sync();
       if (!HOLD_REPLACED) await handle.close();
       await rename(temp, this.path);
     } catch (error) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DurableFile } from '../src/durable-file.js';
 
 const dirs: string[] = [];
@@ -42,6 +42,28 @@ describe('DurableFile', () => {
     expect(encodes).toBe(1);
     expect(await readFile(path, 'utf8')).toBe('19');
     await file.close();
+  });
+
+  it('fsyncs each temp file before the rename unless sync is false, and writes the same file either way', async () => {
+    const { path } = await fileIn();
+    const probe = await open(path, 'w');
+    const sync = vi.spyOn(Object.getPrototypeOf(probe) as { sync(): Promise<void> }, 'sync');
+    await probe.close();
+    try {
+      for (const [options, syncs] of [
+        [{}, 1],
+        [{ sync: false }, 0],
+      ] as const) {
+        sync.mockClear();
+        const file = new DurableFile(path, options);
+        await file.save(() => JSON.stringify(options));
+        expect(sync).toHaveBeenCalledTimes(syncs);
+        expect(await readFile(path, 'utf8')).toBe(JSON.stringify(options));
+        await file.close();
+      }
+    } finally {
+      sync.mockRestore();
+    }
   });
 
   it('gives a save made during a write a later write that starts once the first is in place', async () => {

@@ -5,7 +5,7 @@ import type { StateFile } from './records.js';
 import { StateEncoder } from './state-encoder.js';
 
 /**
- * `<dataDir>/state.json`, written whole to a synced temp file that is then renamed over the old
+ * `<dataDir>/state.json`, written whole to a temp file (synced with `syncState`) that is then renamed over the old
  * one, so the file is always either the old or the new state. One write runs at a time, and
  * `persist()` is a group commit: every caller waiting when a write begins shares that write, and
  * changes made while it runs are covered by the next single write. `touch()` only marks the state
@@ -22,9 +22,10 @@ export class StateStore {
     dataDir: string,
     private readonly snapshot: () => StateFile,
     private readonly flushIntervalMs: number,
+    sync: boolean,
   ) {
     this.file = join(dataDir, 'state.json');
-    this.durable = new DurableFile(this.file);
+    this.durable = new DurableFile(this.file, { sync });
   }
 
   async load(): Promise<StateFile | undefined> {
