@@ -3,11 +3,13 @@
 // and dist/**/*.cjs (CommonJS), one output file per source file so that module identity is the
 // same whichever entry a user imports. With --bundle, each "exports" entry is instead one
 // self-contained file per format (faster to load; only for packages whose entries share no module
-// state). Whitespace and syntax are minified; names are kept, so stack traces and error class
-// names stay readable. tsc writes the declarations once, as .d.cts; each entry named by
-// package.json "exports" and "types" also gets a .d.ts for `import`, which re-exports the same
-// .d.cts files: one set of types whether a user imports or requires. `__FCS_PACKAGE_VERSION__` in
-// the source becomes package.json's "version". Finally every target named by package.json
+// state). Whitespace and syntax are minified; bundles also get short local identifiers, with
+// esbuild's keepNames so stack traces and error class names stay readable (per-file output keeps
+// its names: an app's own bundler minifies it, and could not drop keepNames' calls). tsc writes
+// the declarations once, as .d.cts; each entry named by package.json "exports" and "types" also
+// gets a .d.ts for `import`, which re-exports the same .d.cts files: one set of types whether a
+// user imports or requires. `__FCS_PACKAGE_VERSION__` in the source becomes package.json's
+// "version". Finally every target named by package.json
 // "exports", "main", "types" and "bin" must exist, and a published package must carry the
 // repository's LICENSE. Imports of @fc-sessions/internals (private) are compiled into the output,
 // every other package import stays an import.
@@ -72,6 +74,7 @@ const common = {
   define: { __FCS_PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   minifyWhitespace: true,
   minifySyntax: true,
+  ...(bundle && { minifyIdentifiers: true, keepNames: true }),
   logLevel: 'warning',
 };
 await Promise.all([
