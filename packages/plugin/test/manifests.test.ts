@@ -259,5 +259,6 @@ describe('manifests: one per endpoint, FCS_MANIFEST_DIR, the lock, settleSeconds
     expect(pruned.data.deleted).toContain('never-either');
     expect(await activeSessionIds(emu.client, 'settle')).toEqual([]);
     expect(await exists(store.path)).toBe(false);
+    await store.close();
   });
 });

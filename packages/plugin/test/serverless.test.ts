@@ -211,6 +211,7 @@ describe.each(FRAMEWORKS)(
       expect(JSON.parse(pruned.stdout)).toMatchObject({ pending: [], complete: true });
       expect(JSON.parse(pruned.stdout).deleted).toContain('sls-unknown-2');
       expect(await activeSessionIds(emu.client, FUNCTION)).toEqual([]);
+      await store.close();
     });
 
     it('fcs keep --once: the keeper settings of custom.fcSessions (and its functions), one JSON line, exit 0', async () => {
