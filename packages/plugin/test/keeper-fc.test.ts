@@ -122,8 +122,13 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
     expect(result.keeper).toMatchObject({ functionName: KEEPER, triggers: ['fcs-keeper'] });
     await expect(emu.client.getFunction(KEEPER)).rejects.toMatchObject({ status: 404 });
     await waitFor(async () => (await activeSessionIds(emu.client, KEPT)).length === 0, 3_000, 'no session left');
-    // Two more intervals: no run re-creates them.
-    await new Promise((done) => setTimeout(done, 2_000));
+    // With its trigger and function gone no run can start, and once no keeper instance is left none
+    // is under way: nothing can re-create the sessions after this point.
+    await waitFor(
+      async () => (await emu.emulator.instances()).every((instance) => instance.functionName !== KEEPER),
+      5_000,
+      'no keeper instance left',
+    );
     expect(await activeSessionIds(emu.client, KEPT)).toEqual([]);
   });
 
