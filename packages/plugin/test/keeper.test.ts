@@ -119,12 +119,14 @@ describe('keepSessions against the emulator', () => {
       }
       if (!deleted && now - started > 8_000) {
         // Right after a reconcile, so its keep-alive (which would make the id live again) has been sent;
-        // the youngest session, so the next reconcile finds it gone rather than due for renewal.
+        // a session young enough that the next reconcile finds it gone rather than due for renewal
+        // (a renewal frees the slot without checking the old session, and is counted as renewed).
+        const youngEnough = (TIMES.sessionTTLInSeconds - TIMES.renewBeforeSeconds - INTERVAL_S - 0.5) * 1000;
         const seen = reports.length;
         await waitFor(() => reports.length > seen, 5_000);
-        const victim = (await manifestOf(where, 'kept')).sessions
-          .filter((s) => s.state === 'active')
-          .sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? ''))[0];
+        const victim = (await manifestOf(where, 'kept')).sessions.find(
+          (s) => s.state === 'active' && Date.now() - Date.parse(s.createdTime ?? '') < youngEnough,
+        );
         if (victim) {
           await emu.client.deleteSession('kept', victim.sessionId);
           deleted = { id: victim.sessionId, at: Date.now() };
