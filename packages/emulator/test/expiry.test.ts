@@ -33,6 +33,7 @@ describe('session expiry', () => {
         functionName: NAPPER,
         runtime: 'nodejs20',
         handler: 'index.handler',
+        timeout: 10,
         sessionAffinity: 'HEADER_FIELD',
         sessionAffinityConfig: JSON.stringify({ affinityHeaderFieldName: HEADER }),
       },
@@ -59,17 +60,18 @@ describe('session expiry', () => {
   };
 
   it('expires at its TTL: Expired in the list, 404 for GetSession, routing stops, the instance is reclaimed', async () => {
-    const session = await create({ sessionId: 'ttl-1', sessionTTLInSeconds: 1, sessionIdleTimeoutInSeconds: 0 });
+    // A 2 s TTL: the call right after the create must still find the session (a 1 s TTL left a loaded machine too little).
+    const session = await create({ sessionId: 'ttl-1', sessionTTLInSeconds: 2, sessionIdleTimeoutInSeconds: 0 });
     const inSession = await invoke(t.emulator, FN, 'x', { [HEADER]: 'ttl-1' });
     expect(inSession.headers['x-fc-instance-id']).toBe(session.containerId);
     t.notePids();
 
-    await waitFor(async () => (await status('ttl-1')) === 'Expired', 3000, 'the TTL to pass');
+    await waitFor(async () => (await status('ttl-1')) === 'Expired', 10_000, 'the TTL to pass');
     const got = await call(t.emulator, 'GET', `/2023-03-30/functions/${FN}/sessions/ttl-1`, 'GetSession');
     expect(got.status).toBe(404);
     await waitFor(
       () => !t.emulator.instances().some((instance) => instance.instanceId === session.containerId),
-      3000,
+      10_000,
       'the instance to be reclaimed',
     );
 
@@ -80,29 +82,32 @@ describe('session expiry', () => {
   });
 
   it('expires after its idle timeout unless requests keep it alive', async () => {
-    await create({ sessionId: 'idle-1', sessionTTLInSeconds: 60, sessionIdleTimeoutInSeconds: 1 });
+    // Calls 0.2 s apart for longer than the 2 s idle timeout: a pause of up to 1.8 s between two of them is allowed.
+    const IDLE_S = 2;
+    await create({ sessionId: 'idle-1', sessionTTLInSeconds: 60, sessionIdleTimeoutInSeconds: IDLE_S });
     const started = Date.now();
-    while (Date.now() - started < 1500) {
+    while (Date.now() - started < IDLE_S * 1000 + 500) {
       await invoke(t.emulator, FN, 'keep alive', { [HEADER]: 'idle-1' });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(await status('idle-1')).toBe('Active');
-    await waitFor(async () => (await status('idle-1')) === 'Expired', 3000, 'the idle timeout');
+    await waitFor(async () => (await status('idle-1')) === 'Expired', 10_000, 'the idle timeout');
   });
 
   it('starts the idle clock again when a request ends, not when it began', async () => {
-    // Prepare: idle timeout 1 s, and a request that takes 0.8 s
+    // Prepare: idle timeout 2 s, and a request that takes 1.5 s
     const created = await call(t.emulator, 'POST', `/2023-03-30/functions/${NAPPER}/sessions`, 'CreateSession', {
       sessionId: 'long-call',
-      sessionIdleTimeoutInSeconds: 1,
+      sessionIdleTimeoutInSeconds: 2,
     });
     expect(created.status).toBe(200);
 
-    // Act
-    const answered = await invoke(t.emulator, NAPPER, '800', { [HEADER]: 'long-call' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Act: look 2.3 s after the request began (past a clock started then), which is well under 2 s after it ended
+    const began = Date.now();
+    const answered = await invoke(t.emulator, NAPPER, '1500', { [HEADER]: 'long-call' });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, began + 2300 - Date.now())));
 
-    // Assess: 1.2 s after the request began, but only 0.4 s after it ended
+    // Assess
     expect(answered.status).toBe(200);
     const got = await call(t.emulator, 'GET', `/2023-03-30/functions/${NAPPER}/sessions/long-call`, 'GetSession');
     expect(got.json<{ sessionStatus: string }>().sessionStatus).toBe('Active');
