@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
 import { PrefetchError, type PrefetchEvent, prefetchSessions, type SessionApi } from '../src/core/prefetch.js';
 import { pruneSessions } from '../src/core/prune.js';
-import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import {
+  activeSessionIds,
+  deployHello,
+  holdCreates,
+  startTestEmulator,
+  type TestEmulator,
+  waitFor,
+} from './helpers/emulator.js';
 import { tempDirs } from './helpers/tmp.js';
 
 describe('prefetchSessions against the emulator', () => {
@@ -155,9 +162,10 @@ describe('prefetchSessions against the emulator', () => {
 
   it('records a session before creating it: an aborted run leaves "creating" records that prune settles, nothing leaks', async () => {
     const manifestDir = await tmp.make();
-    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 400 }] });
+    // The creates are held on their way to FC until the test lets them go (a latency could run out first on a loaded machine).
+    const held = holdCreates(emu.client);
     const controller = new AbortController();
-    const running = prefetchSessions(emu.client, {
+    const running = prefetchSessions(held.api, {
       functionName: 'warm',
       count: 3,
       concurrency: 3,
@@ -166,31 +174,22 @@ describe('prefetchSessions against the emulator', () => {
       signal: controller.signal,
     });
     const store = new ManifestStore(manifestDir, { region: 'cn-hangzhou', functionName: 'warm', qualifier: 'LATEST' });
-    for (;;) {
-      const text = await readFile(store.path, 'utf8').catch(() => '');
-      if (text.includes('"creating"') && JSON.parse(text).sessions.length === 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => held.asked.length === 3, 10_000, 'the three creates to be sent');
     controller.abort(new Error('stop'));
     const error = await running.catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    emu.emulator.faults.clear();
     const { sessions } = await store.load();
     expect(sessions).toHaveLength(3);
     expect(sessions.every((s) => s.state === 'creating')).toBe(true);
 
-    // The creates are still running on the emulator: prune keeps them (pending) instead of forgetting them.
+    // The creates are still on their way to FC: prune keeps them (pending) instead of forgetting them.
     const early = await pruneSessions(emu.client, { functionName: 'warm', manifestDir, region: 'cn-hangzhou' });
     expect(early.pending.sort()).toEqual(sessions.map((s) => s.sessionId).sort());
     expect(early.complete).toBe(false);
     expect((await store.load()).sessions).toHaveLength(3);
 
+    await held.release();
     const ids = sessions.map((s) => s.sessionId).sort();
-    await waitFor(
-      async () => (await activeSessionIds(emu.client, 'warm')).length === 3,
-      10_000,
-      'the aborted creates to land',
-    );
     expect(await activeSessionIds(emu.client, 'warm')).toEqual(ids);
     const pruned = await pruneSessions(emu.client, { functionName: 'warm', manifestDir, region: 'cn-hangzhou' });
     expect(pruned.deleted.sort()).toEqual(ids);
@@ -205,10 +204,10 @@ describe('prefetchSessions against the emulator', () => {
     const unrecorded: string[] = [];
     let inFlight = 0;
     let mostInFlight = 0;
+    // The first pair is answered, the second held on its way to FC until after the abort.
+    const held = holdCreates(emu.client, 2);
     const api: SessionApi = {
-      getFunction: (...args) => emu.client.getFunction(...args),
-      getSession: (...args) => emu.client.getSession(...args),
-      deleteSession: (...args) => emu.client.deleteSession(...args),
+      ...held.api,
       createSession: async (functionName, input, options) => {
         const id = input?.sessionId ?? '';
         const onDisk = JSON.parse(readFileSync(store.path, 'utf8')) as { sessions: { sessionId: string }[] };
@@ -216,13 +215,12 @@ describe('prefetchSessions against the emulator', () => {
         sent.push(id);
         mostInFlight = Math.max(mostInFlight, ++inFlight);
         try {
-          return await emu.client.createSession(functionName, input, options);
+          return await held.api.createSession(functionName, input, options);
         } finally {
           inFlight--;
         }
       },
     };
-    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 300 }] });
     const controller = new AbortController();
     const running = prefetchSessions(api, {
       functionName: 'warm',
@@ -232,23 +230,22 @@ describe('prefetchSessions against the emulator', () => {
       region: 'cn-hangzhou',
       signal: controller.signal,
     });
-    await waitFor(async () => sent.length === 4, 10_000, 'the second pair of creates to go out');
-    // By now the records of the third pair are written ahead; the abort must take them back.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Each create sent writes the record of the one its worker sends next: the third pair's are on disk.
+    await waitFor(
+      async () => sent.length === 4 && JSON.parse(await readFile(store.path, 'utf8')).sessions.length === 6,
+      10_000,
+      'the second pair of creates to go out and the third pair to be recorded',
+    );
     controller.abort(new Error('stop'));
     expect(await running.catch((e: Error) => e)).toBeInstanceOf(Error);
-    emu.emulator.faults.clear();
     expect(unrecorded).toEqual([]);
     expect(mostInFlight).toBe(2);
     expect(sent).toHaveLength(4);
     const recorded = (await store.load()).sessions.map((s) => s.sessionId).sort();
     expect(recorded).toEqual([...sent].sort());
 
-    await waitFor(
-      async () => (await activeSessionIds(emu.client, 'warm')).length === 4,
-      10_000,
-      'the aborted creates to land',
-    );
+    await held.release();
+    expect((await activeSessionIds(emu.client, 'warm')).sort()).toEqual(recorded);
     const pruned = await pruneSessions(emu.client, { functionName: 'warm', manifestDir, region: 'cn-hangzhou' });
     expect(pruned.deleted.sort()).toEqual(recorded);
     expect(await activeSessionIds(emu.client, 'warm')).toEqual([]);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { FcClient, type SessionAffinity } from '@fc-sessions/client';
+import { FcClient, FcError, type SessionAffinity } from '@fc-sessions/client';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@fc-sessions/emulator';
+import type { SessionApi } from '../../src/core/prefetch.js';
 import { zipDirectory } from '../../src/devs/zip.js';
 
 export const HELLO_DIR = fileURLToPath(new URL('../fixtures/functions/hello', import.meta.url));
@@ -67,3 +68,51 @@ export async function activeSessionIds(
 }
 
 export { waitFor } from '@fc-sessions/testing';
+
+/** A `SessionApi` whose CreateSession calls are held back: see `holdCreates`. */
+export interface HeldCreates {
+  api: SessionApi;
+  /** The ids of the creates asked for, in order (held or not). */
+  asked: string[];
+  /** Sends the held creates (without their callers' signal) and resolves once FC has answered them all. */
+  release(): Promise<void>;
+}
+
+/**
+ * `client` with every CreateSession from the `from`-th on (0: all) held until `release()`: a
+ * create still on its way to FC for as long as the test needs, with no latency to outlast. A
+ * caller that aborts meanwhile is answered at once as the client answers an abort mid-request
+ * (Aborted, outcome unknown), and its create still lands on release.
+ */
+export function holdCreates(client: FcClient, from = 0): HeldCreates {
+  const asked: string[] = [];
+  const held: (() => Promise<unknown>)[] = [];
+  const api: SessionApi = {
+    getFunction: (...args) => client.getFunction(...args),
+    getSession: (...args) => client.getSession(...args),
+    deleteSession: (...args) => client.deleteSession(...args),
+    createSession: (functionName, input, options) => {
+      asked.push(input?.sessionId ?? '');
+      if (asked.length <= from) return client.createSession(functionName, input, options);
+      const { signal, ...rest } = options ?? {};
+      return new Promise((resolve, reject) => {
+        const onAbort = () =>
+          reject(new FcError({ code: 'Aborted', message: 'CreateSession was aborted', outcomeUnknown: true }));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        held.push(() => {
+          signal?.removeEventListener('abort', onAbort);
+          const sent = client.createSession(functionName, input, rest);
+          sent.then(resolve, reject);
+          return sent;
+        });
+      });
+    },
+  };
+  return {
+    api,
+    asked,
+    async release() {
+      await Promise.allSettled(held.splice(0).map((send) => send()));
+    },
+  };
+}
