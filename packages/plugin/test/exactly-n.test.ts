@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
 import { prefetchSessions } from '../src/core/prefetch.js';
 import { pruneSessions } from '../src/core/prune.js';
-import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import {
+  activeSessionIds,
+  deployHello,
+  holdCreates,
+  startTestEmulator,
+  type TestEmulator,
+  waitFor,
+} from './helpers/emulator.js';
 import { tempDirs } from './helpers/tmp.js';
 
 describe('exactly N sessions under faults: nothing leaked, nothing doubled, no needless waiting', () => {
@@ -41,29 +48,26 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
   });
 
   it('prune keeps a "creating" record whose DeleteSession met 404 only on a retry: its create still lands, and is deleted later', async () => {
-    // Prepare: creates that take 1.5 s, the run that sent them aborted at once
+    // Prepare: creates held on their way to FC, the run that sent them aborted once all three are out
     const place = await where('leak');
-    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 1500 }] });
+    const held = holdCreates(client);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('killed')), 300);
-    await prefetchSessions(client, { ...place, count: 3, signal: controller.signal, onFailure: 'warn' });
+    const running = prefetchSessions(held.api, { ...place, count: 3, signal: controller.signal, onFailure: 'warn' });
+    await waitFor(() => held.asked.length === 3, 10_000, 'the three creates to be sent');
+    controller.abort(new Error('killed'));
+    await running;
     expect((await storeOf(place).load()).sessions.map((s) => s.state)).toEqual(['creating', 'creating', 'creating']);
 
     // Act: DeleteSession's first attempts lose their connection, the retries meet 404
-    emu.emulator.faults.set({
-      seed: 3,
-      rules: [
-        { action: 'CreateSession', latencyMs: 1500 },
-        { action: 'DeleteSession', dropRate: 0.7 },
-      ],
-    });
+    emu.emulator.faults.set({ seed: 3, rules: [{ action: 'DeleteSession', dropRate: 0.7 }] });
     const early = await pruneSessions(client, place);
 
     // Assess
     expect(early).toMatchObject({ deleted: [], failed: [], complete: false });
     expect(early.pending).toHaveLength(3);
     emu.emulator.faults.clear();
-    await waitFor(async () => (await activeSessionIds(emu.client, 'leak')).length === 3, 10_000, 'the creates');
+    await held.release();
+    expect(await activeSessionIds(emu.client, 'leak')).toHaveLength(3);
     const late = await pruneSessions(client, place);
     expect(late.deleted).toHaveLength(3);
     expect(await activeSessionIds(emu.client, 'leak')).toEqual([]);
