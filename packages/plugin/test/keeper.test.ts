@@ -29,6 +29,8 @@ describe('keepSessions against the emulator', () => {
   beforeAll(async () => {
     emu = await startTestEmulator();
     for (const name of ['kept', 'checked', 'plain']) await deployHello(emu.client, name);
+    // Room for the 2.5 s call below beyond FC's default 3 s timeout, on a loaded machine.
+    await emu.client.updateFunction('kept', { timeout: 10 });
   });
   afterAll(async () => {
     await emu?.stop();
@@ -98,38 +100,62 @@ describe('keepSessions against the emulator', () => {
       );
       for await (const report of iterator) reports.push(report);
     })();
-    await waitFor(async () => (await activeSessionIds(emu.client, 'kept')).length >= N, 10_000);
+    await waitFor(async () => (await activeSessionIds(emu.client, 'kept')).length >= N, 20_000);
 
     // Act: watch the Active count for 30 s; delete a session from outside; call a session about to be renewed
     let belowSince: number | undefined;
     let longestBelow = 0;
+    let slowestLook = 0;
     let most = 0;
     const started = Date.now();
-    let deleted: { id: string; at: number } | undefined;
+    /** Sessions deleted from outside, each right after a reconcile (the `next` one is the first to see it gone). */
+    const deletions: { id: string; at: number; createdMs: number; next: number }[] = [];
     let inFlight: Promise<{ status: number; errorType: string | undefined; text: string }> | undefined;
     let inFlightId: string | undefined;
-    while (Date.now() - started < 30_000) {
+    /** A deletion is conclusive when the next reconcile began after it and ended before the session was due for renewal. */
+    const renewableAtMs = (TIMES.sessionTTLInSeconds - TIMES.renewBeforeSeconds) * 1000;
+    const conclusive = () =>
+      deletions.filter((d) => {
+        const next = reports[d.next];
+        if (!next) return false;
+        const begun = Date.parse(next.startedAt);
+        return begun >= d.at && begun + next.durationMs < d.createdMs + renewableAtMs;
+      });
+    for (let last = Date.now(); Date.now() - started < 30_000; ) {
       const now = Date.now();
+      slowestLook = Math.max(slowestLook, now - last);
+      last = now;
       const active = await activeSessionIds(emu.client, 'kept');
-      most = Math.max(most, active.length);
+      // The test's own call can reach FC after its session was retired, and make it again (FC makes the
+      // session a call names): not one of the keeper's, so it is not counted once the keeper let go of it.
+      const letGo =
+        inFlightId !== undefined && !(await manifestOf(where, 'kept')).sessions.some((s) => s.sessionId === inFlightId);
+      most = Math.max(most, active.filter((id) => !letGo || id !== inFlightId).length);
       if (active.length < N) belowSince ??= now;
       else if (belowSince !== undefined) {
         longestBelow = Math.max(longestBelow, now - belowSince);
         belowSince = undefined;
       }
-      if (!deleted && now - started > 8_000) {
+      const pending = deletions.some((d) => reports[d.next] === undefined);
+      if (now - started > 8_000 && !pending && conclusive().length === 0) {
         // Right after a reconcile, so its keep-alive (which would make the id live again) has been sent;
-        // a session young enough that the next reconcile finds it gone rather than due for renewal
-        // (a renewal frees the slot without checking the old session, and is counted as renewed).
-        const youngEnough = (TIMES.sessionTTLInSeconds - TIMES.renewBeforeSeconds - INTERVAL_S - 0.5) * 1000;
+        // the youngest session, so the next reconcile finds it gone rather than due for renewal (a renewal
+        // frees the slot without checking the old session, and is counted as renewed). A deletion that a
+        // slow machine made inconclusive (the next reconcile came too late, or had begun) is made again.
         const seen = reports.length;
-        await waitFor(() => reports.length > seen, 5_000);
-        const victim = (await manifestOf(where, 'kept')).sessions.find(
-          (s) => s.state === 'active' && Date.now() - Date.parse(s.createdTime ?? '') < youngEnough,
-        );
+        await waitFor(() => reports.length > seen, 20_000, 'the next reconcile');
+        const next = reports.length;
+        const victim = (await manifestOf(where, 'kept')).sessions
+          .filter((s) => s.state === 'active')
+          .sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? ''))[0];
         if (victim) {
           await emu.client.deleteSession('kept', victim.sessionId);
-          deleted = { id: victim.sessionId, at: Date.now() };
+          deletions.push({
+            id: victim.sessionId,
+            at: Date.now(),
+            createdMs: Date.parse(victim.createdTime ?? ''),
+            next,
+          });
         }
       }
       if (!inFlight && now - started > 14_000) {
@@ -151,18 +177,28 @@ describe('keepSessions against the emulator', () => {
     await keeper;
 
     // Assert
-    expect(longestBelow).toBeLessThanOrEqual(INTERVAL_S * 1000 + 700);
+    // Every reconcile ended with N sessions in their slots and set the next one at most one interval later.
+    expect(reports.every((r) => r.active >= N)).toBe(true);
+    expect(reports.slice(0, -1).every((r) => r.nextInMs !== undefined && r.nextInMs <= INTERVAL_S * 1000)).toBe(true);
+    // So the count is below N no longer than from the start of a reconcile (a session lost just after it
+    // looked) to the end of the next one, as seen by looks that come this far apart: a bound taken from
+    // the reconciles as they ran, not from how fast the machine was.
+    const slowestRecovery = Math.max(
+      ...reports
+        .slice(1)
+        .map((r, i) => Date.parse(r.startedAt) + r.durationMs - Date.parse(reports[i]?.startedAt ?? r.startedAt)),
+    );
+    expect(longestBelow).toBeLessThanOrEqual(slowestRecovery + slowestLook);
     // N plus at most one retiring session per slot (the renewal surge).
     expect(most).toBeLessThanOrEqual(2 * N);
     const total = (key: keyof KeepReport) => reports.reduce((sum, r) => sum + (r[key] as number), 0);
     expect(total('renewed')).toBeGreaterThanOrEqual(N * 3);
     expect(total('retired')).toBeGreaterThanOrEqual(N * 2);
     expect(total('keptAlive')).toBeGreaterThan(0);
-    expect(total('replaced')).toBeGreaterThanOrEqual(1);
-    const replacedAt = reports.find((r) => r.replaced > 0 && Date.parse(r.startedAt) >= (deleted?.at ?? 0));
-    expect(replacedAt && Date.parse(replacedAt.startedAt) - (deleted?.at ?? 0)).toBeLessThanOrEqual(
-      INTERVAL_S * 1000 + 300,
-    );
+    // A session deleted from outside is replaced by the next reconcile (due at most one interval later, above).
+    expect(conclusive().length).toBeGreaterThan(0);
+    for (const d of conclusive())
+      expect(reports[d.next]?.replaced, `the reconcile after ${d.id} was deleted`).toBeGreaterThanOrEqual(1);
     expect(answer).toMatchObject({ status: 200, errorType: undefined });
     expect(JSON.parse(answer?.text ?? '{}')).toMatchObject({ event: 'sleep 2500' });
     const afterCall = (await manifestOf(where, 'kept')).sessions.find((s) => s.sessionId === inFlightId);
