@@ -1,5 +1,6 @@
-import { nodeFsPromises, nodeOs } from './builtins.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeOs } from './builtins.js';
 import { readServerlessDevsAlias, serverlessDevsAccessPath } from '@fc-sessions/internals/serverless-devs-access';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';
@@ -59,11 +60,17 @@ export function credentialsFromEnv(env: Env = process.env): Credentials | undefi
   );
 }
 
-/** The files of the chain are read only when it runs, so loading the client stays cheap. */
-async function readText(path: string): Promise<string | undefined> {
-  return nodeFsPromises()
-    .readFile(path, 'utf8')
-    .catch(() => undefined);
+/**
+ * The files of the chain are read when it runs, each once and small, so synchronously: `node:fs`
+ * is loaded with Node itself, while `node:fs/promises` costs about 1 ms to load and each async read
+ * four trips through libuv's thread pool, which a one-shot CLI pays at start.
+ */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function homeOf(options: ChainOptions): Promise<string> {
@@ -91,7 +98,7 @@ interface AliyunProfile {
 async function readAliyunProfile(options: ChainOptions): Promise<AliyunProfile | undefined> {
   let config: { current?: string; profiles?: AliyunProfile[] };
   try {
-    config = JSON.parse((await readText(join(await homeOf(options), '.aliyun', 'config.json'))) ?? '');
+    config = JSON.parse(readText(join(await homeOf(options), '.aliyun', 'config.json')) ?? '');
   } catch {
     return undefined;
   }

@@ -21,8 +21,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // import.meta.url made on first read (`fcs --version`), not by every start.
+  define: { 'import.meta.url': '__importMeta.url' },
+  banner: { js: 'const __importMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',

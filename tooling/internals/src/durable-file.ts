@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+// `promises` read where it is used: a CommonJS bundle then loads node:fs/promises on the first
+// write, not with this module (a process that only reads a manifest, like `fcs invoke`, never does).
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Windows cannot rename over a file that is open. */
@@ -105,7 +108,7 @@ export class DurableFile {
   async #write(encode: Encode): Promise<FileHandle | undefined> {
     const content = encode();
     if (content === undefined) {
-      await rm(this.path, { force: true });
+      await fs.rm(this.path, { force: true });
       const removed = this.#current;
       this.#current = undefined;
       return removed;
@@ -113,18 +116,18 @@ export class DurableFile {
     const temp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
     let handle: FileHandle | undefined;
     try {
-      handle = await open(temp, 'w', this.#mode).catch(async (error: NodeJS.ErrnoException) => {
+      handle = await fs.open(temp, 'w', this.#mode).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
-        await mkdir(dirname(this.path), { recursive: true });
-        return open(temp, 'w', this.#mode);
+        await fs.mkdir(dirname(this.path), { recursive: true });
+        return fs.open(temp, 'w', this.#mode);
       });
       await handle.writeFile(content);
       if (this.#sync) await handle.sync();
       if (!HOLD_REPLACED) await handle.close();
-      await rename(temp, this.path);
+      await fs.rename(temp, this.path);
     } catch (error) {
       await handle?.close().catch(() => undefined);
-      await rm(temp, { force: true });
+      await fs.rm(temp, { force: true });
       throw error;
     }
     if (!HOLD_REPLACED) return undefined;

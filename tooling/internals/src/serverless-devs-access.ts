@@ -1,5 +1,5 @@
 import type * as Crypto from 'node:crypto';
-import type * as FsPromises from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Os from 'node:os';
 import { join } from 'node:path';
@@ -18,15 +18,19 @@ export interface AccessFileOptions {
 
 /**
  * Built-ins loaded on first use (`node:crypto` costs about as much to load as a whole small
- * client), with `require`: `import()` would start Node's ESM loader in a CommonJS process such as
- * a bundled CLI, which costs more than the module.
+ * client), through `process.getBuiltinModule` (Node 20.16+), else a `require` made once from this
+ * file's URL: `import()` would start Node's ESM loader in a CommonJS process such as a bundled
+ * CLI, which costs more than the module.
  */
-const load = createRequire(import.meta.url);
+let required: NodeJS.Require | undefined;
+function load(id: string): unknown {
+  if (typeof process.getBuiltinModule === 'function') return process.getBuiltinModule(id);
+  required ??= createRequire(import.meta.url);
+  return required(id);
+}
 let crypto: typeof Crypto | undefined;
-let fsPromises: typeof FsPromises | undefined;
 let os: typeof Os | undefined;
 const nodeCrypto = (): typeof Crypto => (crypto ??= load('node:crypto') as typeof Crypto);
-const nodeFsPromises = (): typeof FsPromises => (fsPromises ??= load('node:fs/promises') as typeof FsPromises);
 const nodeOs = (): typeof Os => (os ??= load('node:os') as typeof Os);
 
 /** Serverless Devs keeps access.yaml values as CryptoJS AES ("Salted__", MD5 key derivation) under a fixed passphrase. */
@@ -109,8 +113,13 @@ export async function readServerlessDevsAlias(
   alias: string,
   options: AccessFileOptions = {},
 ): Promise<Record<string, string> | undefined> {
-  const text = await nodeFsPromises()
-    .readFile(await serverlessDevsAccessPath(options), 'utf8')
-    .catch(() => undefined);
-  return text === undefined ? undefined : parseServerlessDevsAccess(text)[alias];
+  // Read synchronously: a small file read once, and `node:fs` is loaded with Node while
+  // `node:fs/promises` is not (see the client's credential chain).
+  let text: string;
+  try {
+    text = readFileSync(await serverlessDevsAccessPath(options), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseServerlessDevsAccess(text)[alias];
 }

@@ -1,5 +1,4 @@
-import { fstatSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { fstatSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { invalidArgument, PluginError } from './errors.js';
 
@@ -42,7 +41,7 @@ export async function readEvent(input: EventInput): Promise<string | Uint8Array 
   if (input.eventFile !== undefined) {
     const path = resolve(input.baseDir, input.eventFile);
     try {
-      return await readFile(path);
+      return readFileSync(path);
     } catch (error) {
       throw new PluginError({
         code: 'EventFileNotFound',
