@@ -1,25 +1,18 @@
 // Group "emulator": sync invocations through the emulator's session routing against calling the
 // instance's own HTTP server directly, and how long a fresh instance takes to start.
 import { Agent, request as httpRequest } from 'node:http';
-import { asyncRate, compare, median, notMeasured, percentile, startProcess } from '../lib/harness.mjs';
+import { asyncRate, compare, loadOrNotMeasured, median, percentile, startProcess } from '../lib/harness.mjs';
 
 const GROUP = 'emulator';
 const EVENT = Buffer.from(JSON.stringify({ hello: 'world', n: 42 }));
 
 export async function run({ quick, log }) {
-  let emulatorLib;
-  try {
-    emulatorLib = await import('../lib/emulator.mjs');
+  const loaded = await loadOrNotMeasured(GROUP, '@fc-sessions/emulator does not load; build it first', async () => {
     await import('@fc-sessions/emulator');
-  } catch (error) {
-    return [
-      notMeasured(
-        GROUP,
-        'whole group',
-        `@fc-sessions/emulator does not load (${error.code ?? error.message}); build it first`,
-      ),
-    ];
-  }
+    return import('../lib/emulator.mjs');
+  });
+  if (loaded.skipped) return loaded.skipped;
+  const emulatorLib = loaded.value;
   log('emulator: starting it');
   const emulator = await emulatorLib.startEmulatorProcess();
   try {

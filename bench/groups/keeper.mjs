@@ -1,6 +1,6 @@
 // Group "keeper": one reconcile of the plugin's keepSessions on a function already at N sessions
 // (the steady state: every session checked, nothing to create), per session, against the emulator.
-import { compare, info, median, notMeasured, tempDir } from '../lib/harness.mjs';
+import { compare, info, loadOrNotMeasured, median, notMeasured, tempDir } from '../lib/harness.mjs';
 
 const GROUP = 'keeper';
 
@@ -23,20 +23,12 @@ function counting(client) {
 }
 
 export async function run({ quick, log }) {
-  let plugin;
-  let emulatorLib;
-  try {
-    plugin = await import('@fc-sessions/plugin');
-    emulatorLib = await import('../lib/emulator.mjs');
-  } catch (error) {
-    return [
-      notMeasured(
-        GROUP,
-        'whole group',
-        `@fc-sessions/plugin or the emulator does not load (${error.code ?? error.message})`,
-      ),
-    ];
-  }
+  const loaded = await loadOrNotMeasured(GROUP, '@fc-sessions/plugin or the emulator does not load', async () => ({
+    plugin: await import('@fc-sessions/plugin'),
+    emulatorLib: await import('../lib/emulator.mjs'),
+  }));
+  if (loaded.skipped) return loaded.skipped;
+  const { plugin, emulatorLib } = loaded.value;
   if (typeof plugin.keepSessions !== 'function') {
     return [notMeasured(GROUP, 'whole group', '@fc-sessions/plugin does not export keepSessions')];
   }

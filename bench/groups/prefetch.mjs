@@ -1,7 +1,17 @@
 // Group "prefetch": the plugin core's prefetchSessions against the emulator with an injected
 // CreateSession latency L: wall time over the ideal ceil(N / concurrency) x L.
 import { rm } from 'node:fs/promises';
-import { compare, eachLimit, info, median, notMeasured, percentile, processCpuMs, tempDir } from '../lib/harness.mjs';
+import {
+  compare,
+  eachLimit,
+  info,
+  loadOrNotMeasured,
+  median,
+  notMeasured,
+  percentile,
+  processCpuMs,
+  tempDir,
+} from '../lib/harness.mjs';
 
 const GROUP = 'prefetch';
 
@@ -31,21 +41,13 @@ const PLAN = {
 };
 
 export async function run({ quick, log }) {
-  let prefetchSessions;
-  let emulatorLib;
-  try {
-    ({ prefetchSessions } = await import('@fc-sessions/plugin'));
-    emulatorLib = await import('../lib/emulator.mjs');
+  const loaded = await loadOrNotMeasured(GROUP, '@fc-sessions/plugin or the emulator does not load', async () => {
     await import('@fc-sessions/emulator');
-  } catch (error) {
-    return [
-      notMeasured(
-        GROUP,
-        'whole group',
-        `@fc-sessions/plugin or the emulator does not load (${error.code ?? error.message})`,
-      ),
-    ];
-  }
+    return { plugin: await import('@fc-sessions/plugin'), emulatorLib: await import('../lib/emulator.mjs') };
+  });
+  if (loaded.skipped) return loaded.skipped;
+  const { emulatorLib } = loaded.value;
+  const { prefetchSessions } = loaded.value.plugin;
   if (typeof prefetchSessions !== 'function') {
     return [notMeasured(GROUP, 'whole group', '@fc-sessions/plugin does not export prefetchSessions')];
   }

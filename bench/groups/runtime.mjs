@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { budget, compare, compareSyncRates, exec, info, median, notMeasured } from '../lib/harness.mjs';
+import { budget, compare, compareSyncRates, exec, info, loadOrNotMeasured, median } from '../lib/harness.mjs';
 
 const GROUP = 'runtime';
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,18 +18,13 @@ const ENTRIES = [
 ];
 
 export async function run({ quick, log }) {
-  let runtime;
-  try {
-    runtime = await import('@fc-sessions/runtime');
-  } catch (error) {
-    return [
-      notMeasured(
-        GROUP,
-        'whole group',
-        `@fc-sessions/runtime does not load (${error.code ?? error.message}); build it first`,
-      ),
-    ];
-  }
+  const loaded = await loadOrNotMeasured(
+    GROUP,
+    '@fc-sessions/runtime does not load; build it first',
+    () => import('@fc-sessions/runtime'),
+  );
+  if (loaded.skipped) return loaded.skipped;
+  const runtime = loaded.value;
   return [...(await sizes(log)), ...(await importTimes({ quick, log })), await headerReads({ runtime, quick, log })];
 }
 

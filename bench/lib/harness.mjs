@@ -268,6 +268,18 @@ export function notMeasured(group, metric, reason) {
   return { group, metric, skipped: reason };
 }
 
+/**
+ * A group's imports: `{ value }`, what `load` resolved to, or `{ skipped }`, the group's one
+ * `not measured` row naming `what` and the error (a package missing or not built).
+ */
+export async function loadOrNotMeasured(group, what, load) {
+  try {
+    return { value: await load() };
+  } catch (error) {
+    return { skipped: [notMeasured(group, 'whole group', `${what} (${error.code ?? error.message})`)] };
+  }
+}
+
 export function formatNumber(value) {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
