@@ -104,6 +104,26 @@ describe('build output', () => {
     expect(JSON.parse(String(esm['clientJson']))).toEqual({ endpoint: 'http://127.0.0.1:9100' });
   });
 
+  it('loads its built-ins without process.getBuiltinModule (Node before 20.16), in both builds', async () => {
+    // Prepare
+    const withoutIt = 'delete process.getBuiltinModule;';
+
+    // Act
+    const cjs = (await node([
+      '-e',
+      `${withoutIt} const modules = { client: require('./dist/index.cjs'), signing: require('./dist/signing/index.cjs') };${DESCRIBE}`,
+    ])) as Record<string, unknown>;
+    const esm = (await node([
+      '--input-type=module',
+      '-e',
+      `${withoutIt} const modules = { client: await import('./dist/index.js'), signing: await import('./dist/signing/index.js') };${DESCRIBE}`,
+    ])) as Record<string, unknown>;
+
+    // Assess
+    expect(cjs['verified']).toBe(true);
+    expect(esm['verified']).toBe(true);
+  });
+
   it("sends package.json's version in its User-Agent", async () => {
     // Prepare
     const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
