@@ -12,7 +12,7 @@
 // a `load` that imports the one module exporting that command. esbuild runs a module reached only
 // through `import()` when it is first imported, so `fcs invoke` runs the code of invoke alone,
 // not that of prefetch, the keeper, prune, sessions, versions, aliases and tasks.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -21,9 +21,12 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  // import.meta.url made on first read (`fcs --version`), not by every start.
-  define: { 'import.meta.url': '__importMeta.url' },
-  banner: { js: 'const __importMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
+  define: {
+    __FCS_PACKAGE_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+    // import.meta.url made on first read (where Node has no process.getBuiltinModule), not by every start.
+    'import.meta.url': '__importMeta.url',
+  },
+  banner: { js: 'const __importMeta={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',

@@ -1,9 +1,11 @@
-import { createRequire } from 'node:module';
 import { flagUsage, parseArgs } from './commands/args.js';
 import { type CommandDefinition, commandFlags, flagSource, type RunOutcome } from './commands/define.js';
 import { commandGroups, findIn, subcommands } from './commands/paths.js';
 import { COMMAND_TABLE } from './commands/table.js';
 import { EXIT, invalidArgument } from './core/errors.js';
+
+/** package.json's `version`, written in by the build (and by the test config). */
+declare const __FCS_PACKAGE_VERSION__: string;
 
 /** Where `fcs` reads and writes; the defaults are the process's own. */
 export interface CliIo {
@@ -59,10 +61,6 @@ ${EXIT_CODES}
 `;
 }
 
-function version(): string {
-  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-}
-
 /** `fcs <argv>`: runs one command and resolves to the process exit code. */
 export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
   const out = io.stdout ?? process.stdout;
@@ -79,7 +77,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     return 0;
   }
   if (first === '-v' || first === '--version') {
-    out.write(`${version()}\n`);
+    out.write(`${__FCS_PACKAGE_VERSION__}\n`);
     return 0;
   }
   if (first === 'emulator') {

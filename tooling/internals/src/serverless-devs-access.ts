@@ -1,8 +1,8 @@
 import type * as Crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type * as Os from 'node:os';
 import { join } from 'node:path';
+import { loadBuiltin } from './builtins.js';
 
 /** `alias -> { AccessKeyID, AccessKeySecret, AccountID, SecurityToken, ... }`, values decrypted. */
 export type ServerlessDevsAliases = Record<string, Record<string, string>>;
@@ -16,22 +16,10 @@ export interface AccessFileOptions {
   home?: string | undefined;
 }
 
-/**
- * Built-ins loaded on first use (`node:crypto` costs about as much to load as a whole small
- * client), through `process.getBuiltinModule` (Node 20.16+), else a `require` made once from this
- * file's URL: `import()` would start Node's ESM loader in a CommonJS process such as a bundled
- * CLI, which costs more than the module.
- */
-let required: NodeJS.Require | undefined;
-function load(id: string): unknown {
-  if (typeof process.getBuiltinModule === 'function') return process.getBuiltinModule(id);
-  required ??= createRequire(import.meta.url);
-  return required(id);
-}
 let crypto: typeof Crypto | undefined;
 let os: typeof Os | undefined;
-const nodeCrypto = (): typeof Crypto => (crypto ??= load('node:crypto') as typeof Crypto);
-const nodeOs = (): typeof Os => (os ??= load('node:os') as typeof Os);
+const nodeCrypto = (): typeof Crypto => (crypto ??= loadBuiltin('node:crypto') as typeof Crypto);
+const nodeOs = (): typeof Os => (os ??= loadBuiltin('node:os') as typeof Os);
 
 /** Serverless Devs keeps access.yaml values as CryptoJS AES ("Salted__", MD5 key derivation) under a fixed passphrase. */
 const PASSPHRASE = 'SecretKey123';
