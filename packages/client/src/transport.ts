@@ -1,7 +1,7 @@
 import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { nodeHttp, nodeHttps } from './builtins.js';
-import { type Deadline, unwatch, watch } from './deadlines.js';
+import { Deadline, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 
 export interface WireRequest {
@@ -40,7 +40,7 @@ export class Pools {
  * One request in flight: its time limit (`deadlines.ts`), its AbortSignal, and the first failure,
  * which is what the caller sees whatever node:http reports after it.
  */
-class Exchange implements Deadline {
+class Exchange extends Deadline {
   readonly deadline: number;
   failure: FcError | undefined;
   readonly outgoing: ClientRequest;
@@ -50,6 +50,7 @@ class Exchange implements Deadline {
     pools: Pools,
     readonly req: WireRequest,
   ) {
+    super();
     const options = {
       protocol: req.origin.protocol,
       hostname: req.origin.hostname,

@@ -256,6 +256,23 @@ describe('network failures', () => {
     expect(errors[1]?.message).toContain('took longer than 50 ms');
   });
 
+  it('times out the calls still in flight after one sent between them has finished', async () => {
+    // Prepare
+    const fc = await serve((request, response) => {
+      if (request.url?.includes('/functions/quick')) sendJson(response, 200, { functionName: 'quick' });
+    });
+
+    // Act
+    const first = failure(fc.getFunction('first', { timeoutMs: 100 }));
+    const quick = fc.getFunction('quick');
+    const last = failure(fc.getFunction('last', { timeoutMs: 100 }));
+    const [firstError, answered, lastError] = await Promise.all([first, quick, last]);
+
+    // Assess
+    expect(answered.functionName).toBe('quick');
+    expect([firstError.code, lastError.code]).toEqual(['RequestTimeout', 'RequestTimeout']);
+  });
+
   it('times out a call whose body stalls (timeoutMs of the client)', async () => {
     // Prepare
     const fc = await serve(
