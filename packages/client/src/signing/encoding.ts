@@ -25,9 +25,13 @@ const BLOCK = 64;
 /**
  * The last secret's HMAC pads (RFC 2104): a client signs, and a server verifies, with one key
  * nearly always. `inner` is the key XOR ipad followed by room for the message, `outer` the key
- * XOR opad followed by room for the inner digest.
+ * XOR opad followed by room for the inner digest. For a key of ASCII bytes both pads are ASCII
+ * too, so `innerText` holds the inner pad as a string: the inner hash is then one call over
+ * `innerText + text` (the UTF-8 of a concatenation is the concatenation of the UTF-8s), with no
+ * write of the message into `inner`.
  */
 let lastSecret: string | undefined;
+let innerText: string | undefined;
 let inner = Buffer.alloc(BLOCK);
 const outer = Buffer.alloc(BLOCK + 32);
 
@@ -35,16 +39,27 @@ function usePads(secret: string): void {
   if (secret === lastSecret) return;
   let key = Buffer.from(secret, 'utf8');
   if (key.length > BLOCK) key = Buffer.from(sha256(key, 'hex'), 'hex');
+  let ascii = true;
   for (let i = 0; i < BLOCK; i++) {
-    inner[i] = (key[i] ?? 0) ^ 0x36;
-    outer[i] = (key[i] ?? 0) ^ 0x5c;
+    const byte = key[i] ?? 0;
+    if (byte > 0x7f) ascii = false;
+    inner[i] = byte ^ 0x36;
+    outer[i] = byte ^ 0x5c;
   }
+  innerText = ascii ? inner.toString('latin1', 0, BLOCK) : undefined;
   lastSecret = secret;
 }
 
 /** HMAC-SHA256 of `text` (UTF-8) as two one-call hashes over the cached pads; same bytes as `createHmac`. */
 export function hmacSha256(secret: string, text: string, encoding: BinaryToTextEncoding): string {
   usePads(secret);
+  const innerDigest = innerText === undefined ? innerOverBuffer(text) : sha256(innerText + text, 'binary');
+  for (let i = 0; i < 32; i++) outer[BLOCK + i] = innerDigest.charCodeAt(i);
+  return sha256(outer, encoding);
+}
+
+/** The inner hash for a key with a non-ASCII byte: the message written after the pad's bytes. */
+function innerOverBuffer(text: string): string {
   const length = BLOCK + Buffer.byteLength(text);
   if (length > inner.length) {
     const grown = Buffer.alloc(Math.max(length, inner.length * 2));
@@ -52,8 +67,7 @@ export function hmacSha256(secret: string, text: string, encoding: BinaryToTextE
     inner = grown;
   }
   inner.write(text, BLOCK, 'utf8');
-  outer.write(sha256(inner.subarray(0, length), 'binary'), BLOCK, 'latin1');
-  return sha256(outer, encoding);
+  return sha256(inner.subarray(0, length), 'binary');
 }
 
 /** RFC 3986 encoding: `encodeURIComponent` plus `! ' ( ) *`. */
@@ -134,15 +148,19 @@ export function timingSafeEqualText(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
+let hexPool = '';
+let hexOffset = 0;
 
-/** `bytes` random bytes as hex, cut from a pooled buffer filled by the system CSPRNG. */
+/**
+ * `bytes` random bytes from the system CSPRNG as hex, cut from 4 KiB turned into hex at once: a
+ * nonce or an id is a slice of that text, with no call into node:crypto or a Buffer per value.
+ */
 export function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    nodeCrypto().randomFillSync(pool);
-    poolOffset = 0;
+  const length = bytes * 2;
+  if (hexOffset + length > hexPool.length) {
+    hexPool = nodeCrypto().randomBytes(Math.max(4096, bytes)).toString('hex');
+    hexOffset = 0;
   }
-  poolOffset += bytes;
-  return pool.toString('hex', poolOffset - bytes, poolOffset);
+  hexOffset += length;
+  return hexPool.slice(hexOffset - length, hexOffset);
 }
