@@ -14,7 +14,6 @@ import { functionBody, functionFromWire } from './functions.js';
 import {
   type Fc2InvokeResult,
   fc2Meta,
-  type InvokeMeta,
   type InvokeResult,
   type InvokeStreamResult,
   invokeMeta,
@@ -26,7 +25,7 @@ import {
 import { backoffDelay, DEFAULT_RETRY, NO_RETRY, type RetryOptions, retryPolicy, sleep } from './retry.js';
 import { randomHex, rfc3986 } from './signing/encoding.js';
 import { signFc2Request, signRequest } from './signing/index.js';
-import { exchange, header, Pools, readBody, send } from './transport.js';
+import { type Answer, exchange, header, Pools, readBody, send, type Target, type WireRequest } from './transport.js';
 import { validateAsyncInvokeConfig, validateAsyncTaskFilters } from './async-config.js';
 import { LIST_LIMIT, SESSION_STATUSES, VERSION_DIRECTIONS } from './limits.js';
 import {
@@ -163,9 +162,7 @@ interface Operation<T> {
 
 interface Context {
   credentials: Credentials;
-  origin: URL;
-  /** `origin.host`, read once. */
-  host: string;
+  target: Target;
   accountId: string | undefined;
 }
 
@@ -201,7 +198,7 @@ export class FcClient {
   readonly #routes = new Map<string, { route: ResolvedRoute; expires: number }>();
   #chain: Promise<Credentials> | undefined;
   readonly #static: Credentials | undefined;
-  readonly #origins = new Map<EndpointKind, URL>();
+  readonly #targets = new Map<EndpointKind, Target>();
   #place: Promise<{ region: string | undefined; accountId: string | undefined }> | undefined;
   /** With fixed keys the context of a kind never changes: kept once resolved, so a call needs no await for it. */
   readonly #contexts = new Map<EndpointKind, Context>();
@@ -907,14 +904,14 @@ export class FcClient {
 
   /** Invokes a function (FC 3.0) and reads the whole answer. A function error is a result with `errorType`, not a throw. */
   async invoke(functionName: string, options: InvokeOptions = {}): Promise<InvokeResult> {
-    const { response, meta } = await this.#invoke(functionName, options);
-    return withBody(meta, await readBody(response));
+    const { result, sessionId, route } = await this.#invoke(functionName, options, fetched);
+    return withBody(invokeMeta(result.response, sessionId, route), result.body);
   }
 
   /** Like `invoke`, but hands back the body as a stream, unbuffered. */
   async invokeStream(functionName: string, options: InvokeOptions = {}): Promise<InvokeStreamResult> {
-    const { response, meta } = await this.#invoke(functionName, options);
-    return Object.assign(meta, { body: response });
+    const { result, sessionId, route } = await this.#invoke(functionName, options, streamed);
+    return Object.assign(invokeMeta(result, sessionId, route), { body: result });
   }
 
   /** Invokes an FC 2.0 function: `POST /2016-08-15/services/{service}.{qualifier}/functions/{fn}/invocations`, FC 2.0-signed. */
@@ -929,13 +926,14 @@ export class FcClient {
     const service = options.qualifier ? `${seg(serviceName)}.${seg(options.qualifier)}` : seg(serviceName);
     const path = `/${FC2_API_VERSION}/services/${service}/functions/${seg(functionName)}/invocations`;
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
-    const response = await this.#attempts(
+    const timeoutMs = options.timeoutMs ?? this.#invokeTimeout();
+    const answer = await this.#attempts(
       { idempotent: false, retry: options.retry, signal: options.signal },
       async () => {
         const context = this.#contexts.get('invoke') ?? (await this.#context('invoke'));
         const headers: Record<string, string> = {
           ...lowerCased(options.headers),
-          host: context.host,
+          host: context.target.host,
           'content-type': 'application/octet-stream',
           'user-agent': this.#userAgent,
           ...(context.accountId ? { 'x-fc-account-id': context.accountId } : {}),
@@ -946,26 +944,28 @@ export class FcClient {
             : {}),
         };
         Object.assign(headers, signFc2Request({ method: 'POST', url: path, headers, body }, context.credentials));
-        return this.#exchange(
-          context.origin,
-          'POST',
+        return fetched({
+          target: context.target,
+          method: 'POST',
           path,
           headers,
           body,
-          options.timeoutMs ?? this.#invokeTimeout(),
-          options.signal,
-        );
+          timeoutMs,
+          signal: options.signal,
+        });
       },
     );
-    return withBody(fc2Meta(response), await readBody(response));
+    return withBody(fc2Meta(answer.response), answer.body);
   }
 
   // ---- internals --------------------------------------------------------------------------
 
-  async #invoke(
+  /** Sends an FC 3.0 invocation through `transport` (whole answer or stream), with the session it went to. */
+  async #invoke<R>(
     functionName: string,
     options: InvokeOptions,
-  ): Promise<{ response: IncomingMessage; meta: InvokeMeta }> {
+    transport: (wire: WireRequest) => Promise<R>,
+  ): Promise<{ result: R; sessionId: string | undefined; route: ResolvedRoute | undefined }> {
     validateFunctionName(functionName);
     validateQualifier(options.qualifier);
     oneOf('invocationType', options.invocationType, ['Sync', 'Async']);
@@ -987,16 +987,24 @@ export class FcClient {
     const body = options.body;
     const path = `/${API_VERSION}/functions/${seg(functionName)}/invocations${options.qualifier === undefined ? '' : encodeQuery({ qualifier: options.qualifier })}`;
     const timeoutMs = options.timeoutMs ?? this.#invokeTimeout();
-    const response = await this.#attempts(
+    const result = await this.#attempts(
       { idempotent: false, retry: options.retry, signal: options.signal },
       async () => {
         const context = this.#contexts.get('invoke') ?? (await this.#context('invoke'));
         const signed = this.#acsHeaders(context, 'InvokeFunction', headers);
         Object.assign(signed, signRequest({ method: 'POST', url: path, headers: signed, body }, context.credentials));
-        return this.#exchange(context.origin, 'POST', path, signed, body, timeoutMs, options.signal);
+        return transport({
+          target: context.target,
+          method: 'POST',
+          path,
+          headers: signed,
+          body,
+          timeoutMs,
+          signal: options.signal,
+        });
       },
     );
-    return { response, meta: invokeMeta(response, session?.id, route) };
+    return { result, sessionId: session?.id, route };
   }
 
   /** The function's affinity, from the caller or from GetFunction (cached for a minute). */
@@ -1057,8 +1065,8 @@ export class FcClient {
         const context = this.#contexts.get(kind) ?? (await this.#context(kind));
         const headers = this.#acsHeaders(context, op.action, body === undefined ? JSON_ACCEPT : JSON_BODY);
         Object.assign(headers, signRequest({ method: op.method, url: path, headers, body }, context.credentials));
-        const answer = await exchange(this.#pools, {
-          origin: context.origin,
+        const answer = await fetched({
+          target: context.target,
           method: op.method,
           path,
           headers,
@@ -1066,25 +1074,9 @@ export class FcClient {
           timeoutMs,
           signal,
         });
-        if ((answer.response.statusCode ?? 0) >= 400) throw statusError(answer.response, answer.body);
         return parseJson<T>(op.action, answer.response, answer.body.toString('utf8'));
       },
     );
-  }
-
-  /** Sends and turns an error status into a thrown FcError (the body is read for its code). */
-  async #exchange(
-    origin: URL,
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body: Uint8Array | string | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<IncomingMessage> {
-    const response = await send(this.#pools, { origin, method, path, headers, body, timeoutMs, signal });
-    if ((response.statusCode ?? 0) < 400) return response;
-    throw statusError(response, await readBody(response));
   }
 
   /** Runs `attempt` under the retry policy; unsafe calls are repeated only when the caller asks. */
@@ -1131,7 +1123,7 @@ export class FcClient {
    */
   #acsHeaders(context: Context, action: string, base: Readonly<Record<string, string>>): Record<string, string> {
     const headers: Record<string, string> = {
-      host: context.host,
+      host: context.target.host,
       'user-agent': this.#userAgent,
       'x-acs-action': action,
       'x-acs-version': API_VERSION,
@@ -1146,12 +1138,12 @@ export class FcClient {
 
   async #context(kind: EndpointKind): Promise<Context> {
     const { region, accountId } = await this.#resolvePlace();
-    let origin = this.#origins.get(kind);
-    if (!origin) {
-      origin = resolveEndpoint({ ...this.#options, region, accountId }, kind);
-      this.#origins.set(kind, origin);
+    let target = this.#targets.get(kind);
+    if (!target) {
+      target = this.#pools.target(resolveEndpoint({ ...this.#options, region, accountId }, kind));
+      this.#targets.set(kind, target);
     }
-    const context = { credentials: this.#static ?? (await this.#credentials()), origin, host: origin.host, accountId };
+    const context = { credentials: this.#static ?? (await this.#credentials()), target, accountId };
     if (this.#static) this.#contexts.set(kind, context);
     return context;
   }
@@ -1201,6 +1193,20 @@ function withOutcome(failure: FcError, unknown: boolean): FcError {
     outcomeUnknown: unknown,
     cause: failure.cause,
   });
+}
+
+/** Sends and reads the whole answer; an error status is thrown as an FcError read from the body. */
+async function fetched(wire: WireRequest): Promise<Answer> {
+  const answer = await exchange(wire);
+  if ((answer.response.statusCode ?? 0) >= 400) throw statusError(answer.response, answer.body);
+  return answer;
+}
+
+/** Sends and hands back the response to stream; an error status is read and thrown as for `fetched`. */
+async function streamed(wire: WireRequest): Promise<IncomingMessage> {
+  const response = await send(wire);
+  if ((response.statusCode ?? 0) < 400) return response;
+  throw statusError(response, await readBody(response));
 }
 
 /** The FcError of an answer with an error status, from its code and message. */

@@ -1,11 +1,23 @@
-import type { ClientRequest, Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { ClientRequest, Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { nodeHttp, nodeHttps } from './builtins.js';
 import { Deadline, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 
+/** An endpoint with what node:http needs for it, worked out once: its agent, host and port. */
+export interface Target {
+  /** `https://host[:port]`, for messages. */
+  readonly origin: string;
+  /** The `host` header. */
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly agent: HttpAgent;
+  readonly request: (options: RequestOptions) => ClientRequest;
+}
+
 export interface WireRequest {
-  origin: URL;
+  target: Target;
   method: string;
   /** Path and query exactly as signed. */
   path: string;
@@ -21,13 +33,18 @@ export class Pools {
   #http?: HttpAgent;
   #https?: HttpsAgent;
 
-  agent(origin: URL): HttpAgent {
-    if (origin.protocol === 'https:') {
-      this.#https ??= new (nodeHttps().Agent)({ keepAlive: true, scheduling: 'lifo' });
-      return this.#https;
-    }
-    this.#http ??= new (nodeHttp().Agent)({ keepAlive: true, scheduling: 'lifo' });
-    return this.#http;
+  target(origin: URL): Target {
+    const https = origin.protocol === 'https:';
+    if (https) this.#https ??= new (nodeHttps().Agent)({ keepAlive: true, scheduling: 'lifo' });
+    else this.#http ??= new (nodeHttp().Agent)({ keepAlive: true, scheduling: 'lifo' });
+    return {
+      origin: origin.origin,
+      host: origin.host,
+      hostname: origin.hostname,
+      port: origin.port,
+      agent: (https ? this.#https : this.#http) as HttpAgent,
+      request: https ? nodeHttps().request : nodeHttp().request,
+    };
   }
 
   close(): void {
@@ -46,21 +63,17 @@ class Exchange extends Deadline {
   readonly outgoing: ClientRequest;
   readonly #onAbort: (() => void) | undefined;
 
-  constructor(
-    pools: Pools,
-    readonly req: WireRequest,
-  ) {
+  constructor(readonly req: WireRequest) {
     super();
-    const options = {
-      protocol: req.origin.protocol,
-      hostname: req.origin.hostname,
-      port: req.origin.port,
+    const { target } = req;
+    this.outgoing = target.request({
+      hostname: target.hostname,
+      port: target.port,
       method: req.method,
       path: req.path,
       headers: flatHeaders(req.headers, req.body),
-      agent: pools.agent(req.origin),
-    };
-    this.outgoing = req.origin.protocol === 'https:' ? nodeHttps().request(options) : nodeHttp().request(options);
+      agent: target.agent,
+    });
     this.deadline = performance.now() + req.timeoutMs;
     watch(this);
     if (req.signal) {
@@ -68,7 +81,7 @@ class Exchange extends Deadline {
         this.fail(
           new FcError({
             code: 'Aborted',
-            message: `${target(req)} was aborted`,
+            message: `${describe(req)} was aborted`,
             outcomeUnknown: true,
             cause: req.signal?.reason,
           }),
@@ -81,7 +94,7 @@ class Exchange extends Deadline {
     this.fail(
       new FcError({
         code: 'RequestTimeout',
-        message: `${target(this.req)} took longer than ${this.req.timeoutMs} ms`,
+        message: `${describe(this.req)} took longer than ${this.req.timeoutMs} ms`,
         retryable: true,
         outcomeUnknown: true,
       }),
@@ -102,14 +115,14 @@ class Exchange extends Deadline {
   /** What the caller is told about `error` from node:http. */
   error(error: Error): FcError {
     this.done();
-    return this.failure ?? networkError(error, target(this.req));
+    return this.failure ?? networkError(error, describe(this.req));
   }
 }
 
 function aborted(req: WireRequest): FcError {
   return new FcError({
     code: 'Aborted',
-    message: `${target(req)} was aborted before it was sent`,
+    message: `${describe(req)} was aborted before it was sent`,
     cause: req.signal?.reason,
   });
 }
@@ -118,10 +131,10 @@ function aborted(req: WireRequest): FcError {
  * Sends one request and resolves when the response headers arrive. The time limit covers the
  * whole exchange until the caller has read the body (`readBody`) or released the stream.
  */
-export function send(pools: Pools, req: WireRequest): Promise<IncomingMessage> {
+export function send(req: WireRequest): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) return reject(aborted(req));
-    const exchange = new Exchange(pools, req);
+    const exchange = new Exchange(req);
     const done = () => exchange.done();
     exchange.outgoing.on('error', (error) => reject(exchange.error(error)));
     exchange.outgoing.on('response', (response) => {
@@ -140,10 +153,10 @@ export interface Answer {
 }
 
 /** Sends one request and resolves with the response and its whole body, under one time limit. */
-export function exchange(pools: Pools, req: WireRequest): Promise<Answer> {
+export function exchange(req: WireRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) return reject(aborted(req));
-    const exchange = new Exchange(pools, req);
+    const exchange = new Exchange(req);
     const fail = (error: Error) => reject(exchange.error(error));
     exchange.outgoing.on('error', fail);
     exchange.outgoing.on('response', (response) => {
@@ -160,9 +173,9 @@ export function exchange(pools: Pools, req: WireRequest): Promise<Answer> {
 }
 
 /** `METHOD origin/path` for messages, made only when one is needed. */
-function target(req: WireRequest): string {
+function describe(req: WireRequest): string {
   const mark = req.path.indexOf('?');
-  return `${req.method} ${req.origin.origin}${mark < 0 ? req.path : req.path.slice(0, mark)}`;
+  return `${req.method} ${req.target.origin}${mark < 0 ? req.path : req.path.slice(0, mark)}`;
 }
 
 /** node:http takes a flat `[name, value, ...]` list without re-validating each header through setHeader. */
