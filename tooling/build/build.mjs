@@ -8,8 +8,9 @@
 // its names: an app's own bundler minifies it, and could not drop keepNames' calls). tsc writes
 // the declarations once, as .d.cts; each entry named by package.json "exports" and "types" also
 // gets a .d.ts for `import`, which re-exports the same .d.cts files: one set of types whether a
-// user imports or requires. `__FCS_PACKAGE_VERSION__` in the source becomes package.json's
-// "version". Finally every target named by package.json
+// user imports or requires; a bundle drops the .d.cts files no entry reaches.
+// `__FCS_PACKAGE_VERSION__` in the source becomes package.json's "version". Finally every target
+// named by package.json
 // "exports", "main", "types" and "bin" must exist, and a published package must carry the
 // repository's LICENSE. Imports of @fc-sessions/internals (private) are compiled into the output,
 // every other package import stays an import.
@@ -144,7 +145,8 @@ function reachableDeclarations() {
   }
   return seen;
 }
-for (const [file, specifiers] of reachableDeclarations()) {
+const reachable = reachableDeclarations();
+for (const [file, specifiers] of reachable) {
   const inlined = specifiers.find((specifier) => INLINED.test(specifier));
   if (inlined) {
     console.error(
@@ -153,12 +155,14 @@ for (const [file, specifiers] of reachableDeclarations()) {
     process.exit(1);
   }
 }
+// A bundle's exports name every entry, so a declaration none of them reaches is one no user's TypeScript reads.
+if (bundle) for (const file of listDeclarations(outDir, '.d.cts')) if (!reachable.has(file)) rmSync(file);
 
-function listDeclarations(dir) {
+function listDeclarations(dir, ext = '.d.ts') {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return listDeclarations(path);
-    return entry.name.endsWith('.d.ts') ? [path] : [];
+    if (entry.isDirectory()) return listDeclarations(path, ext);
+    return entry.name.endsWith(ext) ? [path] : [];
   });
 }
 

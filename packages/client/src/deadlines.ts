@@ -1,8 +1,4 @@
-/**
- * Something with a time limit: `expire` runs once `performance.now()` passes `deadline`.
- * `older` and `newer` belong to this module: the pending deadlines are a list threaded through
- * the entries themselves.
- */
+/** Something with a time limit: `expire` runs once `performance.now()` passes `deadline`. */
 export abstract class Deadline {
   abstract readonly deadline: number;
   older: Deadline | undefined = undefined;
@@ -12,7 +8,7 @@ export abstract class Deadline {
 
 /**
  * Every pending deadline, checked by one unref'd timer set for the earliest, so a request only
- * joins and leaves a list. With a `setTimeout` per request and one request in flight, each
+ * joins and leaves a list, threaded through the entries (`older`, `newer`). With a `setTimeout` per request and one request in flight, each
  * `clearTimeout` emptied Node's timer list for that duration and the next call built it again.
  * Not a `Set`: with requests joining and leaving a long-lived Set at 16 in flight, V8's
  * young-generation collector kept nearly every request alive, with its socket buffers and
@@ -32,7 +28,7 @@ export function watch(entry: Deadline): void {
   if (entry.deadline < armedFor) arm(entry.deadline);
 }
 
-/** Takes `entry` off the list; a second call does nothing. */
+// A second call does nothing.
 export function unwatch(entry: Deadline): void {
   const { older, newer } = entry;
   if (newer) newer.older = older;

@@ -4,11 +4,9 @@ import { nodeHttp, nodeHttps } from './builtins.js';
 import { Deadline, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 
-/** An endpoint with what node:http needs for it, worked out once: its agent, host and port. */
+// An endpoint with what node:http needs for it, worked out once. `origin` is for messages, `host` the header.
 export interface Target {
-  /** `https://host[:port]`, for messages. */
   readonly origin: string;
-  /** The `host` header. */
   readonly host: string;
   readonly hostname: string;
   readonly port: string;
