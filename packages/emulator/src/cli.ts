@@ -32,7 +32,7 @@ Options:
   --create-session-latency-ms <ms> fault injection: added latency on CreateSession only
   --fault-seed <n>                make fault injection deterministic
   --admin-api <on|off>            serve /_emulator/* and the dashboard behind the admin token (default on)
-  --sync-state                    fsync state.json before answering a change (survives a machine crash)
+  --sync-state                    fsync state.json and its journal before answering a change (survives a machine crash)
   --quiet                         do not copy instance output to stderr
   -h, --help                      show this help`;
 

@@ -94,11 +94,15 @@ export interface EmulatorOptions {
    * next request (a new instance), `expire` ends them.
    */
   readonly onAliasMove?: 'keep' | 'follow' | 'expire';
-  /** How often session activity is written to the data dir (management changes are written at once). */
+  /**
+   * How often session activity is written to the data dir, folding the session journal into
+   * `state.json` (management changes are written at once).
+   */
   readonly stateFlushIntervalMs?: number;
   /**
-   * fsync `state.json` before a change is answered, so it survives a machine crash too; by default
-   * it is written (temp file, rename) before the answer, which survives a `kill -9` of the emulator.
+   * fsync `state.json` and its session journal before a change is answered, so it survives a machine
+   * crash too; by default it is written (temp file and rename, or a journal append) before the
+   * answer, which survives a `kill -9` of the emulator.
    */
   readonly syncState?: boolean;
   /** Lifetime of the STS keys handed to functions that have a `role`. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli.js';
 import { DEFAULTS } from '../src/index.js';
-import { deploy, invoke } from './helpers/api.js';
+import { call, deploy, deploySessionFunction, invoke } from './helpers/api.js';
 import { expectProcessesGone } from './helpers/emulator.js';
 import { CUSTOM_SERVER, NODE_HANDLER } from './helpers/functions.js';
 import { send, sendAdmin } from './helpers/raw.js';
@@ -201,6 +201,49 @@ describe('fcs-emulator (the package bin)', () => {
     const deadline = Date.now() + 5000;
     while (pids.some(living) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(pids.filter(living)).toEqual([]);
+  });
+
+  it('killed with SIGKILL, loses no session change it answered: the restart reads state.json and its journal', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-cli-'));
+    dirs.push(dataDir);
+    const target = (endpoint: string) => ({
+      endpoint,
+      credentials: { accessKeyId: DEFAULTS.accessKeyId, accessKeySecret: DEFAULTS.accessKeySecret },
+    });
+    const sessions = '/2023-03-30/functions/kept-fn/sessions';
+    const flags = ['--port', '0', '--data-dir', dataDir];
+    const first = startCli(flags);
+    const before = target((await first.ready).endpoint);
+    await deploySessionFunction(before, 'kept-fn');
+    for (const sessionId of ['a', 'b', 'c'])
+      expect(
+        (await call(before, 'POST', sessions, 'CreateSession', { sessionId, disableSessionIdReuse: sessionId === 'c' }))
+          .status,
+      ).toBe(200);
+    expect((await call(before, 'PUT', `${sessions}/b/pause`, 'PauseSession')).status).toBe(200);
+    expect((await call(before, 'DELETE', `${sessions}/c`, 'DeleteSession')).status).toBe(204);
+    const exited = new Promise<void>((resolve) => first.child.once('exit', () => resolve()));
+    first.child.kill('SIGKILL');
+    await exited;
+
+    const second = startCli(flags);
+    const after = target((await second.ready).endpoint);
+    try {
+      const listed = (await call(after, 'GET', sessions, 'ListSessions')).json<{
+        sessions: Array<{ sessionId: string; sessionStatus: string }>;
+      }>();
+      expect(listed.sessions.map((session) => `${session.sessionId}:${session.sessionStatus}`)).toEqual([
+        'a:Active',
+        'b:Paused',
+      ]);
+      expect((await call(after, 'POST', sessions, 'CreateSession', { sessionId: 'c' })).status).toBe(409);
+    } finally {
+      const stopped = new Promise<void>((resolve) => second.child.once('exit', () => resolve()));
+      second.child.kill('SIGTERM');
+      await stopped;
+    }
+    // A clean stop folds the journal into state.json.
+    expect((await readdir(dataDir)).filter((name) => name.startsWith('state.journal'))).toEqual([]);
   });
 
   it('exits 2 with the usage on a bad flag', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,139 @@ describe('StateStore', () => {
     sessions.push(session('back'));
     await store.persist();
     expect(await onDisk()).toEqual(['back']);
+    await store.close();
+  });
+});
+
+describe('StateStore journal', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  const journals = async (dataDir: string) =>
+    (await readdir(dataDir)).filter((name) => name.includes('journal')).sort();
+  /** What a new store over the same data dir reads back, as an emulator started after a kill -9 would. */
+  const reread = async (dataDir: string) => {
+    const state = await new StateStore(
+      dataDir,
+      () => ({ version: 1, functions: [], sessions: [], retiredSessionIds: [] }),
+      3_600_000,
+      false,
+    ).load();
+    return { ids: state?.sessions.map((s) => `${s.sessionId}:${s.status}`), retired: state?.retiredSessionIds };
+  };
+
+  it('appends session changes to the journal without rewriting state.json, and reads them back without a clean stop', async () => {
+    const { dataDir, store, sessions, counter } = await storeOf();
+    dirs.push(dataDir);
+    sessions.push(session('base'));
+    await store.persist();
+    const a = session('a');
+    const b = session('b', { disableSessionIdReuse: true });
+    sessions.push(a, b);
+    await Promise.all([store.saveSession(a), store.saveSession(b)]);
+    a.status = 'Paused';
+    await store.saveSession(a);
+    sessions.splice(sessions.indexOf(b), 1);
+    await store.removeSession('fn/b', true);
+    expect(counter.snapshots).toBe(1);
+    expect(await journals(dataDir)).toEqual(['state.journal.1']);
+    expect(await reread(dataDir)).toEqual({ ids: ['base:Active', 'a:Paused'], retired: ['fn/b'] });
+    await store.close();
+  });
+
+  it('folds the journal into state.json on a full write and removes it', async () => {
+    const { dataDir, store, sessions, onDisk } = await storeOf(20);
+    dirs.push(dataDir);
+    store.start();
+    const a = session('a');
+    sessions.push(a);
+    await store.saveSession(a);
+    expect(await journals(dataDir)).toEqual(['state.journal.0']);
+    await expect.poll(() => journals(dataDir), { timeout: 5000 }).toEqual([]);
+    expect(await onDisk()).toEqual(['a']);
+    const b = session('b');
+    sessions.push(b);
+    await store.saveSession(b);
+    await store.close();
+    expect(await journals(dataDir)).toEqual([]);
+    expect(await reread(dataDir)).toEqual({ ids: ['a:Active', 'b:Active'], retired: [] });
+  });
+
+  it("replays the journals of state.json's generation and later, skips older ones, and ignores a last line cut short", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-state-test-'));
+    dirs.push(dataDir);
+    const line = (record: SessionRecord) => `${JSON.stringify({ session: record })}\n`;
+    const state: StateFile = {
+      version: 1,
+      functions: [],
+      sessions: [session('kept')],
+      retiredSessionIds: [],
+      journal: 3,
+    };
+    await writeFile(join(dataDir, 'state.json'), JSON.stringify(state));
+    await writeFile(join(dataDir, 'state.journal.2'), line(session('older')));
+    await writeFile(
+      join(dataDir, 'state.journal.3'),
+      line(session('three')) + line(session('kept', { status: 'Paused' })),
+    );
+    await writeFile(
+      join(dataDir, 'state.journal.4'),
+      `${JSON.stringify({ removed: 'fn/three', retired: false })}\n{"session":{"sess`,
+    );
+    expect(await reread(dataDir)).toEqual({ ids: ['kept:Paused'], retired: [] });
+
+    // The next lines go to a journal after every one found; the next full write removes them all.
+    const sessions: SessionRecord[] = [];
+    const store = new StateStore(
+      dataDir,
+      () => ({ version: 1, functions: [], sessions: [...sessions], retiredSessionIds: [] }),
+      3_600_000,
+      false,
+    );
+    sessions.push(...((await store.load())?.sessions ?? []));
+    const five = session('five');
+    sessions.push(five);
+    await store.saveSession(five);
+    expect(await journals(dataDir)).toEqual([
+      'state.journal.2',
+      'state.journal.3',
+      'state.journal.4',
+      'state.journal.5',
+    ]);
+    expect((await reread(dataDir)).ids).toEqual(['kept:Paused', 'five:Active']);
+    await store.close();
+    expect(await journals(dataDir)).toEqual([]);
+    expect(JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8'))).toMatchObject({ journal: 6 });
+    expect((await reread(dataDir)).ids).toEqual(['kept:Paused', 'five:Active']);
+  });
+
+  it('refuses a journal with a broken line before its end, naming the file and line', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fcs-state-test-'));
+    dirs.push(dataDir);
+    await writeFile(join(dataDir, 'state.journal.0'), `${JSON.stringify({ session: session('a') })}\n{"sess\n`);
+    await appendFile(join(dataDir, 'state.journal.0'), `${JSON.stringify({ session: session('b') })}\n`);
+    await expect(reread(dataDir)).rejects.toThrow(/state\.journal\.0: line 2 is not JSON/);
+  });
+
+  it('after a failed append, writes state.json in full until one succeeds, so no line follows half a line', async () => {
+    const { dataDir, store, sessions, counter, onDisk } = await storeOf();
+    dirs.push(dataDir);
+    await mkdir(join(dataDir, 'state.journal.0'));
+    const a = session('a');
+    sessions.push(a);
+    await expect(store.saveSession(a)).rejects.toThrow();
+    await rm(join(dataDir, 'state.journal.0'), { recursive: true });
+    const b = session('b');
+    sessions.push(b);
+    await store.saveSession(b);
+    expect(counter.snapshots).toBe(1);
+    expect(await onDisk()).toEqual(['a', 'b']);
+    const c = session('c');
+    sessions.push(c);
+    await store.saveSession(c);
+    expect(await journals(dataDir)).toEqual(['state.journal.1']);
+    expect((await reread(dataDir)).ids).toEqual(['a:Active', 'b:Active', 'c:Active']);
     await store.close();
   });
 });

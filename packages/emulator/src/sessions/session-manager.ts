@@ -10,7 +10,7 @@ import {
   SESSION_ID,
   type UpdateSessionInput,
 } from '../model/session-input.js';
-import type { SessionRecord, SessionStatus } from '../state/records.js';
+import { type SessionRecord, type SessionStatus, sessionKey } from '../state/records.js';
 import { expiresAt } from './session-view.js';
 
 export interface SessionSettings {
@@ -57,11 +57,13 @@ export interface Routed {
 }
 
 export interface Persistence {
+  /** The state changed in a way that may wait for the next periodic write. */
   touch(): void;
-  persist(): Promise<void>;
+  /** Resolves once the session's record as it is now is on disk. */
+  saveSession(record: SessionRecord): Promise<void>;
+  /** Resolves once the removal of session `key` is on disk. */
+  removeSession(key: string, retired: boolean): Promise<void>;
 }
-
-const keyOf = (functionName: string, sessionId: string) => `${functionName}/${sessionId}`;
 
 /** Sessions: their records, their binding to instances, expiry, and the routing of invocations. */
 export class SessionManager {
@@ -90,9 +92,9 @@ export class SessionManager {
   restore(records: readonly SessionRecord[], retired: readonly string[]): void {
     for (const record of records) {
       if (!this.functions.find(record.functionName)) continue;
-      this.sessions.set(keyOf(record.functionName, record.sessionId), { record, instance: undefined });
+      this.sessions.set(sessionKey(record.functionName, record.sessionId), { record, instance: undefined });
       if (this.settings.onInstanceLoss === 'expire' && record.status !== 'Expired')
-        this.expire(this.sessions.get(keyOf(record.functionName, record.sessionId))!);
+        this.expire(this.sessions.get(sessionKey(record.functionName, record.sessionId))!);
     }
     for (const key of retired) this.retired.add(key);
   }
@@ -114,7 +116,7 @@ export class SessionManager {
       );
     }
     const sessionId = input.sessionId ?? newSessionId();
-    const key = keyOf(record.functionName, sessionId);
+    const key = sessionKey(record.functionName, sessionId);
     const existing = this.sessions.get(key);
     if (existing) this.refresh(existing);
     if ((existing && existing.record.status !== 'Expired') || this.opening.has(key)) {
@@ -126,7 +128,7 @@ export class SessionManager {
     }
     this.checkReuse(key, sessionId, existing);
     const live = await this.open(entry, sessionId, input, undefined, scope);
-    await this.store.persist();
+    await this.store.saveSession(live.record);
     return live.record;
   }
 
@@ -147,7 +149,7 @@ export class SessionManager {
     instance?: Instance,
     scope: SessionScope = LATEST_SCOPE,
   ): Promise<LiveSession> {
-    const key = keyOf(entry.record.functionName, sessionId);
+    const key = sessionKey(entry.record.functionName, sessionId);
     const pending = this.opening.get(key);
     if (pending) return pending;
     const opened = (async () => {
@@ -195,7 +197,7 @@ export class SessionManager {
 
   /** A session that is not Expired and, when `qualifier` is given, was created on it. */
   private readable(functionName: string, sessionId: string, qualifier?: string): LiveSession {
-    const live = this.sessions.get(keyOf(functionName, sessionId));
+    const live = this.sessions.get(sessionKey(functionName, sessionId));
     if (live) this.refresh(live);
     if (!live || live.record.status === 'Expired' || (qualifier && live.record.qualifier !== qualifier))
       throw sessionNotFound(functionName, sessionId);
@@ -236,18 +238,18 @@ export class SessionManager {
       if (input[name] !== undefined) record.mounts = { ...record.mounts, [name]: input[name] };
     }
     record.lastModifiedMs = Date.now();
-    await this.store.persist();
+    await this.store.saveSession(record);
     return record;
   }
 
   async delete(functionName: string, sessionId: string, qualifier?: string): Promise<void> {
-    const key = keyOf(functionName, sessionId);
+    const key = sessionKey(functionName, sessionId);
     const live = this.sessions.get(key);
     if (!live || (qualifier && live.record.qualifier !== qualifier)) throw sessionNotFound(functionName, sessionId);
     this.unbind(key, live);
     this.sessions.delete(key);
     if (live.record.disableSessionIdReuse) this.retired.add(key);
-    await this.store.persist();
+    await this.store.removeSession(key, live.record.disableSessionIdReuse);
   }
 
   async setPaused(
@@ -258,7 +260,7 @@ export class SessionManager {
   ): Promise<SessionRecord> {
     const live = this.readable(functionName, sessionId, qualifier);
     this.setStatus(live, paused ? 'Paused' : 'Active');
-    await this.store.persist();
+    await this.store.saveSession(live.record);
     return live.record;
   }
 
@@ -287,7 +289,7 @@ export class SessionManager {
         `the session id "${id.slice(0, 80)}" must be 1-64 characters of letters, digits, "_" and "-", not starting with "-"`,
       );
     }
-    const key = keyOf(functionName, id);
+    const key = sessionKey(functionName, id);
     let live = this.sessions.get(key);
     if (live) this.refresh(live);
     let created = false;
@@ -330,14 +332,14 @@ export class SessionManager {
 
   /** MCP streamable affinity: the function named the session (Mcp-Session-Id) in its answer from `instance`. */
   adopt(entry: FunctionEntry, sessionId: string, instance: Instance): void {
-    const key = keyOf(entry.record.functionName, sessionId);
+    const key = sessionKey(entry.record.functionName, sessionId);
     if (!SESSION_ID.test(sessionId) || this.sessions.get(key)?.record.status === 'Active') return;
     this.open(entry, sessionId, {}, instance).catch(() => undefined);
   }
 
   /** The live binding of an MCP session, if any (no session is created for unknown ids). */
   boundInstance(functionName: string, sessionId: string): Instance | undefined {
-    const live = this.sessions.get(keyOf(functionName, sessionId));
+    const live = this.sessions.get(sessionKey(functionName, sessionId));
     if (!live) return undefined;
     this.refresh(live);
     if (live.record.status === 'Expired') return undefined;
@@ -347,7 +349,7 @@ export class SessionManager {
   }
 
   forget(functionName: string, sessionId: string): void {
-    const key = keyOf(functionName, sessionId);
+    const key = sessionKey(functionName, sessionId);
     const live = this.sessions.get(key);
     if (!live) return;
     this.unbind(key, live);
@@ -432,7 +434,7 @@ export class SessionManager {
     live.record.status = 'Expired';
     live.record.expiredMs = now;
     live.record.lastModifiedMs = now;
-    this.unbind(keyOf(live.record.functionName, live.record.sessionId), live);
+    this.unbind(sessionKey(live.record.functionName, live.record.sessionId), live);
     this.store.touch();
   }
 

@@ -94,6 +94,11 @@ export interface SessionRecord {
   expiredMs?: number;
 }
 
+/** `<functionName>/<sessionId>`: how sessions are keyed, in memory, in `retiredSessionIds` and in the journal. */
+export function sessionKey(functionName: string, sessionId: string): string {
+  return `${functionName}/${sessionId}`;
+}
+
 export interface StateFile {
   readonly version: 1;
   readonly functions: FunctionRecord[];
@@ -102,4 +107,6 @@ export interface StateFile {
   readonly sessions: SessionRecord[];
   /** `<functionName>/<sessionId>` of deleted or purged sessions whose id may not be reused. */
   readonly retiredSessionIds: string[];
+  /** The journal generation that starts with this file (absent: 0); see `Journal`. */
+  readonly journal?: number;
 }

@@ -37,11 +37,18 @@ export class StateEncoder {
       if (index > 0) parts.push(COMMA);
       parts.push(this.session(record));
     });
-    parts.push(Buffer.from(`],"retiredSessionIds":${JSON.stringify(state.retiredSessionIds)}}`));
+    parts.push(
+      Buffer.from(
+        `],"retiredSessionIds":${JSON.stringify(state.retiredSessionIds)}${
+          state.journal === undefined ? '' : `,"journal":${state.journal}`
+        }}`,
+      ),
+    );
     return Buffer.concat(parts);
   }
 
-  private session(record: SessionRecord): Buffer {
+  /** `JSON.stringify(record)`, from the cache while the record's fields are the same. */
+  session(record: SessionRecord): Buffer {
     const known = this.sessions.get(record);
     if (known && sameFields(known.fields, record)) return known.bytes;
     const bytes = Buffer.from(JSON.stringify(record));
