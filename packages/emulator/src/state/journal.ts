@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type SessionRecord, type StateFile, sessionKey } from './records.js';
@@ -83,7 +84,11 @@ export class Journal {
     };
   }
 
-  /** Appends lines (each ending in a newline) to the current generation's journal. */
+  /**
+   * Appends lines (each ending in a newline) to the current generation's journal. The write itself
+   * is synchronous: a few hundred bytes into the page cache take microseconds, while an
+   * asynchronous write costs the event loop a trip through the thread pool (about 25 µs of CPU).
+   */
   async append(lines: Uint8Array): Promise<void> {
     if (this.handleGeneration !== this.current) {
       await this.closeHandle();
@@ -93,7 +98,7 @@ export class Journal {
     }
     const handle = this.handle!;
     let written = 0;
-    while (written < lines.byteLength) written += (await handle.write(lines, written)).bytesWritten;
+    while (written < lines.byteLength) written += writeSync(handle.fd, lines, written);
     if (this.sync) await handle.datasync();
   }
 
