@@ -65,6 +65,17 @@ describe('prefetchSessions against the emulator', () => {
     expect(second.created).toHaveLength(1);
     expect(second.sessions.find((s) => !s.reused)?.index).toBe(3);
 
+    // Every check finds what the manifest says: nothing to record, so the file is not written again.
+    const before = await readFile(first.manifestPath, 'utf8');
+    const steady = await prefetchSessions(emu.client, {
+      functionName: 'warm',
+      count: 4,
+      manifestDir,
+      region: 'cn-hangzhou',
+    });
+    expect(steady.reused).toHaveLength(4);
+    expect(await readFile(first.manifestPath, 'utf8')).toBe(before);
+
     const trimmed = await prefetchSessions(emu.client, {
       functionName: 'warm',
       count: 2,

@@ -439,7 +439,8 @@ async function keepAlive(
   const { sessions, route } = await store.load();
   const now = Date.now();
   const live = new Set(result.sessions.map((s) => s.sessionId));
-  for (const id of touched.keys()) if (!sessions.some((s) => s.sessionId === id)) touched.delete(id);
+  const recorded = new Set(sessions.map((s) => s.sessionId));
+  for (const id of touched.keys()) if (!recorded.has(id)) touched.delete(id);
   const idle = sessions.filter((s) => {
     const timeout = s.sessionIdleTimeoutInSeconds ?? 0;
     if (!live.has(s.sessionId) || s.state !== 'active' || timeout <= 0) return false;

@@ -363,9 +363,9 @@ function incompleteMessage(result: PrefetchResult): string {
   );
 }
 
-/** What one GetSession said about a recorded session. */
+/** What one GetSession said about a recorded session (`changed`: its record on disk says otherwise). */
 type Verdict =
-  | { kind: 'alive'; session: ManifestSession }
+  | { kind: 'alive'; session: ManifestSession; changed: boolean }
   | { kind: 'stale'; session: ManifestSession }
   | { kind: 'resend'; record: ManifestSession }
   | { kind: 'gone'; record: ManifestSession }
@@ -377,6 +377,18 @@ interface CreateJob {
   index: number;
   recordedAt: string;
   resend: boolean;
+}
+
+/** Whether two records say the same (a field set to undefined is as absent: JSON leaves it out). */
+function sameRecord(a: ManifestSession, b: ManifestSession): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(x), ...Object.keys(y)])) if (x[key] !== y[key]) return false;
+  return true;
+}
+
+function sameRoute(a: ManifestRoute | undefined, b: ManifestRoute): boolean {
+  return a?.affinity === b.affinity && a.headerName === b.headerName;
 }
 
 /** Rounds of check-then-create a run makes at most: unverified sessions and unanswered creates are checked again. */
@@ -435,7 +447,8 @@ export async function convergeSessions(
       const seen = record(session, recorded.index, recorded.recordedAt, recorded.functionRevision ?? revision);
       if (run.onFunctionChange === 'recreate' && seen.functionRevision !== revision)
         return { kind: 'stale', session: seen };
-      return { kind: 'alive', session: { ...seen, functionRevision: revision } };
+      const current = { ...seen, functionRevision: revision };
+      return { kind: 'alive', session: current, changed: !sameRecord(recorded, current) };
     } catch (error) {
       if (isNotFound(error)) {
         return isSettling(recorded, run.settleSeconds)
@@ -562,6 +575,7 @@ export async function convergeSessions(
     const resend: ManifestSession[] = [];
     const stale: ManifestSession[] = [];
     const gone = new Set<string>();
+    let changed = round === 0 && !sameRoute(manifest.route, fn.route);
     for (const verdict of verdicts) {
       if (verdict.kind === 'unknown') {
         unknown.set(verdict.record.sessionId, { record: verdict.record, error: verdict.error });
@@ -571,6 +585,7 @@ export async function convergeSessions(
         verdict.kind === 'alive' || verdict.kind === 'stale' ? verdict.session.sessionId : verdict.record.sessionId;
       unknown.delete(id);
       if (verdict.kind === 'alive') {
+        changed ||= verdict.changed;
         alive.set(id, verdict.session);
         failures.delete(verdict.session.index);
         if (!attempted.has(id)) {
@@ -587,11 +602,15 @@ export async function convergeSessions(
         if (!attempted.has(id)) result.expired.push(id);
       }
     }
-    // Written with the first records of this round (group commit) rather than on its own before them.
-    const verdictsSaved = store.update(
-      (sessions) => sessions.filter((s) => !gone.has(s.sessionId)).map((s) => alive.get(s.sessionId) ?? s),
-      round === 0 ? fn.route : undefined,
-    );
+    // Written with the first records of this round (group commit) rather than on its own before them;
+    // not at all when every check found what the manifest already says (a steady-state keeper reconcile).
+    const verdictsSaved =
+      changed || gone.size > 0
+        ? store.update(
+            (sessions) => sessions.filter((s) => !gone.has(s.sessionId)).map((s) => alive.get(s.sessionId) ?? s),
+            round === 0 ? fn.route : undefined,
+          )
+        : Promise.resolve();
     verdictsSaved.catch(() => undefined);
 
     await mapLimit(stale, settings.concurrency, async (old) => {
@@ -629,11 +648,12 @@ export async function convergeSessions(
         }
         await store.remove(extra.sessionId);
         alive.delete(extra.sessionId);
-        result.sessions = result.sessions.filter((s) => s.sessionId !== extra.sessionId);
-        result.reused = result.reused.filter((id) => id !== extra.sessionId);
         result.trimmed.push(extra.sessionId);
         onProgress?.({ type: 'trimmed', sessionId: extra.sessionId });
       });
+      const dropped = new Set(result.trimmed);
+      result.sessions = result.sessions.filter((s) => !dropped.has(s.sessionId));
+      result.reused = result.reused.filter((id) => !dropped.has(id));
     }
 
     const taken = new Set([...alive.values(), ...resend].map((s) => s.index));
