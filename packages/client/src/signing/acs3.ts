@@ -9,7 +9,15 @@ import {
   splitUrl,
   timingSafeEqualText,
 } from './encoding.js';
-import type { Credentials, SecretLookup, SignableRequest, SignOptions, VerifyOptions, VerifyResult } from './types.js';
+import type {
+  Credentials,
+  HeaderRecord,
+  SecretLookup,
+  SignableRequest,
+  SignOptions,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 const DEFAULT_MAX_SKEW_SECONDS = 900;
@@ -155,21 +163,51 @@ interface ParsedAuthorization {
   signature: string;
 }
 
+const AUTHORIZATION_PREFIX = `${ACS3_ALGORITHM} `;
+
+/** `Credential`, `SignedHeaders` and `Signature` of an ACS3 authorization header (the last of each counts). */
 export function parseAuthorization(value: string): ParsedAuthorization | undefined {
-  if (!value.startsWith(`${ACS3_ALGORITHM} `)) return undefined;
-  const fields = new Map<string, string>();
-  for (const part of value.slice(ACS3_ALGORITHM.length + 1).split(',')) {
+  if (!value.startsWith(AUTHORIZATION_PREFIX)) return undefined;
+  let accessKeyId: string | undefined;
+  let signedHeaders: string | undefined;
+  let sig: string | undefined;
+  for (const part of value.slice(AUTHORIZATION_PREFIX.length).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === 'Credential') accessKeyId = part.slice(eq + 1).trim();
+    else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1).trim();
+    else if (name === 'Signature') sig = part.slice(eq + 1).trim();
   }
-  const accessKeyId = fields.get('Credential');
-  const signedHeaders = fields.get('SignedHeaders');
-  const sig = fields.get('Signature');
   if (!accessKeyId || !signedHeaders || !sig) return undefined;
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature: sig };
 }
 
 type VerifyFailure = Extract<VerifyResult, { ok: false }>;
+
+/** `headers` itself when every name is lower-case already (as node:http gives them), else a lower-cased copy. */
+function lowerCaseRecord(headers: HeaderRecord): HeaderRecord {
+  for (const name in headers) if (name !== name.toLowerCase()) return Object.fromEntries(lowerCaseHeaders(headers));
+  return headers;
+}
+
+/** A header of a lower-case record as it is signed; undefined when absent (an inherited property is absent). */
+function signedValue(headers: HeaderRecord, name: string): string | undefined {
+  const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  return value === undefined ? undefined : headerText(value);
+}
+
+let lastDateText = '';
+let lastDateMs = Number.NaN;
+
+/** `Date.parse` of an `x-acs-date`, remembered for the last text (it changes once a second). */
+function parseAcsDate(text: string): number {
+  if (text !== lastDateText) {
+    lastDateMs = Date.parse(text);
+    lastDateText = text;
+  }
+  return lastDateMs;
+}
 
 const fail = (code: VerifyFailure['code'], message: string): VerifyFailure => ({ ok: false, code, message });
 
@@ -185,8 +223,8 @@ export function verifyRequestHeaders(
   lookupSecret: SecretLookup,
   options: VerifyOptions = {},
 ): VerifyResult {
-  const headers = lowerCaseHeaders(request.headers);
-  const authorization = headers.get('authorization');
+  const headers = lowerCaseRecord(request.headers);
+  const authorization = signedValue(headers, 'authorization');
   if (!authorization) return fail('MissingAuthorization', 'The request has no authorization header.');
   const parsed = parseAuthorization(authorization);
   if (!parsed)
@@ -198,32 +236,49 @@ export function verifyRequestHeaders(
   const secret = lookupSecret(parsed.accessKeyId);
   if (secret === undefined) return fail('InvalidAccessKeyID', 'The access key id is not known.');
 
-  for (const required of ['host', 'x-acs-date', 'x-acs-content-sha256']) {
-    if (!headers.has(required)) return fail('MissingRequiredHeader', `The request has no ${required} header.`);
+  const date = signedValue(headers, 'x-acs-date');
+  const declaredHash = signedValue(headers, 'x-acs-content-sha256');
+  const missing =
+    signedValue(headers, 'host') === undefined
+      ? 'host'
+      : date === undefined
+        ? 'x-acs-date'
+        : declaredHash === undefined
+          ? 'x-acs-content-sha256'
+          : undefined;
+  if (missing) return fail('MissingRequiredHeader', `The request has no ${missing} header.`);
+  const { signedHeaders } = parsed;
+  let unsigned = '';
+  for (const name in headers) {
+    if (headers[name] === undefined || !(name === 'host' || name.startsWith('x-acs-'))) continue;
+    if (!signedHeaders.includes(name)) unsigned += unsigned === '' ? name : `, ${name}`;
   }
-  const unsigned: string[] = [];
-  for (const name of headers.keys()) {
-    if ((name === 'host' || name.startsWith('x-acs-')) && !parsed.signedHeaders.includes(name)) unsigned.push(name);
-  }
-  if (unsigned.length > 0) return fail('SignatureNotMatch', `These headers must be signed: ${unsigned.join(', ')}.`);
+  if (unsigned !== '') return fail('SignatureNotMatch', `These headers must be signed: ${unsigned}.`);
 
-  const declaredHash = headers.get('x-acs-content-sha256') ?? '';
-  const canonical = canonicalRequest(request.method, request.url, headers, parsed.signedHeaders, declaredHash);
+  let headerLines = '';
+  for (const name of signedHeaders) headerLines += `${name}:${(signedValue(headers, name) ?? '').trim()}\n`;
+  const canonical = canonicalText(
+    request.method,
+    request.url,
+    headerLines,
+    signedHeaders.join(';'),
+    declaredHash ?? '',
+  );
   if (!timingSafeEqualText(signature(secret, stringToSign(canonical)), parsed.signature)) {
     return fail('SignatureNotMatch', 'The request signature does not match the signature computed with the secret.');
   }
 
-  const sent = Date.parse(headers.get('x-acs-date') ?? '');
-  const now = (options.now ?? new Date()).getTime();
+  const sent = parseAcsDate(date ?? '');
+  const now = options.now ? options.now.getTime() : Date.now();
   const maxSkew = options.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS;
   if (Number.isNaN(sent) || Math.abs(now - sent) > maxSkew * 1000) {
     return fail('InvalidTimeStamp.Expired', `x-acs-date must be within ${maxSkew} seconds of the server time.`);
   }
-  const nonce = headers.get('x-acs-signature-nonce');
+  const nonce = signedValue(headers, 'x-acs-signature-nonce');
   if (options.acceptNonce && (!nonce || !options.acceptNonce(nonce))) {
     return fail('SignatureNonceUsed', 'The x-acs-signature-nonce was used before.');
   }
-  const securityToken = headers.get('x-acs-security-token');
+  const securityToken = signedValue(headers, 'x-acs-security-token');
   return { ok: true, accessKeyId: parsed.accessKeyId, ...(securityToken ? { securityToken } : {}) };
 }
 
