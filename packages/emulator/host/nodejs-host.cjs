@@ -1,13 +1,18 @@
 // @ts-check
 // Runs inside an emulator instance of a nodejs* function. It loads the user's handler and serves
 // the custom-runtime protocol the emulator speaks to every instance: POST /initialize,
-// POST /invoke, GET /pre-stop, on 127.0.0.1:$FC_CUSTOM_LISTEN_PORT. It prints FC's log markers
-// and prefixes console output with `<time> <requestId> [LEVEL]`, as the FC Node.js runtime does.
+// POST /invoke, GET /pre-stop, on 127.0.0.1:$FC_CUSTOM_LISTEN_PORT, and the same requests as
+// frames on the pipe `--channel <fd>` (see serveChannel), which is how the emulator sends them:
+// on FC the platform drives its built-in runtimes through its own protocol, and a frame costs both
+// processes far less than an HTTP request. What the process prints goes to the emulator on that
+// pipe too. It prints FC's log markers and prefixes console output with `<time> <requestId>
+// [LEVEL]`, as the FC Node.js runtime does.
 'use strict';
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { timingSafeEqual } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { format } = require('node:util');
@@ -34,6 +39,82 @@ function parseArgs(argv) {
   for (let i = 0; i + 1 < argv.length; i += 2) out[String(argv[i]).replace(/^--/, '')] = String(argv[i + 1]);
   return out;
 }
+
+// The emulator's end of the channel (see serveChannel): requests and answers, and what the
+// process prints.
+const channel = new net.Socket({ fd: Number(options['channel']), readable: true, writable: true });
+channel.on('error', () => undefined);
+
+/**
+ * FC's Start and End markers not sent yet. They go out with the next output, the next answer or
+ * at the end of this turn of the event loop, whichever comes first: the same text in the same
+ * order, but a request that prints nothing reaches the emulator in one write (markers and
+ * answer), not three.
+ */
+let pendingMarkers = '';
+let flushQueued = false;
+
+/** @param {string} text @param {Uint8Array} [bytes] An output frame (id 0): `text`, then `bytes`. */
+function outputFrame(text, bytes) {
+  const textLength = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(8 + textLength + (bytes?.length ?? 0));
+  frame.writeUInt32LE(frame.length - 4, 0);
+  frame.writeUInt32LE(0, 4);
+  frame.write(text, 8, 'utf8');
+  if (bytes) frame.set(bytes, 8 + textLength);
+  return frame;
+}
+
+function takeMarkers() {
+  const text = pendingMarkers;
+  pendingMarkers = '';
+  return text;
+}
+
+function flushMarkers() {
+  flushQueued = false;
+  if (pendingMarkers !== '' && channel.writable) channel.write(outputFrame(takeMarkers()));
+}
+
+/** @param {string} line */
+function marker(line) {
+  pendingMarkers += line;
+  if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flushMarkers);
+  }
+}
+
+/**
+ * Sends what the code writes to `stream` to the emulator as output frames, in order with the
+ * markers and answers. Writes that bypass process.stdout and process.stderr (fs.writeSync(1),
+ * child processes) still reach the emulator through the process's own stdout and stderr pipes.
+ * @param {NodeJS.WriteStream} stream
+ */
+function capture(stream) {
+  const original = stream.write;
+  stream.write = /** @type {typeof stream.write} */ (
+    function write(/** @type {unknown[]} */ ...args) {
+      const [chunk, encoding, callback] = args;
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8')
+          : chunk instanceof Uint8Array
+            ? chunk
+            : undefined;
+      if (!bytes || !channel.writable) return Reflect.apply(original, stream, args);
+      channel.write(outputFrame(takeMarkers(), bytes));
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') process.nextTick(() => done());
+      return true;
+    }
+  );
+}
+capture(process.stdout);
+capture(process.stderr);
+// Before Node prints an uncaught error (to fd 2, not through process.stderr) or the process exits.
+process.on('uncaughtExceptionMonitor', flushMarkers);
+process.on('exit', flushMarkers);
 
 /** @param {string} level @param {unknown[]} args */
 function logLine(level, args) {
@@ -82,7 +163,7 @@ async function resolveHandler(/** @type {string} */ spec) {
   return /** @type {(...args: unknown[]) => unknown} */ (fn);
 }
 
-/** @param {http.IncomingHttpHeaders} h */
+/** @param {Record<string, string | string[] | undefined>} h */
 function contextOf(h) {
   /** @param {string} name */
   const header = (name) => {
@@ -152,8 +233,15 @@ function serialize(result) {
   return Buffer.from(JSON.stringify(result));
 }
 
-/** @param {http.ServerResponse} res @param {unknown} raw @param {string} errorType */
-function fail(res, raw, errorType) {
+/**
+ * @typedef {{ status: number, headers: Record<string, string>, body: Buffer }} Answer
+ * What the host answers a request with, on either transport.
+ */
+
+const EMPTY = Buffer.alloc(0);
+
+/** @param {unknown} raw @param {string} errorType @returns {Answer} */
+function failure(raw, errorType) {
   const error = toError(raw);
   const body = JSON.stringify({
     errorMessage: error.message,
@@ -163,11 +251,14 @@ function fail(res, raw, errorType) {
       .slice(1)
       .map((line) => line.trim()),
   });
-  res.writeHead(200, { 'content-type': 'application/json', 'x-fc-status': '404', 'x-fc-error-type': errorType });
-  res.end(body);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-fc-status': '404', 'x-fc-error-type': errorType },
+    body: Buffer.from(body),
+  };
 }
 
-/** @param {http.IncomingMessage} req */
+/** @param {http.IncomingMessage} req @returns {Promise<Buffer>} */
 function readBody(req) {
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
@@ -179,21 +270,61 @@ function readBody(req) {
 }
 
 /**
- * Runs `work` between FC's Start and End markers; `work` returns how to answer, and the answer goes
- * out after the End marker. So the emulator has the request's whole log when the answer arrives
- * (log Tail needs no wait for the marker), and the instance is done with the request before the
- * emulator forwards the answer instead of writing to its pipe at the same time.
- * @param {string} phase @param {string} requestId @param {() => Promise<() => void>} work
+ * Runs `work` between FC's Start and End markers and resolves to its answer after the End marker
+ * is out. So the emulator has the request's whole log when the answer arrives (log Tail needs no
+ * wait for the marker), and the instance is done with the request before the emulator forwards
+ * the answer instead of writing to its pipe at the same time.
+ * @param {string} phase @param {string} requestId @param {() => Promise<Answer>} work
  */
 async function marked(phase, requestId, work) {
-  process.stdout.write(`FC ${phase} Start RequestId: ${requestId}\n`);
-  let answer;
+  marker(`FC ${phase} Start RequestId: ${requestId}\n`);
   try {
-    answer = await requestIds.run(requestId, work);
+    return await requestIds.run(requestId, work);
   } finally {
-    process.stdout.write(`FC ${phase} End RequestId: ${requestId}\n`);
+    marker(`FC ${phase} End RequestId: ${requestId}\n`);
   }
-  answer();
+}
+
+/**
+ * One request from the emulator, whichever way it came.
+ * @param {string | undefined} method @param {string | undefined} path
+ * @param {Record<string, string | string[] | undefined>} headers @param {Buffer} body
+ * @returns {Promise<Answer>}
+ */
+async function answer(method, path, headers, body) {
+  const context = contextOf(headers);
+  try {
+    if (method === 'POST' && path === '/invoke') {
+      return await marked('Invoke', context.requestId, async () => {
+        try {
+          const handler = await resolveHandler(process.env['FC_FUNCTION_HANDLER'] ?? '');
+          const result = serialize(await call(handler, [body, context]));
+          return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: result };
+        } catch (error) {
+          const handled = /** @type {{ handled?: boolean }} */ (error)?.handled === true;
+          if (!handled) console.error(toError(error).stack ?? String(error));
+          return failure(error, handled ? 'HandledInvocationError' : 'UnhandledInvocationError');
+        }
+      });
+    }
+    const hook =
+      path === '/initialize' ? options['initializer'] : path === '/pre-stop' ? options['pre-stop'] : undefined;
+    if (hook !== undefined) {
+      const phase = path === '/initialize' ? 'Initialize' : 'PreStop';
+      return await marked(phase, context.requestId, async () => {
+        try {
+          await call(await resolveHandler(hook), [context]);
+          return { status: 200, headers: {}, body: EMPTY };
+        } catch (error) {
+          console.error(toError(error).stack ?? String(error));
+          return failure(error, phase === 'Initialize' ? 'InitializationError' : 'UnhandledInvocationError');
+        }
+      });
+    }
+    return { status: 404, headers: {}, body: EMPTY };
+  } catch (error) {
+    return failure(error, 'UnhandledInvocationError');
+  }
 }
 
 const server = http.createServer(async (req, res) => {
@@ -203,53 +334,92 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   delete req.headers['x-fcs-instance-secret'];
-  const context = contextOf(req.headers);
+  let result;
   try {
-    if (req.method === 'POST' && req.url === '/invoke') {
-      const event = await readBody(req);
-      await marked('Invoke', context.requestId, async () => {
-        try {
-          const handler = await resolveHandler(process.env['FC_FUNCTION_HANDLER'] ?? '');
-          const body = serialize(await call(handler, [event, context]));
-          return () => {
-            res.writeHead(200, { 'content-type': 'application/octet-stream' });
-            res.end(body);
-          };
-        } catch (error) {
-          const handled = /** @type {{ handled?: boolean }} */ (error)?.handled === true;
-          if (!handled) console.error(toError(error).stack ?? String(error));
-          return () => fail(res, error, handled ? 'HandledInvocationError' : 'UnhandledInvocationError');
-        }
-      });
-      return;
-    }
-    const hook =
-      req.url === '/initialize' ? options['initializer'] : req.url === '/pre-stop' ? options['pre-stop'] : undefined;
-    if (hook !== undefined) {
-      await readBody(req);
-      const phase = req.url === '/initialize' ? 'Initialize' : 'PreStop';
-      await marked(phase, context.requestId, async () => {
-        try {
-          await call(await resolveHandler(hook), [context]);
-          return () => {
-            res.writeHead(200);
-            res.end();
-          };
-        } catch (error) {
-          console.error(toError(error).stack ?? String(error));
-          return () => fail(res, error, phase === 'Initialize' ? 'InitializationError' : 'UnhandledInvocationError');
-        }
-      });
-      return;
-    }
-    res.writeHead(404);
-    res.end();
+    result = await answer(req.method, req.url, req.headers, await readBody(req));
   } catch (error) {
-    fail(res, error, 'UnhandledInvocationError');
+    result = failure(error, 'UnhandledInvocationError');
   }
+  flushMarkers();
+  res.writeHead(result.status, result.headers);
+  res.end(result.body);
 });
 server.keepAliveTimeout = 600_000;
 server.listen(port, '127.0.0.1');
+
+/**
+ * Serves requests framed on the channel, a pipe only the emulator holds the other end of. A
+ * request is `u32 length | u32 id | u32 head length | head | body`, the head being
+ * `METHOD path\r\n` and `name: value\r\n` header lines; an answer is `u32 length | u32 id |
+ * u32 status | u32 head length | header lines | body`; output is `u32 length | u32 0 | bytes`.
+ * Lengths are little-endian and count what follows them; heads are latin1, as in HTTP/1.1.
+ */
+function serveChannel() {
+  /** @type {Buffer} */
+  let buffered = EMPTY;
+  channel.on('data', (/** @type {Buffer} */ chunk) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 4) {
+      const size = buffered.readUInt32LE(0);
+      if (buffered.length < 4 + size) break;
+      const frame = buffered.subarray(4, 4 + size);
+      buffered = buffered.subarray(4 + size);
+      const id = frame.readUInt32LE(0);
+      const headEnd = 8 + frame.readUInt32LE(4);
+      const [method, path, headers] = parseHead(frame.toString('latin1', 8, headEnd));
+      answer(method, path, headers, frame.subarray(headEnd)).then(
+        (result) => sendAnswer(id, result),
+        (error) => sendAnswer(id, failure(error, 'UnhandledInvocationError')),
+      );
+    }
+  });
+}
+
+/** @param {string} head @returns {[string, string, Record<string, string>]} */
+function parseHead(head) {
+  const lineEnd = head.indexOf('\r\n');
+  const requestLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
+  const space = requestLine.indexOf(' ');
+  /** @type {Record<string, string>} */
+  const headers = {};
+  let at = lineEnd + 2;
+  while (lineEnd >= 0 && at < head.length) {
+    let end = head.indexOf('\r\n', at);
+    if (end < 0) end = head.length;
+    const colon = head.indexOf(':', at);
+    if (colon > at && colon < end) {
+      const name = head.slice(at, colon);
+      const value = head.slice(colon + 1, end).trim();
+      const existing = headers[name];
+      headers[name] = existing === undefined ? value : `${existing}, ${value}`;
+    }
+    at = end + 2;
+  }
+  return [requestLine.slice(0, space), requestLine.slice(space + 1), headers];
+}
+
+/** Writes the answer to request `id`, after the markers still waiting, in one write. @param {number} id @param {Answer} result */
+function sendAnswer(id, result) {
+  const markers = takeMarkers();
+  const markersLength = markers === '' ? 0 : 8 + Buffer.byteLength(markers);
+  let lines = '';
+  for (const name in result.headers) lines += `${name}: ${result.headers[name]}\r\n`;
+  const frame = Buffer.allocUnsafe(markersLength + 16 + lines.length + result.body.length);
+  if (markersLength > 0) {
+    frame.writeUInt32LE(markersLength - 4, 0);
+    frame.writeUInt32LE(0, 4);
+    frame.write(markers, 8, 'utf8');
+  }
+  frame.writeUInt32LE(12 + lines.length + result.body.length, markersLength);
+  frame.writeUInt32LE(id, markersLength + 4);
+  frame.writeUInt32LE(result.status, markersLength + 8);
+  frame.writeUInt32LE(lines.length, markersLength + 12);
+  frame.write(lines, markersLength + 16, 'latin1');
+  result.body.copy(frame, markersLength + 16 + lines.length);
+  channel.write(frame);
+}
+
+serveChannel();
 
 // The emulator holds our stdin open; when it goes away, so do we.
 process.stdin.on('end', () => process.exit(0));

@@ -2,9 +2,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { newInstanceId, newRequestId } from '../ids.js';
 import { INSTANCE_SECRET_HEADER, instanceEnvironment, instanceHeaders, mapCodePath } from './environment.js';
+import { HostChannel } from './host-channel.js';
 import { type HeaderMap, headerLines, InstanceConnections } from './instance-connection.js';
 import { LogCapture } from './log-capture.js';
 import { freePort, waitForPort } from './port.js';
@@ -108,8 +110,9 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * One instance: a child process (in its own process group) serving FC's custom-runtime protocol on
- * a private port, keep-alive connections to it, a request slot counter (`instanceConcurrency`), the
- * sessions bound to it and the capture of its output.
+ * a private port, the way requests reach it (keep-alive connections to that port, or for the
+ * Node.js host the framed pipe of `HostChannel`), a request slot counter (`instanceConcurrency`),
+ * the sessions bound to it and the capture of its output.
  */
 export class Instance {
   readonly id = newInstanceId();
@@ -128,7 +131,7 @@ export class Instance {
   lastUsedMs = Date.now();
   maxRssBytes = 0;
   readonly logs: LogCapture;
-  /** FC's per-function `x-fc-*` headers, written once as header lines. */
+  /** FC's per-function `x-fc-*` headers, written once as header lines (with the secret for HTTP). */
   private readonly staticLines: string;
   readonly ready: Promise<void>;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -136,6 +139,7 @@ export class Instance {
 
   private child: ChildProcess | undefined;
   private connections: InstanceConnections | undefined;
+  private channel: HostChannel | undefined;
   private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly exited: Promise<void>;
   private markExited!: () => void;
@@ -150,7 +154,9 @@ export class Instance {
     readonly spec: InstanceSpec,
     private readonly host: InstanceHost,
   ) {
-    this.staticLines = headerLines({ ...instanceHeaders(spec, host), [INSTANCE_SECRET_HEADER]: this.secret });
+    this.staticLines = isNodejs(spec.runtime)
+      ? headerLines(instanceHeaders(spec, host))
+      : headerLines({ ...instanceHeaders(spec, host), [INSTANCE_SECRET_HEADER]: this.secret });
     const sink = host.onLog;
     const source = { functionName: spec.functionName, instanceId: this.id };
     this.logs = new LogCapture(sink ? (line) => sink(line, source) : undefined);
@@ -179,14 +185,17 @@ export class Instance {
 
   private async start(): Promise<void> {
     this.port = await freePort();
-    this.connections = new InstanceConnections(this.port);
     if (this.stopRequested) throw new InstanceFailure('stopped', 'the instance was stopped');
     const { spec } = this;
+    const nodejs = isNodejs(spec.runtime);
+    if (!nodejs) this.connections = new InstanceConnections(this.port);
     const env = instanceEnvironment(spec, this.host, this.id, this.port, this.secret);
-    const [command, ...args] = isNodejs(spec.runtime)
+    const [command, ...args] = nodejs
       ? [
           process.execPath,
           NODE_HOST,
+          '--channel',
+          '3',
           ...(spec.initializer ? ['--initializer', spec.initializer.handler] : []),
           ...(spec.preStop ? ['--pre-stop', spec.preStop.handler] : []),
         ]
@@ -200,9 +209,10 @@ export class Instance {
       cwd: spec.codeDir,
       env,
       detached: true,
-      stdio: [isNodejs(spec.runtime) ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: nodejs ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (nodejs) this.channel = new HostChannel(child.stdio[3] as Duplex, (bytes) => this.logs.write(bytes));
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', () => {
         this.pid = child.pid;
@@ -223,6 +233,7 @@ export class Instance {
       if (this.pid !== undefined) liveProcessGroups.delete(this.pid);
       if (this.memoryTimer) clearInterval(this.memoryTimer);
       this.connections?.destroy();
+      this.channel?.destroy();
       if (!starting) for (const waiter of this.waiters.splice(0)) waiter.reject(this.crashError());
       this.markExited();
       this.onExit?.(this);
@@ -326,22 +337,31 @@ export class Instance {
     else this.active--;
   }
 
-  /** Sends one request to the instance and reads the whole answer. */
+  /**
+   * Sends one request to the instance and reads the whole answer. The Node.js host reads only FC's
+   * headers, so the caller's are not passed to it.
+   */
   call(request: InstanceRequest): Promise<InstanceResponse> {
-    const connections = this.connections;
-    if (!connections) return Promise.reject(new InstanceFailure('stopped', 'the instance has not started'));
+    const { connections, channel } = this;
+    const sent = channel
+      ? channel.request(request.method, request.path, this.staticLines + headerLines(request.headers), request.body)
+      : connections?.request(
+          request.method,
+          request.path,
+          this.forwardedLines(request) + this.staticLines + headerLines(request.headers),
+          request.forwardHost === true && request.forward?.['host'] !== undefined,
+          request.body,
+        );
+    if (!sent) return Promise.reject(new InstanceFailure('stopped', 'the instance has not started'));
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        connections.destroy();
+        connections?.destroy();
+        channel?.destroy();
         reject(new InstanceFailure('timeout', `no answer within ${request.timeoutMs} ms`));
       }, request.timeoutMs);
-      const { forward, forwardHost = false } = request;
-      const forwarded = forward ? headerLines(forward, forwardHost ? notForwarded : notForwardedNorHost) : '';
-      const lines = forwarded + this.staticLines + headerLines(request.headers);
-      const hasHost = forwardHost && forward?.['host'] !== undefined;
-      connections.request(request.method, request.path, lines, hasHost, request.body).then(
+      sent.then(
         (response) => {
           if (settled) return;
           settled = true;
@@ -356,6 +376,10 @@ export class Instance {
         },
       );
     });
+  }
+
+  private forwardedLines({ forward, forwardHost = false }: InstanceRequest): string {
+    return forward ? headerLines(forward, forwardHost ? notForwarded : notForwardedNorHost) : '';
   }
 
   /** A connection error usually means the process died: wait briefly for its exit to say so. */
@@ -425,6 +449,7 @@ export class Instance {
     await this.outputDrained(500);
     this.state = 'stopped';
     this.connections?.destroy();
+    this.channel?.destroy();
     if (this.memoryTimer) clearInterval(this.memoryTimer);
     const reason = this.startFailure ?? new InstanceFailure('stopped', 'the instance was stopped');
     for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
