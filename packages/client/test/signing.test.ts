@@ -192,6 +192,21 @@ describe('verification before the body is read', () => {
     expect(verifyRequestBody({ headers: c.headers, body: `${c.body} ` })).toMatchObject({ code: 'SignatureNotMatch' });
   });
 
+  it('reads mixed-case names as lower-case; a signed name the request lacks (even one every object inherits) fails', () => {
+    const lower = Object.fromEntries(Object.entries(c.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const mixed = Object.fromEntries(Object.entries(lower).map(([name, value]) => [name.toUpperCase(), value]));
+    expect(verifyRequestHeaders({ ...request, headers: lower }, lookup, { now: date })).toMatchObject({ ok: true });
+    expect(verifyRequestHeaders({ ...request, headers: mixed }, lookup, { now: date })).toMatchObject({ ok: true });
+    const authorization = String(lower['authorization']).replace('SignedHeaders=', 'SignedHeaders=constructor;');
+    expect(
+      verifyRequestHeaders({ ...request, headers: { ...lower, authorization } }, lookup, { now: date }),
+    ).toMatchObject({ ok: false, code: 'SignatureNotMatch' });
+    const { host: _host, ...noHost } = lower;
+    expect(verifyRequestHeaders({ ...request, headers: noHost }, lookup, { now: date })).toMatchObject({
+      code: 'MissingRequiredHeader',
+    });
+  });
+
   it('FC 2.0 the same way: signature and date first, Content-MD5 with the body', () => {
     const credentials = { accessKeyId: 'testAKID', accessKeySecret: 'testSecret' };
     const url = '/2016-08-15/services/s/functions/f/invocations';
