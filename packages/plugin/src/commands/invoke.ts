@@ -12,7 +12,8 @@ export const invoke = defineCommand(
     summary: 'Invoke the function, into a session',
     description:
       'Invokes the function and prints its log, instance, request id and result like fc3. Without --session-id the call goes into a ' +
-      'session prefetch recorded (the lowest slot still alive), unless --no-session. A function error exits with code 1.\n\n' +
+      'session prefetch recorded (the lowest slot still alive), else one the keeper on FC keeps (read from FC), unless --no-session. ' +
+      'A function error exits with code 1.\n\n' +
       'Examples:\n  invoke -e \'{"key":"value"}\'\n  invoke -f event.json --session-id my-session\n  invoke --invocation-type Async --async-task-id job_1\n  invoke --invocation-type Async --async-task-id job_1 --wait',
     options: [
       'event',

@@ -17,6 +17,12 @@ function painter(options: FormatOptions) {
     options.color ? `\u001b[${ANSI[style][0]}m${text}\u001b[${ANSI[style][1]}m` : text;
 }
 
+/** What the SessionId line says of where its session came from. */
+const SESSION_SOURCE_NOTES: Partial<Record<NonNullable<InvokeReport['sessionSource']>, string>> = {
+  manifest: ' (prefetched)',
+  keeper: ' (kept on FC)',
+};
+
 /** The block fc3's `s invoke` prints (log, instance, checksum, qualifier, request id, result), plus the session. */
 export function formatInvoke(report: InvokeReport, options: FormatOptions = {}): string {
   const paint = painter(options);
@@ -41,7 +47,8 @@ export function formatInvoke(report: InvokeReport, options: FormatOptions = {}):
       line('RequestId', report.requestId),
     );
     if (report.sessionId !== undefined) {
-      lines.push(line('SessionId', `${report.sessionId}${report.sessionSource === 'manifest' ? ' (prefetched)' : ''}`));
+      const from = report.sessionSource && SESSION_SOURCE_NOTES[report.sessionSource];
+      lines.push(line('SessionId', `${report.sessionId}${from ?? ''}`));
     }
   }
   if (report.errorType) {

@@ -1,8 +1,13 @@
 import type { FcClient, InvokeOptions, SessionRoute } from '@fc-sessions/client';
 import { plainSource, resolveSettings } from '../settings/resolve.js';
-import { invalidArgument } from './errors.js';
+import { invalidArgument, isNotFound } from './errors.js';
+import { keeperEnvName, keeperFunctionName, readKeeperEnvironment } from './keeper-function.js';
+import { type ListingApi, ListedSessions } from './listed-sessions.js';
 import { ManifestStore } from './manifest.js';
 import type { ManifestLocation } from './prefetch.js';
+
+/** The client calls `invokeFunction` makes: the invoke, and the look-ups of the keeper's sessions on FC. */
+export type InvokeApi = Pick<FcClient, 'invoke'> & ListingApi;
 
 export interface InvokeRequest {
   functionName: string;
@@ -10,7 +15,10 @@ export interface InvokeRequest {
   body?: string | Uint8Array | undefined;
   /** Route the call to this session. */
   sessionId?: string | undefined;
-  /** Without `sessionId`, take a live session from the manifest when there is one (default true; Sync only). */
+  /**
+   * Without `sessionId`, take a live session from the manifest, or when it records none, one of the
+   * sessions the keeper on FC keeps (default true; Sync only).
+   */
   useManifest?: boolean | undefined;
   manifest?: ManifestLocation | undefined;
   /** Extra request headers (`name: value`), sent unsigned. */
@@ -47,8 +55,8 @@ export interface InvokeReport {
   instanceId: string | undefined;
   codeChecksum: string | undefined;
   sessionId: string | undefined;
-  /** Where the session came from: the caller, the manifest, or FC (an id it made and returned). */
-  sessionSource: 'argument' | 'manifest' | 'function' | undefined;
+  /** Where the session came from: the caller, the manifest, the keeper on FC (its sessions FC lists), or FC (an id it made and returned). */
+  sessionSource: 'argument' | 'manifest' | 'keeper' | 'function' | undefined;
   /** Set when the function failed: `UnhandledInvocationError`, `HandledInvocationError`, `InitializationError`. */
   errorType: string | undefined;
   asyncTaskId: string | undefined;
@@ -96,8 +104,45 @@ export async function manifestSession(
     : { id: first.sessionId };
 }
 
-/** Invokes the function, into a session when one is given or recorded; a function error is data, not an exception. */
-export async function invokeFunction(client: Pick<FcClient, 'invoke'>, request: InvokeRequest): Promise<InvokeReport> {
+/**
+ * The first session (lowest slot, none retiring) the keeper on FC keeps for the function and
+ * qualifier, read as the keeper reads them: its function (`keeperFunctionName`) names this one in
+ * its environment, and its sessions are those FC lists with its id prefix. undefined: no such keeper,
+ * or no session of it yet.
+ */
+export async function keptSession(
+  client: ListingApi,
+  location: Pick<ManifestLocation, 'region'>,
+  functionName: string,
+  qualifier: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const name = keeperFunctionName(functionName, qualifier);
+  if (name === undefined) return undefined;
+  let env: Record<string, string>;
+  try {
+    env = (await client.getFunction(name, { signal })).environmentVariables ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  if (env[keeperEnvName('functionName')] !== functionName) return undefined;
+  if ((env[keeperEnvName('qualifier')] || 'LATEST') !== qualifier) return undefined;
+  const settings = readKeeperEnvironment(env);
+  const listed = new ListedSessions(
+    client,
+    { ...settings, functionName, qualifier, region: location.region },
+    signal ?? new AbortController().signal,
+  );
+  const { sessions } = await listed.load();
+  return sessions.filter((s) => s.state === 'active').sort((a, b) => a.index - b.index)[0]?.sessionId;
+}
+
+/**
+ * Invokes the function, into a session when one is given, recorded in the manifest, or kept by
+ * the keeper on FC; a function error is data, not an exception.
+ */
+export async function invokeFunction(client: InvokeApi, request: InvokeRequest): Promise<InvokeReport> {
   const checked = resolveSettings(['invocationType', 'logType'], [plainSource(request)], { env: {} });
   const invocationType = checked.invocationType ?? 'Sync';
   const logType = checked.logType ?? (invocationType === 'Sync' ? 'Tail' : 'None');
@@ -110,6 +155,10 @@ export async function invokeFunction(client: Pick<FcClient, 'invoke'>, request: 
   if (session === undefined && invocationType === 'Sync' && request.useManifest !== false && request.manifest) {
     session = await manifestSession(request.manifest, request.functionName, qualifier);
     if (session !== undefined) sessionSource = 'manifest';
+    else {
+      session = await keptSession(client, request.manifest, request.functionName, qualifier, request.signal);
+      if (session !== undefined) sessionSource = 'keeper';
+    }
   }
   const sessionId = typeof session === 'string' ? session : session?.id;
   const options: InvokeOptions = {
