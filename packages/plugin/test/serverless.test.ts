@@ -234,13 +234,18 @@ describe.each(FRAMEWORKS)(
       expect((await sls(['fcs', 'prune', '--config', 'keep.yml'])).code).toBe(0);
     });
 
-    it('fcs keep refuses bad keeper settings with exit 2 before any call, naming where they were written', async () => {
+    it('fcs keep (exit 2) and deploy refuse bad keeper settings before any call, naming where they were written', async () => {
       const before = await activeSessionIds(emu.client, FUNCTION);
+      const crossMessage =
+        'custom.fcSessions.functions.hello.renewBeforeSeconds must be less than custom.fcSessions.sessionTTLInSeconds (600)';
       const cross = await sls(['fcs', 'keep', '--config', 'bad-keep.yml', '--once']);
       expect(cross.code).toBe(2);
-      expect(cross.stderr).toContain(
-        'custom.fcSessions.functions.hello.renewBeforeSeconds must be less than custom.fcSessions.sessionTTLInSeconds (600)',
-      );
+      expect(cross.stderr).toContain(crossMessage);
+      // deploy runs the same checks across settings before it deploys anything.
+      const deployed = await sls(['deploy', '--config', 'bad-keep.yml']);
+      expect(deployed.code).toBe(1);
+      expect(deployed.stdout).toContain(crossMessage);
+      expect(deployed.stderr).not.toContain('stub: deployed service');
       const choice = await sls(['fcs', 'keep', '--config', 'keep.yml', '--once', '--keep-alive', 'ping']);
       expect(choice).toMatchObject({
         code: 2,

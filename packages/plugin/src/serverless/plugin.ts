@@ -18,8 +18,10 @@ const CONFIG = 'custom.fcSessions';
 const SERVICE_KEYS = [...keysIn('service'), 'functions'];
 const FUNCTION_KEYS = keysIn('function');
 
+/** The keeper's own settings (not prefetch's): `intervalSeconds`, `renewBeforeSeconds`, ... */
+const KEEPER_KEYS = keysIn('keep').filter((key) => key !== 'functionNames');
 /** The settings `fcs keep` takes as options, named as `fcs` names them (`--renew-before`, `--once`, ...). */
-const KEEP_OPTIONS = ['count', ...keysIn('keep').filter((key) => key !== 'functionNames')] as const;
+const KEEP_OPTIONS = ['count', ...KEEPER_KEYS] as const;
 
 /** The framework's options (`--data`, `-p`, ...) under our setting names, as this plugin declares them below. */
 const OPTION_NAMES: Readonly<Record<string, string>> = {
@@ -227,12 +229,20 @@ export class FcSessionsServerlessPlugin {
     };
   }
 
-  /** The function keys to prefetch, every one's settings checked before any call; errors name the config path. */
+  /**
+   * The function keys to prefetch, every one's settings checked before any call; errors name the
+   * config path. A function whose config holds a keeper setting (`renewBeforeSeconds`, ...) also
+   * gets the keeper's checks across settings, as `fcs keep` runs them, with the same errors.
+   */
   #checkConfig(only?: string): string[] {
     try {
       const keys = this.#configuredKeys();
       const chosen = only === undefined ? keys : keys.filter((key) => key === only);
-      for (const key of chosen) prefetch.check(this.#prefetchSources(key), this.#context);
+      for (const key of chosen) {
+        prefetch.check(this.#prefetchSources(key), this.#context);
+        const written = { ...this.#config, ...this.#functionConfig(key) };
+        if (KEEPER_KEYS.some((name) => written[name] !== undefined)) keep.check(this.#sources(key, {}), this.#context);
+      }
       return chosen;
     } catch (error) {
       throw this.#error(summarizeError(error).message);
