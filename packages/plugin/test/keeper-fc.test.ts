@@ -16,8 +16,8 @@ const KEEPER = 'kfc-hello--keeper';
 const ours = (ids: string[]) => ids.filter((id) => /^fcs-keep-[0-9a-f]{32}$/.test(id));
 
 // The keeper on FC, end to end with no fcs or keep process running: the real s CLI deploys it
-// (args.keeper), the emulator's timer trigger runs it every second with the role's STS keys, and
-// `fcs prune` removes it with everything it made.
+// (args.keeper), the emulator's timer trigger runs it every 2 s with the role's STS keys (the keeper
+// function's timeout is that gap, so runs never overlap), and `fcs prune` removes it with everything it made.
 describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigger, fcs prune)', () => {
   let emu: TestEmulator;
   let project: string;
@@ -50,20 +50,45 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
     const deployed = await deploy();
     const out = plain(deployed.stdout + deployed.stderr);
     expect(deployed.code, out).toBe(0);
-    expect(out).toContain(`keeper ${KEEPER}: function created, timer trigger fcs-keeper (@every 1s) created`);
+    expect(out).toContain(`keeper ${KEEPER}: function created, timer trigger fcs-keeper (@every 2s) created`);
     const keeper = await emu.client.getFunction(KEEPER);
+    // timeoutSeconds (600) and 30 s for the start, but no longer than the 2 s between two fires.
+    expect(keeper.timeout).toBe(2);
     expect(keeper.environmentVariables).toMatchObject({
       FCS_KEEP_FUNCTION_NAME: KEPT,
       FCS_KEEP_COUNT: '2',
-      FCS_KEEP_SESSION_TTL_IN_SECONDS: '6',
+      FCS_KEEP_SESSION_TTL_IN_SECONDS: '8',
     });
     expect((await emu.client.getTrigger(KEEPER, 'fcs-keeper')).triggerConfig).toMatchObject({
-      cronExpression: '@every 1s',
+      cronExpression: '@every 2s',
       enable: true,
     });
     expect(await active()).toHaveLength(2);
     // No local manifest: the keeper's state is FC's list.
     expect(await activeSessionIds(emu.client, KEPT)).toHaveLength(2);
+  });
+
+  it('fcs invoke and s invoke with no --session-id call into a session the keeper keeps (read from FC, no manifest)', {
+    timeout: 60_000,
+  }, async () => {
+    const kept = await active();
+    const viaFcs = await run(process.execPath, [FCS, 'invoke', KEPT, '-e', 'hi', '--region', 'cn-hangzhou', '--json'], {
+      cwd: project,
+      env: emu.env,
+    });
+    expect(viaFcs.code, viaFcs.stderr).toBe(0);
+    const report = JSON.parse(viaFcs.stdout);
+    expect(report.sessionSource).toBe('keeper');
+    expect(report.errorType).toBeUndefined();
+    expect(kept).toContain(report.sessionId);
+    const viaS = await run(process.execPath, [S, 'invoke', '-t', 'keeper.yaml', '-e', 'hi'], {
+      cwd: project,
+      env: env(),
+      timeoutMs: 60_000,
+    });
+    const out = plain(viaS.stdout + viaS.stderr);
+    expect(viaS.code, out).toBe(0);
+    expect(out).toMatch(/SessionId: fcs-keep-[0-9a-f]{32} \(kept on FC\)/);
   });
 
   it('keeps N with no process of ours running: through renewals past the TTL, and a session deleted from outside is replaced', {
@@ -76,14 +101,14 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
         const ids = await active();
         return ids.length >= 2 && !ids.includes(victim as string);
       },
-      3_000,
-      'the deleted session to be replaced within about one interval',
+      6_000,
+      'the deleted session to be replaced by the next run (2 s apart)',
     );
-    // 9 s, longer than the 6 s TTL: every session is renewed at least once, and the count stays at N.
+    // 10 s, longer than the 8 s TTL: every session is renewed at least once, and the count stays at N.
     const first = new Set(await active());
     let below = 0;
     let longestBelow = 0;
-    const end = Date.now() + 9_000;
+    const end = Date.now() + 10_000;
     while (Date.now() < end) {
       const n = (await active()).length;
       const now = Date.now();
@@ -106,7 +131,7 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
     const again = await deploy();
     const out = plain(again.stdout + again.stderr);
     expect(again.code, out).toBe(0);
-    expect(out).toContain(`keeper ${KEEPER}: function unchanged, timer trigger fcs-keeper (@every 1s) unchanged`);
+    expect(out).toContain(`keeper ${KEEPER}: function unchanged, timer trigger fcs-keeper (@every 2s) unchanged`);
     expect((await emu.client.getFunction(KEEPER)).lastModifiedTime).toBe(before);
   });
 

@@ -6,8 +6,10 @@ import {
   keeperEnvName,
   keeperFunctionName,
   readKeeperEnvironment,
+  shortestGapSeconds,
 } from '../src/core/keeper-function.js';
 import { adoptSessions } from '../src/core/listed-sessions.js';
+import { keeperTimeout } from '../src/devs/keeper.js';
 import { resolveSettings } from '../src/settings/resolve.js';
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
@@ -68,6 +70,26 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     expect(keeperFunctionName('chat', 'LATEST')).toBe('chat--keeper');
     expect(keeperFunctionName('chat', 'prod')).toBe('chat--keeper--prod');
     expect(keeperFunctionName('x'.repeat(125), 'LATEST')).toBeUndefined();
+  });
+
+  it("times out a run before the schedule's next fire (the least gap between two), so runs never overlap", () => {
+    // Prepare: cron schedules from a fixed time (a Monday), one in New York across the day its clock goes back
+    const monday = Date.parse('2026-11-02T12:00:00Z');
+    const beforeFallBack = Date.parse('2026-10-25T12:00:00Z');
+
+    // Act / Assess: the least gap
+    expect(shortestGapSeconds('@every 5m')).toBe(300);
+    expect(shortestGapSeconds('0 */10 * * * *', monday)).toBe(600);
+    expect(shortestGapSeconds('0 0 4 * * *', monday)).toBe(86_400);
+    expect(shortestGapSeconds('0 59 23,0 * * *', monday)).toBe(3600);
+    expect(shortestGapSeconds('0 0,1 4 * * MON', monday + 86_400_000)).toBe(60);
+    expect(shortestGapSeconds('CRON_TZ=America/New_York 0 0,59 1 * * *', beforeFallBack)).toBe(60);
+    expect(shortestGapSeconds('0 0 0 1 1 *', monday)).toBeGreaterThan(86_400 * 364);
+    // ... and the keeper function's timeout: timeoutSeconds + 30 s, at most that gap (and FC's range)
+    expect(keeperTimeout(600, '@every 1h')).toBe(630);
+    expect(keeperTimeout(600, '@every 5m')).toBe(300);
+    expect(keeperTimeout(60, '0 */10 * * * *')).toBe(90);
+    expect(keeperTimeout(600, '@every 1s')).toBe(1);
   });
 
   it('checks args.keeper before any call, naming the nested field', () => {

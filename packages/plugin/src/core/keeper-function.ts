@@ -1,4 +1,4 @@
-import type { FcClient } from '@fc-sessions/client';
+import { type FcClient, nextFire, parseSchedule, type Schedule } from '@fc-sessions/client';
 import { fieldsOf, type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
 import type { SettingKey } from '../settings/settings.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
@@ -25,6 +25,59 @@ export const KEEPER_ID_PREFIX = 'fcs-keep-';
 export const KEEPER_TRIGGER_NAME = 'fcs-keeper';
 /** The keeper function's handler in its code (`index.js`, the bundle). */
 export const KEEPER_HANDLER = 'index.handler';
+
+const DAY_MS = 86_400_000;
+/** How far past its first fire `shortestGapSeconds` looks at a cron schedule, and at most how many fires. */
+const GAP_SPAN_MS = 32 * DAY_MS;
+const GAP_FIRES = 3000;
+/** At most how many fires it looks at around one change of a time zone's offset. */
+const CHANGE_FIRES = 400;
+
+/** The days within a year after `fromMs` in which `timeZone`'s offset from UTC changes. */
+function offsetChanges(timeZone: string, fromMs: number): number[] {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+  const offset = (ms: number) => format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value;
+  const changes: number[] = [];
+  for (let day = fromMs; day < fromMs + 366 * DAY_MS; day += DAY_MS) {
+    if (offset(day) !== offset(day + DAY_MS)) changes.push(day);
+  }
+  return changes;
+}
+
+/** The least gap (ms) between consecutive fires from the first one after `fromMs`, over `spanMs` or `fires` fires. */
+function leastGap(schedule: Schedule, fromMs: number, spanMs: number, fires: number): number | undefined {
+  let previous = nextFire(schedule, fromMs);
+  if (previous === undefined) return undefined;
+  const until = previous + spanMs;
+  let least: number | undefined;
+  for (let i = 0; i < fires && previous <= until; i++) {
+    const next = nextFire(schedule, previous);
+    if (next === undefined) break;
+    least = Math.min(least ?? Number.POSITIVE_INFINITY, next - previous);
+    previous = next;
+  }
+  return least;
+}
+
+/**
+ * The least time in seconds between two fires of a timer trigger's `cronExpression`: the interval
+ * of `@every <duration>`; for cron fields, the least gap between consecutive fires over the 32 days
+ * from its first one after `fromMs` (at most 3,000 fires: a denser schedule's least gap is already
+ * below 16 minutes), and with `CRON_TZ=` also over the day of each change of the zone's offset
+ * within a year (a clock set back runs an hour's fires twice). Away from those changes a zone
+ * shifts every fire alike, so the first scan is done in UTC, which is fast. undefined when it
+ * fires less than twice in five years.
+ */
+export function shortestGapSeconds(cronExpression: string, fromMs = Date.now()): number | undefined {
+  const schedule = parseSchedule(cronExpression, 'keeper.schedule');
+  if (schedule.kind === 'every') return schedule.intervalSeconds;
+  const gaps = [leastGap({ ...schedule, timeZone: undefined }, fromMs, GAP_SPAN_MS, GAP_FIRES)];
+  for (const day of schedule.timeZone ? offsetChanges(schedule.timeZone, fromMs) : []) {
+    gaps.push(leastGap(schedule, day - 3_600_000, DAY_MS + 7_200_000, CHANGE_FIRES));
+  }
+  const least = Math.min(...gaps.filter((gap): gap is number => gap !== undefined));
+  return Number.isFinite(least) ? least / 1000 : undefined;
+}
 
 /** `FCS_KEEP_` and the setting's name in upper snake case: `sessionTTLInSeconds` is `FCS_KEEP_SESSION_TTL_IN_SECONDS`. */
 export function keeperEnvName(key: KeeperFunctionKey): string {

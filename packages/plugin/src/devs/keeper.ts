@@ -14,6 +14,7 @@ import {
   KEEPER_TRIGGER_NAME,
   keeperEnvironment,
   keeperFunctionName,
+  shortestGapSeconds,
 } from '../core/keeper-function.js';
 import { type DeployResult, deployFunction } from './deploy.js';
 
@@ -24,6 +25,20 @@ const CODE_FILES = ['index.js', 'package.json'];
 const KEEPER_MEMORY_MB = 128;
 /** Time the keeper function has beyond one reconcile's bound (`timeoutSeconds`), for its start. */
 const KEEPER_TIMEOUT_MARGIN_SECONDS = 30;
+
+/**
+ * The keeper function's timeout: `timeoutSeconds` and the margin for its start, but never longer
+ * than the least gap between two fires of its schedule, so a run has ended (or FC ended it) before
+ * the next one starts: runs never overlap, with no lock (FC's list of the sessions, which each run
+ * reads afresh, is the state, so a run cut short leaves nothing the next one does not pick up).
+ */
+export function keeperTimeout(timeoutSeconds: number, schedule: string): number {
+  const gap = shortestGapSeconds(schedule) ?? FUNCTION_TIMEOUT.max;
+  return Math.max(
+    FUNCTION_TIMEOUT.min,
+    Math.min(timeoutSeconds + KEEPER_TIMEOUT_MARGIN_SECONDS, FUNCTION_TIMEOUT.max, Math.floor(gap)),
+  );
+}
 
 async function keeperCode(): Promise<string> {
   const dir = CODE_DIRS.map((d) => fileURLToPath(new URL(d, import.meta.url))).find((d) => existsSync(`${d}index.js`));
@@ -41,6 +56,8 @@ async function keeperCode(): Promise<string> {
 export interface KeeperDeployment {
   functionName: string;
   schedule: string;
+  /** The keeper function's timeout (see `keeperTimeout`). */
+  timeoutSeconds: number;
   function: DeployResult['action'];
   trigger: DeployResult['triggers'][number]['action'];
   /** The first reconcile, run by invoking the keeper once when the deploy ends. */
@@ -88,7 +105,7 @@ export const deployKeeper = defineCommand(
       idPrefix: settings.idPrefix || KEEPER_ID_PREFIX,
       trim: true,
     });
-    const timeout = Math.min(settings.timeoutSeconds + KEEPER_TIMEOUT_MARGIN_SECONDS, FUNCTION_TIMEOUT.max);
+    const timeout = keeperTimeout(settings.timeoutSeconds, keeper.schedule);
     const fc = await client();
     const deployed = await deployFunction(
       fc,
@@ -126,6 +143,7 @@ export const deployKeeper = defineCommand(
     const deployment: KeeperDeployment = {
       functionName: name,
       schedule: keeper.schedule,
+      timeoutSeconds: timeout,
       function: deployed.action,
       trigger,
       report: undefined,
