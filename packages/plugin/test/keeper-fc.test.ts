@@ -115,7 +115,9 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
       if (n < 2) below ||= now;
       else below = 0;
       if (below) longestBelow = Math.max(longestBelow, now - below);
-      expect(n).toBeLessThanOrEqual(4);
+      // N in their slots, one retiring per slot, and one per slot from a run its deadline cut short
+      // whose create landed after the next run had read the list (that run's successor trims it).
+      expect(n).toBeLessThanOrEqual(6);
       await new Promise((done) => setTimeout(done, 100));
     }
     expect(longestBelow).toBeLessThan(2_500);

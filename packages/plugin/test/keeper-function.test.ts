@@ -1,5 +1,5 @@
 import type { Session } from '@fc-sessions/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   KEEPER_ID_PREFIX,
   keeperEnvironment,
@@ -10,6 +10,7 @@ import {
 } from '../src/core/keeper-function.js';
 import { adoptSessions } from '../src/core/listed-sessions.js';
 import { keeperTimeout } from '../src/devs/keeper.js';
+import { handler } from '../src/keeper/handler.js';
 import { resolveSettings } from '../src/settings/resolve.js';
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
@@ -90,6 +91,23 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     expect(keeperTimeout(600, '@every 5m')).toBe(300);
     expect(keeperTimeout(60, '0 */10 * * * *')).toBe(90);
     expect(keeperTimeout(600, '@every 1s')).toBe(1);
+  });
+
+  it('a run that starts after the next fire was due (its fire time plus its timeout) skips, with no call', async () => {
+    vi.stubEnv('FCS_KEEP_FUNCTION_NAME', 'chat');
+    vi.stubEnv('FCS_KEEP_COUNT', '2');
+    vi.stubEnv('FC_REGION', 'cn-hangzhou');
+    vi.stubEnv('FCS_ENDPOINT', 'http://127.0.0.1:9');
+    try {
+      const event = (secondsAgo: number) =>
+        Buffer.from(
+          JSON.stringify({ triggerTime: new Date(Date.now() - secondsAgo * 1000).toISOString(), payload: '' }),
+        );
+      const context = { credentials: { accessKeyId: 'id', accessKeySecret: 'secret' }, function: { timeout: 2 } };
+      await expect(handler(event(3), context)).resolves.toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('checks args.keeper before any call, naming the nested field', () => {

@@ -12,6 +12,21 @@ export interface KeeperContext {
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
   region?: string;
   accountId?: string;
+  /** The function's own settings; `timeout` in seconds (at most the schedule's least gap, see `keeperTimeout`). */
+  function?: { timeout?: number };
+}
+
+/** The fire time a timer trigger's event names (`triggerTime`, whole seconds), if the event is one. */
+function triggerTimeOf(event: unknown): number | undefined {
+  const text = Buffer.isBuffer(event) ? event.toString() : typeof event === 'string' ? event : undefined;
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { triggerTime?: unknown };
+    const ms = typeof parsed.triggerTime === 'string' ? Date.parse(parsed.triggerTime) : Number.NaN;
+    return Number.isNaN(ms) ? undefined : ms;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -20,8 +35,12 @@ export interface KeeperContext {
  * the id prefix. It calls FC with the keys of its role (`context.credentials`), in the region and
  * account FC runs it in (never other keys: without a role it fails, as it would on FC). It returns
  * the reconcile's report; a bad setting fails the invocation.
+ *
+ * A run of a fire ends its work by that fire's time plus the function's timeout, which is at most
+ * the gap to the next fire: a run that started late (a cold start, a queue) has that much less
+ * time, and one that starts after it skips (undefined), so no two runs work at once.
  */
-export async function handler(_event: unknown, context: KeeperContext = {}): Promise<KeepReport> {
+export async function handler(event: unknown, context: KeeperContext = {}): Promise<KeepReport | undefined> {
   const settings = readKeeperEnvironment(process.env);
   const region = context.region || process.env['FC_REGION'];
   if (!region) throw missingArgument('FC_REGION', 'the region the keeper runs in (FC sets it)');
@@ -33,6 +52,13 @@ export async function handler(_event: unknown, context: KeeperContext = {}): Pro
       message:
         'the keeper function got no credentials (context.credentials): give it a role (args.keeper.role) whose policy allows the session actions',
     });
+  }
+  const fired = triggerTimeOf(event);
+  const timeout = context.function?.timeout;
+  const left = fired === undefined || !timeout ? undefined : fired + timeout * 1000 - Date.now();
+  if (left !== undefined && left <= 0) {
+    console.log(`keep: skipped, the run of ${new Date(fired as number).toISOString()} started after the next fire`);
+    return undefined;
   }
   const client = createClient({
     endpoint: process.env[ENDPOINT_ENV] || undefined,
@@ -46,7 +72,9 @@ export async function handler(_event: unknown, context: KeeperContext = {}): Pro
     maxAttempts: settings.maxAttempts,
   });
   try {
-    const report = await reconcileListed(client, settings, region);
+    const bounded =
+      left === undefined ? settings : { ...settings, timeoutSeconds: Math.min(settings.timeoutSeconds, left / 1000) };
+    const report = await reconcileListed(client, bounded, region);
     console.log(formatKeep(report));
     return report;
   } finally {
