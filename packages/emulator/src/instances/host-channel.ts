@@ -2,8 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawResponse } from './instance-connection.js';
 
-const EMPTY = Buffer.alloc(0);
-
 interface Pending {
   readonly resolve: (response: RawResponse) => void;
   readonly reject: (error: Error) => void;
@@ -35,7 +33,14 @@ function parseLines(text: string): IncomingHttpHeaders {
 export class HostChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buffered: Buffer = EMPTY;
+  /**
+   * What has arrived of the frames not read yet, joined only once a whole frame is in: joining at
+   * every read copied a large answer once per 64 KiB the pipe delivered.
+   */
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** Bytes needed before the next frame can be read: its length prefix, then the whole frame. */
+  private needed = 4;
   private closed = false;
 
   constructor(
@@ -80,10 +85,17 @@ export class HostChannel {
   }
 
   private read(data: Buffer): void {
-    let buffered: Buffer = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
+    this.chunks.push(data);
+    this.bufferedBytes += data.length;
+    if (this.bufferedBytes < this.needed) return;
+    let buffered = this.chunks.length === 1 ? data : Buffer.concat(this.chunks, this.bufferedBytes);
+    this.needed = 4;
     while (buffered.length >= 4) {
       const size = buffered.readUInt32LE(0);
-      if (buffered.length < 4 + size) break;
+      if (buffered.length < 4 + size) {
+        this.needed = 4 + size;
+        break;
+      }
       const frame = buffered.subarray(4, 4 + size);
       buffered = buffered.subarray(4 + size);
       const id = frame.readUInt32LE(0);
@@ -101,6 +113,7 @@ export class HostChannel {
         body: frame.subarray(headEnd),
       });
     }
-    this.buffered = buffered;
+    this.chunks = buffered.length === 0 ? [] : [buffered];
+    this.bufferedBytes = buffered.length;
   }
 }
