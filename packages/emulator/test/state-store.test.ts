@@ -272,6 +272,25 @@ describe('StateStore journal', () => {
     expect((await reread(dataDir)).ids).toEqual(['a:Active', 'b:Active', 'c:Active']);
     await store.close();
   });
+
+  it('does not append a change a full write already holds, which would replay an older record over a newer one', async () => {
+    const { dataDir, store, sessions, counter } = await storeOf();
+    dirs.push(dataDir);
+    const a = session('a');
+    sessions.push(a);
+    await store.persist();
+    let answered: Promise<void> | undefined;
+    // A change answered while the full write waits for its turn, then activity with no line of its own.
+    counter.onSnapshot = () => {
+      answered = store.saveSession(a);
+      a.status = 'Expired';
+    };
+    await store.persist();
+    await answered;
+    expect(await journals(dataDir)).toEqual([]);
+    expect((await reread(dataDir)).ids).toEqual(['a:Expired']);
+    await store.close();
+  });
 });
 
 describe('StateEncoder', () => {

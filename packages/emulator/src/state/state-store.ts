@@ -121,7 +121,7 @@ export class StateStore {
       this.fullWrite = false;
       try {
         if (full) await this.writeAll();
-        else await this.appendLines(lines);
+        else if (lines.length > 0) await this.appendLines(lines);
         for (const waiter of batch) waiter.resolve();
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
@@ -142,15 +142,21 @@ export class StateStore {
   /** `state.json` as the state is now, starting the next journal generation; the older journals are removed. */
   private async writeAll(): Promise<void> {
     const next = this.journal.generation + 1;
+    let covered = 0;
     try {
       await this.durable.save(() => {
         this.dirty = false;
-        return this.encoder.encode({ ...this.snapshot(), journal: next });
+        const state = this.snapshot();
+        covered = this.lines.length;
+        return this.encoder.encode({ ...state, journal: next });
       });
     } catch (error) {
       this.dirty = true;
       throw error;
     }
+    // The lines queued before the snapshot hold records as they were then: appended to the next
+    // journal, they would be replayed over the newer records in this file.
+    this.lines.splice(0, covered);
     this.journalBroken = false;
     // A journal older than state.json is skipped when loading, so failing to remove one loses nothing.
     await this.journal.startedAt(next).catch(() => undefined);
