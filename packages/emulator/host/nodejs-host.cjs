@@ -270,10 +270,12 @@ function readBody(req) {
 }
 
 /**
- * Runs `work` between FC's Start and End markers and resolves to its answer after the End marker
- * is out. So the emulator has the request's whole log when the answer arrives (log Tail needs no
- * wait for the marker), and the instance is done with the request before the emulator forwards
- * the answer instead of writing to its pipe at the same time.
+ * Runs `work` between FC's Start and End markers and resolves to its answer once the End marker
+ * is queued (see `marker`), which both transports send ahead of the answer: the channel in the
+ * answer's own write, the HTTP server after `flushMarkers`. So the emulator has the request's
+ * whole log when the answer arrives (log Tail needs no wait for the marker), and the instance is
+ * done with the request before the emulator forwards the answer instead of writing to its pipe at
+ * the same time.
  * @param {string} phase @param {string} requestId @param {() => Promise<Answer>} work
  */
 async function marked(phase, requestId, work) {
