@@ -88,6 +88,18 @@ describe('instances', () => {
     expect(answer['requestId']).toBe(response.headers['x-fc-request-id']);
   });
 
+  it('passes a body of megabytes to the Node.js host and back, through frames that take many reads', async () => {
+    await deploy(
+      t.emulator,
+      { functionName: 'node-big', runtime: 'nodejs20', handler: 'index.handler', timeout: 30 },
+      { 'index.js': NODE_HANDLER },
+    );
+    const event = 'x'.repeat(2 * 1024 * 1024 + 3);
+    const response = await invoke(t.emulator, 'node-big', event);
+    expect(response.status).toBe(200);
+    expect(response.json()['event']).toBe(event);
+  });
+
   it('answers a timeout with an error and replaces the instance', async () => {
     const before = (await invoke(t.emulator, 'node-fn', 'warm')).headers['x-fc-instance-id'];
     t.notePids();
