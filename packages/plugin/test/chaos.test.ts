@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
 import { type PrefetchResult, prefetchSessions } from '../src/core/prefetch.js';
 import { pruneSessions } from '../src/core/prune.js';
-import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator } from './helpers/emulator.js';
+import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
 import { tempDirs } from './helpers/tmp.js';
 
 // Seeded random schedules of faults (503, 429, dropped connections, latency), aborted and
@@ -194,8 +194,15 @@ describe('chaos: seeded faults, aborted, concurrent and killed runs; exactly N, 
     }
 
     // Faults stop; once every request in flight has landed, prune with settleSeconds 0 leaves nothing.
+    // Their latency is out after this wait; a CreateSession that needed a new instance also waits for
+    // that instance to start, which on a loaded machine takes far longer than the margin.
     const latency = schedule.faults.rules.reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0);
     await new Promise((resolve) => setTimeout(resolve, latency + 60));
+    await waitFor(
+      () => emu.emulator.instances().every((instance) => instance.state !== 'starting'),
+      30_000,
+      'the instances creates in flight wait for',
+    );
     await noUnrecorded('the faults stopped');
     const pruned = await pruneSessions(client, { ...place, settleSeconds: 0 });
     expect(pruned, 'the final prune').toMatchObject({ failed: [], pending: [], complete: true });
