@@ -1,7 +1,7 @@
 import type { FcClient, InvokeOptions, SessionRoute } from '@fc-sessions/client';
 import { plainSource, resolveSettings } from '../settings/resolve.js';
-import { invalidArgument, isNotFound } from './errors.js';
-import { keeperEnvName, keeperFunctionName, readKeeperEnvironment } from './keeper-function.js';
+import { invalidArgument } from './errors.js';
+import { findKeeper, readKeeperEnvironment } from './keeper-function.js';
 import { type ListingApi, ListedSessions } from './listed-sessions.js';
 import { ManifestStore } from './manifest.js';
 import type { ManifestLocation } from './prefetch.js';
@@ -117,18 +117,9 @@ export async function keptSession(
   qualifier: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const name = keeperFunctionName(functionName, qualifier);
-  if (name === undefined) return undefined;
-  let env: Record<string, string>;
-  try {
-    env = (await client.getFunction(name, { signal })).environmentVariables ?? {};
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-  if (env[keeperEnvName('functionName')] !== functionName) return undefined;
-  if ((env[keeperEnvName('qualifier')] || 'LATEST') !== qualifier) return undefined;
-  const settings = readKeeperEnvironment(env);
+  const keeper = await findKeeper(client, functionName, qualifier, signal);
+  if (keeper === undefined) return undefined;
+  const settings = readKeeperEnvironment(keeper.env);
   const listed = new ListedSessions(
     client,
     { ...settings, functionName, qualifier, region: location.region },

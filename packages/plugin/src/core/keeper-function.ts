@@ -129,6 +129,30 @@ export function readKeeperEnvironment(env: Readonly<Record<string, string | unde
 }
 
 /** The client calls `removeKeeper` makes. */
+/**
+ * The keeper function of `functionName@qualifier` and its environment, when it exists and keeps
+ * that function on that qualifier (a function of the same name made by hand is not a keeper).
+ */
+export async function findKeeper(
+  client: Pick<FcClient, 'getFunction'>,
+  functionName: string,
+  qualifier: string,
+  signal?: AbortSignal,
+): Promise<{ name: string; env: Record<string, string> } | undefined> {
+  const name = keeperFunctionName(functionName, qualifier);
+  if (name === undefined) return undefined;
+  let env: Record<string, string>;
+  try {
+    env = (await client.getFunction(name, { signal })).environmentVariables ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  if (env[keeperEnvName('functionName')] !== functionName) return undefined;
+  if ((env[keeperEnvName('qualifier')] || 'LATEST') !== qualifier) return undefined;
+  return { name, env };
+}
+
 export type KeeperRemovalApi = Pick<
   FcClient,
   'getFunction' | 'iterateTriggers' | 'deleteTrigger' | 'deleteFunction' | 'iterateSessions' | 'deleteSession'
@@ -157,19 +181,10 @@ export async function removeKeeper(
   qualifier: string,
   options: { concurrency: number; signal?: AbortSignal | undefined },
 ): Promise<KeeperRemoval | undefined> {
-  const name = keeperFunctionName(functionName, qualifier);
-  if (name === undefined) return undefined;
   const { signal } = options;
-  let env: Record<string, string>;
-  try {
-    env = (await client.getFunction(name, { signal })).environmentVariables ?? {};
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-  const keeps = env[keeperEnvName('functionName')] === functionName;
-  const keptQualifier = env[keeperEnvName('qualifier')] || 'LATEST';
-  if (!keeps || keptQualifier !== qualifier) return undefined;
+  const keeper = await findKeeper(client, functionName, qualifier, signal);
+  if (keeper === undefined) return undefined;
+  const { name, env } = keeper;
   const removal: KeeperRemoval = { functionName: name, triggers: [], deleted: [], failed: [] };
   for await (const trigger of client.iterateTriggers(name, {}, { signal })) {
     await client.deleteTrigger(name, trigger.triggerName, { signal });
