@@ -19,6 +19,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { cjsImportMetaBanner, cjsImportMetaDefine } from './cjs-import-meta.mjs';
 
 const pkgDir = process.cwd();
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
@@ -62,10 +63,6 @@ function exportedSources(exportsMap) {
     .map((target) => join(srcDir, target.slice('./dist/'.length).replace(/\.js$/, '.ts')));
 }
 
-/** What `import.meta.url` reads in a CommonJS build (see `define` there). */
-const IMPORT_META_BANNER =
-  'const __importMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };';
-
 const bundle = process.argv.includes('--bundle');
 const entryPoints = bundle ? exportedSources(pkg.exports) : listSources(srcDir);
 rmSync(outDir, { recursive: true, force: true });
@@ -94,9 +91,8 @@ await Promise.all([
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
     plugins: bundle ? [packageImports] : [packageImports, relativeImports('.cjs')],
-    // import.meta.url made on first read: most loads never read it, and node:url's pathToFileURL costs.
-    define: { ...common.define, 'import.meta.url': '__importMeta.url' },
-    banner: { js: IMPORT_META_BANNER },
+    define: { ...common.define, ...cjsImportMetaDefine },
+    banner: { js: cjsImportMetaBanner },
   }),
 ]);
 

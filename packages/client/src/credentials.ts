@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodeOs } from './builtins.js';
+import { nodeOs } from '@fc-sessions/internals/builtins';
 import { readServerlessDevsAlias, serverlessDevsAccessPath } from '@fc-sessions/internals/serverless-devs-access';
 import { FcError } from './errors.js';
 import type { Credentials } from './signing/types.js';

@@ -1,6 +1,6 @@
 import type { ClientRequest, Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { nodeHttp, nodeHttps } from './builtins.js';
+import { nodeHttp, nodeHttps } from '@fc-sessions/internals/builtins';
 import { Deadline, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 

@@ -14,6 +14,7 @@
 // not that of prefetch, the keeper, prune, sessions, versions, aliases and tasks.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { cjsImportMetaBanner, cjsImportMetaDefine } from '@fc-sessions/build/cjs-import-meta';
 import { build } from 'esbuild';
 
 const common = {
@@ -23,10 +24,9 @@ const common = {
   format: 'cjs',
   define: {
     __FCS_PACKAGE_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
-    // import.meta.url made on first read (where Node has no process.getBuiltinModule), not by every start.
-    'import.meta.url': '__importMeta.url',
+    ...cjsImportMetaDefine,
   },
-  banner: { js: 'const __importMeta={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
+  banner: { js: cjsImportMetaBanner },
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',

@@ -1,4 +1,8 @@
+import type * as Crypto from 'node:crypto';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
+import type * as Os from 'node:os';
 
 let required: NodeJS.Require | undefined;
 
@@ -13,3 +17,17 @@ export function loadBuiltin(id: string): unknown {
   required ??= createRequire(import.meta.url);
   return required(id);
 }
+
+let crypto: typeof Crypto | undefined;
+let http: typeof Http | undefined;
+let https: typeof Https | undefined;
+let os: typeof Os | undefined;
+
+/** `node:crypto`, loaded on first call. */
+export const nodeCrypto = (): typeof Crypto => (crypto ??= loadBuiltin('node:crypto') as typeof Crypto);
+/** `node:http`, loaded on first call. */
+export const nodeHttp = (): typeof Http => (http ??= loadBuiltin('node:http') as typeof Http);
+/** `node:https` (which pulls TLS in), loaded on first call. */
+export const nodeHttps = (): typeof Https => (https ??= loadBuiltin('node:https') as typeof Https);
+/** `node:os`, loaded on first call. */
+export const nodeOs = (): typeof Os => (os ??= loadBuiltin('node:os') as typeof Os);

@@ -1,8 +1,6 @@
-import type * as Crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type * as Os from 'node:os';
 import { join } from 'node:path';
-import { loadBuiltin } from './builtins.js';
+import { nodeCrypto, nodeOs } from './builtins.js';
 
 /** `alias -> { AccessKeyID, AccessKeySecret, AccountID, SecurityToken, ... }`, values decrypted. */
 export type ServerlessDevsAliases = Record<string, Record<string, string>>;
@@ -15,11 +13,6 @@ export interface AccessFileOptions {
   /** The home directory; default `os.homedir()`. */
   home?: string | undefined;
 }
-
-let crypto: typeof Crypto | undefined;
-let os: typeof Os | undefined;
-const nodeCrypto = (): typeof Crypto => (crypto ??= loadBuiltin('node:crypto') as typeof Crypto);
-const nodeOs = (): typeof Os => (os ??= loadBuiltin('node:os') as typeof Os);
 
 /** Serverless Devs keeps access.yaml values as CryptoJS AES ("Salted__", MD5 key derivation) under a fixed passphrase. */
 const PASSPHRASE = 'SecretKey123';

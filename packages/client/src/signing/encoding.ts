@@ -1,5 +1,5 @@
 import type { BinaryLike, BinaryToTextEncoding } from 'node:crypto';
-import { nodeCrypto } from '../builtins.js';
+import { nodeCrypto } from '@fc-sessions/internals/builtins';
 import type { HeaderRecord, HeaderValue } from './types.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

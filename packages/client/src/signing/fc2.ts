@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../builtins.js';
+import { nodeCrypto } from '@fc-sessions/internals/builtins';
 import { hmacSha256, lowerCaseHeaders, splitUrl, timingSafeEqualText } from './encoding.js';
 import type { Credentials, SecretLookup, SignableRequest, SignOptions, VerifyOptions, VerifyResult } from './types.js';
 
