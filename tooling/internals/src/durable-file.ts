@@ -5,15 +5,16 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Windows cannot rename over a file that is open. */
-const HOLD_REPLACED = process.platform !== 'win32';
+/** Windows cannot rename over a file that is open, nor open a folder to sync it. */
+const POSIX = process.platform !== 'win32';
 
 export interface DurableFileOptions {
   /** Permission bits of a newly written file (default 0o666, less the umask). */
   mode?: number | undefined;
   /**
-   * fsync each temp file before it is renamed into place (default true): the file then survives a
-   * machine crash, not only the writer's `kill -9`, for a wait on the disk's journal per write.
+   * fsync each temp file before it is renamed into place, and the folder after (default true): a
+   * write that resolved then survives a machine crash, not only the writer's `kill -9`, for two
+   * waits on the disk's journal per write.
    */
   sync?: boolean | undefined;
 }
@@ -109,6 +110,7 @@ export class DurableFile {
     const content = encode();
     if (content === undefined) {
       await fs.rm(this.path, { force: true });
+      if (this.#sync && POSIX) await syncFolder(dirname(this.path));
       const removed = this.#current;
       this.#current = undefined;
       return removed;
@@ -123,16 +125,27 @@ export class DurableFile {
       });
       await handle.writeFile(content);
       if (this.#sync) await handle.sync();
-      if (!HOLD_REPLACED) await handle.close();
+      if (!POSIX) await handle.close();
       await fs.rename(temp, this.path);
+      if (this.#sync && POSIX) await syncFolder(dirname(this.path));
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.rm(temp, { force: true });
       throw error;
     }
-    if (!HOLD_REPLACED) return undefined;
+    if (!POSIX) return undefined;
     const replaced = this.#current;
     this.#current = handle;
     return replaced;
+  }
+}
+
+/** Makes a rename in `folder` durable: until the folder is synced, a crash can undo it. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await fs.open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -44,20 +44,30 @@ describe('DurableFile', () => {
     await file.close();
   });
 
-  it('fsyncs each temp file before the rename unless sync is false, and writes the same file either way', async () => {
+  it('fsyncs each temp file before the rename and the folder after it unless sync is false, and writes the same file either way', async () => {
     const { path } = await fileIn();
     const probe = await open(path, 'w');
-    const sync = vi.spyOn(Object.getPrototypeOf(probe) as { sync(): Promise<void> }, 'sync');
+    const prototype = Object.getPrototypeOf(probe) as { sync(): Promise<void> };
+    const original = prototype.sync;
+    /** What the path held at each fsync: the rename comes between the two. */
+    const seen: string[] = [];
+    const sync = vi.spyOn(prototype, 'sync').mockImplementation(function (this: unknown) {
+      seen.push(readFileSync(path, 'utf8'));
+      return original.call(this);
+    });
     await probe.close();
     try {
       for (const [options, syncs] of [
-        [{}, 1],
+        [{}, process.platform === 'win32' ? 1 : 2],
         [{ sync: false }, 0],
       ] as const) {
         sync.mockClear();
+        seen.length = 0;
         const file = new DurableFile(path, options);
+        const before = readFileSync(path, 'utf8');
         await file.save(() => JSON.stringify(options));
         expect(sync).toHaveBeenCalledTimes(syncs);
+        expect(seen).toEqual([before, JSON.stringify(options)].slice(0, syncs));
         expect(await readFile(path, 'utf8')).toBe(JSON.stringify(options));
         await file.close();
       }
