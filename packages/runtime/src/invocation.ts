@@ -38,9 +38,6 @@ export interface Invocation {
   readonly region: string | undefined;
   readonly accountId: string | undefined;
   readonly qualifier: string | undefined;
-  readonly versionId: string | undefined;
-  /** From `FC_INSTANCE_ID`: FC does not send it with requests. */
-  readonly instanceId: string | undefined;
   /** `x-fc-control-path` as sent: `/invoke`, `/http-invoke`, `/initialize`. */
   readonly controlPath: string | undefined;
   readonly kind: ControlKind | undefined;
@@ -54,6 +51,9 @@ export interface Invocation {
   readonly tracing: Tracing | undefined;
   readonly deadline: Deadline | undefined;
   readonly credentials: Credentials | undefined;
+  readonly versionId: string | undefined;
+  /** From `FC_INSTANCE_ID`: FC does not send it with requests. */
+  readonly instanceId: string | undefined;
 }
 
 /** Where the sources carry one field of an invocation, and how its value is read. */
@@ -261,31 +261,22 @@ function envCredentials(env: Env): Credentials | undefined {
   return credentials(fromEnv(env, 'accessKeyId'), fromEnv(env, 'accessKeySecret'), fromEnv(env, 'securityToken'));
 }
 
+/** The fields an invocation is made with: those of `Invocation`, less the two read on first access. */
+type EagerFields = { -readonly [K in Exclude<keyof Invocation, 'versionId' | 'instanceId'>]: Invocation[K] };
+
+/**
+ * A base that declares `EagerFields` (the constructor below sets each) without listing them again:
+ * `Object` itself, typed as making them.
+ */
+const WithEagerFields = Object as unknown as new () => EagerFields;
+
 /**
  * An invocation as one object shape. `versionId` and `instanceId` come from the environment on
  * nearly every request (FC sends no instance id, and an empty version for LATEST), and reading
  * `process.env` costs more than all the headers, so they are read on first access; the object
  * still serialises and prints with every field, in the order of `Invocation`.
  */
-class FcInvocation implements Invocation {
-  readonly requestId: string | undefined;
-  readonly functionName: string | undefined;
-  readonly handler: string | undefined;
-  readonly memoryMB: number | undefined;
-  readonly timeoutSeconds: number | undefined;
-  readonly region: string | undefined;
-  readonly accountId: string | undefined;
-  readonly qualifier: string | undefined;
-  readonly controlPath: string | undefined;
-  readonly kind: ControlKind | undefined;
-  readonly retryCount: number | undefined;
-  readonly asyncTaskId: string | undefined;
-  readonly invocationType: InvocationType | undefined;
-  readonly logProject: string | undefined;
-  readonly logStore: string | undefined;
-  readonly tracing: Tracing | undefined;
-  readonly deadline: Deadline | undefined;
-  readonly credentials: Credentials | undefined;
+class FcInvocation extends WithEagerFields implements Invocation {
   readonly #env: Env;
   #versionId: string | undefined;
   #versionRead: boolean;
@@ -293,6 +284,7 @@ class FcInvocation implements Invocation {
   #instanceRead = false;
 
   constructor(raw: RawInvocation, env: Env) {
+    super();
     const controlPath = raw.controlPath;
     const timeoutSeconds = count(raw.timeout);
     this.requestId = raw.requestId;
@@ -335,28 +327,7 @@ class FcInvocation implements Invocation {
   }
 
   toJSON(): Invocation {
-    return {
-      requestId: this.requestId,
-      functionName: this.functionName,
-      handler: this.handler,
-      memoryMB: this.memoryMB,
-      timeoutSeconds: this.timeoutSeconds,
-      region: this.region,
-      accountId: this.accountId,
-      qualifier: this.qualifier,
-      versionId: this.versionId,
-      instanceId: this.instanceId,
-      controlPath: this.controlPath,
-      kind: this.kind,
-      retryCount: this.retryCount,
-      asyncTaskId: this.asyncTaskId,
-      invocationType: this.invocationType,
-      logProject: this.logProject,
-      logStore: this.logStore,
-      tracing: this.tracing,
-      deadline: this.deadline,
-      credentials: this.credentials,
-    };
+    return { ...this, versionId: this.versionId, instanceId: this.instanceId };
   }
 
   [INSPECT](): Invocation {

@@ -298,8 +298,6 @@ function plain(invocation: Invocation): Record<string, unknown> {
     region,
     accountId,
     qualifier,
-    versionId,
-    instanceId,
     controlPath,
     kind,
     retryCount,
@@ -314,6 +312,8 @@ function plain(invocation: Invocation): Record<string, unknown> {
     },
     deadline,
     credentials,
+    versionId,
+    instanceId,
   };
 }
 
