@@ -212,7 +212,12 @@ export class Instance {
       stdio: nodejs ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    if (nodejs) this.channel = new HostChannel(child.stdio[3] as Duplex, (bytes) => this.logs.write(bytes));
+    if (nodejs) {
+      const pipe = child.stdio[3] as Duplex;
+      const output = this.logs.stream();
+      this.channel = new HostChannel(pipe, (bytes) => output.write(bytes));
+      pipe.once('close', () => output.end());
+    }
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', () => {
         this.pid = child.pid;
@@ -222,13 +227,16 @@ export class Instance {
       child.once('error', reject);
     });
     this.spawning = spawned.catch(() => undefined);
-    child.stdout?.on('data', (chunk: Buffer) => this.logs.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.logs.write(chunk));
+    // Each pipe its own lines: a line cut between two reads of one is not joined with the other's.
+    for (const pipe of [child.stdout, child.stderr]) {
+      const output = this.logs.stream();
+      pipe?.on('data', (chunk: Buffer) => output.write(chunk));
+      pipe?.once('close', () => output.end());
+    }
     child.stdin?.on('error', () => undefined);
     child.once('exit', (code, signal) => {
       const starting = this.state === 'starting';
       this.exit = { code, signal };
-      this.logs.flush();
       this.state = 'stopped';
       if (this.pid !== undefined) liveProcessGroups.delete(this.pid);
       if (this.memoryTimer) clearInterval(this.memoryTimer);

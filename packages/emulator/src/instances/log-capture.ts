@@ -48,16 +48,25 @@ export class RequestLog {
   }
 }
 
+/** One source of an instance's output, split into lines on its own. */
+export interface LogStream {
+  write(chunk: Buffer | string): void;
+  /** The source ended: its last line, if it had no newline, is a line too. */
+  end(): void;
+}
+
 /**
- * Splits an instance's stdout/stderr into lines and hands each line to the requests it belongs to:
+ * Splits an instance's output into lines and hands each line to the requests it belongs to:
  * lines between `FC Invoke Start/End RequestId: <id>` markers, or naming a request id as their
  * second word (FC's `<time> <requestId> [LEVEL] message`), go to that request; other lines go to
- * every request in flight on the instance that printed no markers.
+ * every request in flight on the instance that printed no markers. Each source of output (the
+ * process's stdout, its stderr, the Node.js host's output frames) writes through a `stream()` of
+ * its own: a line one pipe delivers in two reads stays one line when another pipe's output is read
+ * in between.
  */
 export class LogCapture {
   private readonly pending = new Map<string, RequestLog>();
   private readonly open = new Set<RequestLog>();
-  private partial = '';
   readonly recent: string[] = [];
   /**
    * Whether this instance prints FC's log markers. Assumed until a Tail request ends without one
@@ -78,20 +87,24 @@ export class LogCapture {
     this.open.delete(log);
   }
 
-  write(chunk: Buffer | string): void {
-    const text = this.partial + chunk.toString();
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    if (this.partial.length > 65536) {
-      lines.push(this.partial);
-      this.partial = '';
-    }
-    for (const line of lines) this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
-  }
-
-  flush(): void {
-    if (this.partial) this.line(this.partial);
-    this.partial = '';
+  /** A writer for one source of output, with its own partial last line. */
+  stream(): LogStream {
+    let partial = '';
+    return {
+      write: (chunk) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        if (partial.length > 65536) {
+          lines.push(partial);
+          partial = '';
+        }
+        for (const line of lines) this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
+      },
+      end: () => {
+        if (partial) this.line(partial);
+        partial = '';
+      },
+    };
   }
 
   private line(line: string): void {
