@@ -5,7 +5,7 @@
 // frames on the pipe `--channel <fd>` (see serveChannel), which is how the emulator sends them:
 // on FC the platform drives its built-in runtimes through its own protocol, and a frame costs both
 // processes far less than an HTTP request. What the process prints goes to the emulator on that
-// pipe too. It prints FC's log markers and prefixes console output with `<time> <requestId>
+// pipe too, or on its stdout and stderr while that pipe is backed up (see BACKLOG_BYTES). It prints FC's log markers and prefixes console output with `<time> <requestId>
 // [LEVEL]`, as the FC Node.js runtime does.
 'use strict';
 const { AsyncLocalStorage } = require('node:async_hooks');
@@ -54,6 +54,31 @@ channel.on('error', () => undefined);
 let pendingMarkers = '';
 let flushQueued = false;
 
+/**
+ * How much of the channel may wait to be written before output takes the process's own stdout and
+ * stderr pipes instead. A handler that prints in a tight loop never lets the event loop write the
+ * channel, so every output frame would wait in memory (40000 lines of 1 KiB: 120 MB more in the
+ * instance); the pipes are made blocking (see `capture`), so a write to them waits until the
+ * emulator has read enough, as writes did before the channel existed.
+ */
+const BACKLOG_BYTES = 1024 * 1024;
+/**
+ * Whether output goes to the pipes: from when the channel holds more than BACKLOG_BYTES until it
+ * has handed all it held to the kernel, not back and forth at every write near the bound. Each
+ * pipe and the channel keep their own order, and the emulator splits each into lines on its own;
+ * but what went to a pipe can reach the emulator ahead of the output the channel still held (at
+ * most about BACKLOG_BYTES). Lines printed through console keep their request id either way.
+ */
+let spilled = false;
+channel.on('drain', () => {
+  spilled = false;
+});
+
+function spilling() {
+  if (!spilled && channel.writableLength > BACKLOG_BYTES) spilled = true;
+  return spilled;
+}
+
 /** @param {string} text @param {Uint8Array} [bytes] An output frame (id 0): `text`, then `bytes`. */
 function outputFrame(text, bytes) {
   const textLength = Buffer.byteLength(text);
@@ -73,7 +98,9 @@ function takeMarkers() {
 
 function flushMarkers() {
   flushQueued = false;
-  if (pendingMarkers !== '' && channel.writable) channel.write(outputFrame(takeMarkers()));
+  if (pendingMarkers === '') return;
+  if (spilled) writeStdout(takeMarkers());
+  else if (channel.writable) channel.write(outputFrame(takeMarkers()));
 }
 
 /** @param {string} line */
@@ -87,12 +114,17 @@ function marker(line) {
 
 /**
  * Sends what the code writes to `stream` to the emulator as output frames, in order with the
- * markers and answers. Writes that bypass process.stdout and process.stderr (fs.writeSync(1),
- * child processes) still reach the emulator through the process's own stdout and stderr pipes.
+ * markers and answers; while the channel is backed up (see BACKLOG_BYTES), to the stream's own
+ * pipe, the markers waiting going first. Writes that bypass process.stdout and process.stderr
+ * (fs.writeSync(1), child processes) also reach the emulator through those pipes, which are made
+ * blocking: Node writes a pipe asynchronously, holding what the emulator has not read yet.
  * @param {NodeJS.WriteStream} stream
  */
 function capture(stream) {
   const original = stream.write;
+  /** @type {{ setBlocking?: (blocking: boolean) => number } | undefined} */ (
+    /** @type {{ _handle?: unknown }} */ (stream)._handle
+  )?.setBlocking?.(true);
   stream.write = /** @type {typeof stream.write} */ (
     function write(/** @type {unknown[]} */ ...args) {
       const [chunk, encoding, callback] = args;
@@ -103,6 +135,10 @@ function capture(stream) {
             ? chunk
             : undefined;
       if (!bytes || !channel.writable) return Reflect.apply(original, stream, args);
+      if (spilling()) {
+        if (pendingMarkers !== '') writeStdout(takeMarkers());
+        return Reflect.apply(original, stream, args);
+      }
       channel.write(outputFrame(takeMarkers(), bytes));
       const done = typeof encoding === 'function' ? encoding : callback;
       if (typeof done === 'function') process.nextTick(() => done());
@@ -110,6 +146,7 @@ function capture(stream) {
     }
   );
 }
+const writeStdout = process.stdout.write.bind(process.stdout);
 capture(process.stdout);
 capture(process.stderr);
 // Before Node prints an uncaught error (to fd 2, not through process.stderr) or the process exits.
@@ -275,7 +312,8 @@ function readBody(req) {
  * answer's own write, the HTTP server after `flushMarkers`. So the emulator has the request's
  * whole log when the answer arrives (log Tail needs no wait for the marker), and the instance is
  * done with the request before the emulator forwards the answer instead of writing to its pipe at
- * the same time.
+ * the same time. (While output goes to the pipes, see BACKLOG_BYTES, the End marker goes there, so
+ * it can come after the answer; the emulator then waits for it.)
  * @param {string} phase @param {string} requestId @param {() => Promise<Answer>} work
  */
 async function marked(phase, requestId, work) {
@@ -413,8 +451,14 @@ function parseHead(head) {
   return [requestLine.slice(0, space), requestLine.slice(space + 1), headers];
 }
 
-/** Writes the answer to request `id`, after the markers still waiting, in one write. @param {number} id @param {Answer} result */
+/**
+ * Writes the answer to request `id`, after the markers still waiting, in one write; while output
+ * goes to the pipes, the markers go there first, after the output they close (the emulator then
+ * waits for the End marker, which can come after the answer).
+ * @param {number} id @param {Answer} result
+ */
 function sendAnswer(id, result) {
+  if (spilled && pendingMarkers !== '') writeStdout(takeMarkers());
   const markers = takeMarkers();
   const markersLength = markers === '' ? 0 : 8 + Buffer.byteLength(markers);
   let lines = '';
