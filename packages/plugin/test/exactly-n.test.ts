@@ -38,7 +38,8 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
 
   beforeAll(async () => {
     emu = await startTestEmulator({ maxInstancesPerFunction: 5 });
-    for (const name of ['leak', 'unverified', 'refused', 'unanswered', 'revised']) await deployHello(emu.client, name);
+    for (const name of ['leak', 'unverified', 'refused', 'unanswered', 'revised', 'resent', 'inflight', 'extras'])
+      await deployHello(emu.client, name);
     client = clientWith(10);
   });
   afterAll(async () => {
@@ -171,5 +172,43 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
     ]);
     expect(await activeSessionIds(emu.client, 'revised')).toEqual(replaced.created.sort());
     expect((await pruneSessions(client, place)).deleted).toHaveLength(2);
+  });
+
+  it('a resent create is recorded afresh before it is sent: prune waits the whole settle window from the resend', async () => {
+    // Prepare: a `creating` record 1.5 s old (settleSeconds 2) whose first create never landed
+    const place = await where('resent');
+    const settle = { settleSeconds: 2 };
+    const old = { sessionId: 'a'.repeat(32), index: 0, state: 'creating' as const };
+    const store = storeOf(place);
+    await store.upsert({ ...old, recordedAt: new Date(Date.now() - 1500).toISOString() });
+    await store.close();
+    const held = holdCreates(client);
+    const controller = new AbortController();
+    const sentAfter = Date.now();
+
+    // Act: the run resends that id, is killed with the resend in flight; prune comes 0.7 s later
+    const running = prefetchSessions(held.api, {
+      ...place,
+      ...settle,
+      count: 1,
+      signal: controller.signal,
+      onFailure: 'warn',
+    });
+    await waitFor(() => held.asked.length === 1, 10_000, 'the resend to be sent');
+    const recorded = (await storeOf(place).load()).sessions;
+    controller.abort(new Error('killed'));
+    await running;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const early = await pruneSessions(client, { ...place, ...settle });
+    await held.release();
+
+    // Assess: the record was rewritten before the resend went out, so prune kept it and the late session is still recorded
+    expect(held.asked).toEqual([old.sessionId]);
+    expect(early).toMatchObject({ deleted: [], pending: [old.sessionId] });
+    expect(recorded).toHaveLength(1);
+    expect(Date.parse(recorded[0]?.recordedAt ?? '')).toBeGreaterThanOrEqual(sentAfter);
+    expect(await activeSessionIds(emu.client, 'resent')).toEqual([old.sessionId]);
+    expect((await storeOf(place).load()).sessions.map((s) => s.sessionId)).toEqual([old.sessionId]);
+    expect((await pruneSessions(client, place)).deleted).toEqual([old.sessionId]);
   });
 });

@@ -516,8 +516,11 @@ export async function convergeSessions(
    * Runs `jobs` with `concurrency` CreateSession calls in flight at all times. A job's `creating`
    * record is written (group commit) one turn ahead, while the create before it in the same worker
    * is in flight, so a worker sends its next create as soon as an answer is in; no create is sent
-   * before its record is on disk. After an error or an abort no new create is sent, every worker
-   * is waited for, and the records written for creates that were not sent are dropped again.
+   * before its record is on disk. A resend's record is written again too, with the resend's time:
+   * prune's settle window must run from the last CreateSession sent for an id, not the first. After
+   * an error or an abort no new create is sent, every worker is waited for, and the records written
+   * for new ids that were not sent are dropped again (a resent id keeps its record: an earlier
+   * CreateSession of it may still land).
    */
   const createAll = async (jobs: CreateJob[]): Promise<void> => {
     const recorded: (Promise<void> | undefined)[] = [];
@@ -527,7 +530,7 @@ export async function convergeSessions(
     const stopped = () => failure !== undefined || signal.aborted;
     const recordAhead = (i: number): Promise<void> | undefined => {
       const job = jobs[i];
-      if (job === undefined || job.resend || stopped()) return undefined;
+      if (job === undefined || stopped()) return undefined;
       if (recorded[i] === undefined) {
         const write = store.upsert({
           sessionId: job.sessionId,
@@ -560,7 +563,9 @@ export async function convergeSessions(
     };
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, jobs.length) }, worker));
     await Promise.allSettled([...recorded, ...recordings]);
-    const unsent = new Set(jobs.filter((_, i) => recorded[i] !== undefined && !sent[i]).map((job) => job.sessionId));
+    const unsent = new Set(
+      jobs.filter((job, i) => !job.resend && recorded[i] !== undefined && !sent[i]).map((job) => job.sessionId),
+    );
     try {
       if (unsent.size > 0) await store.update((sessions) => sessions.filter((s) => !unsent.has(s.sessionId)));
     } catch (error) {
@@ -659,10 +664,11 @@ export async function convergeSessions(
     const taken = new Set([...alive.values(), ...resend].map((s) => s.index));
     for (const { record: held } of unknown.values()) taken.add(held.index);
     const missing = refused ? 0 : Math.max(0, settings.count - alive.size - unknown.size - resend.length);
+    // A resend is recorded afresh (see createAll), as a first send is: its settle window starts now.
     const jobs: CreateJob[] = resend.map((r) => ({
       sessionId: r.sessionId,
       index: r.index,
-      recordedAt: r.recordedAt,
+      recordedAt: new Date().toISOString(),
       resend: true,
     }));
     for (let index = 0; jobs.length < resend.length + missing; index++) {
