@@ -211,4 +211,36 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
     expect((await storeOf(place).load()).sessions.map((s) => s.sessionId)).toEqual([old.sessionId]);
     expect((await pruneSessions(client, place)).deleted).toEqual([old.sessionId]);
   });
+
+  it('settleSeconds 0: a create of this run that got no answer keeps its slot (checked again, resent), never refilled', async () => {
+    // Prepare: creates take 400 ms at FC, the client gives up after 150 ms
+    const place = await where('inflight');
+    emu.emulator.faults.set({ rules: [{ action: 'CreateSession', latencyMs: 400 }] });
+    const impatient = new FcClient({
+      endpoint: emu.emulator.endpoint,
+      credentials: emu.emulator.credentials,
+      timeoutMs: 150,
+      retry: { maxAttempts: 1 },
+    });
+
+    // Act
+    const result = await prefetchSessions(impatient, {
+      ...place,
+      count: 1,
+      settleSeconds: 0,
+      onFailure: 'warn',
+    }).finally(() => impatient.close());
+    // every create sent has landed (or met the one that did) by now
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    emu.emulator.faults.clear();
+
+    // Assess: one session on the server, and it is the one recorded
+    const active = await activeSessionIds(emu.client, 'inflight');
+    const recorded = (await storeOf(place).load()).sessions.map((s) => s.sessionId);
+    expect(active).toHaveLength(1);
+    expect(recorded).toEqual(active);
+    if (result.complete) expect(result.sessions.map((s) => s.sessionId)).toEqual(active);
+    expect(result.expired).toEqual([]);
+    expect((await pruneSessions(client, place)).deleted).toEqual(active);
+  });
 });

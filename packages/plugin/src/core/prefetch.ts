@@ -451,7 +451,10 @@ export async function convergeSessions(
       return { kind: 'alive', session: current, changed: !sameRecord(recorded, current) };
     } catch (error) {
       if (isNotFound(error)) {
-        return isSettling(recorded, run.settleSeconds)
+        // An id this run sent got no definite answer (or it would be alive, or removed as refused): its
+        // CreateSession may still be on its way, whatever settleSeconds says; that window is for
+        // records of earlier runs, whose sends this run knows nothing of.
+        return attempted.has(recorded.sessionId) || isSettling(recorded, run.settleSeconds)
           ? { kind: 'resend', record: recorded }
           : { kind: 'gone', record: recorded };
       }

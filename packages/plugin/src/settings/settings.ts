@@ -160,7 +160,7 @@ export const SETTINGS = {
   }),
   settleSeconds: setting(integer(0, SETTLE_MAX, '<seconds>'), {
     prefetch: true,
-    doc: `keep a \`creating\` record FC does not know this long, 0-${SETTLE_MAX} s`,
+    doc: `keep a \`creating\` record of an earlier run that FC does not know this long after its last CreateSession, 0-${SETTLE_MAX} s (an unanswered create of the run itself always keeps its slot)`,
     default: CREATE_SETTLE_SECONDS,
     flag: { name: 'settle-seconds' },
     args: true,
