@@ -243,4 +243,32 @@ describe('exactly N sessions under faults: nothing leaked, nothing doubled, no n
     expect(result.expired).toEqual([]);
     expect((await pruneSessions(client, place)).deleted).toEqual(active);
   });
+
+  it('a run that finds more than N live sessions of its own trims the highest slots by default; trim false keeps them and says so', async () => {
+    // Prepare
+    const place = await where('extras');
+    const three = await prefetchSessions(client, { ...place, count: 3 });
+    const bySlot = three.sessions.map((s) => s.sessionId);
+
+    // Act
+    const kept: string[] = [];
+    const untrimmed = await prefetchSessions(client, {
+      ...place,
+      count: 2,
+      trim: false,
+      onWarning: (m) => kept.push(m),
+    });
+    const trimmed = await prefetchSessions(client, { ...place, count: 2 });
+
+    // Assess: trim false reports the extra and warns; by default the highest slot goes
+    expect(untrimmed).toMatchObject({ complete: true, trimmed: [], extras: [bySlot[2]] });
+    expect(untrimmed.sessions).toHaveLength(3);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toContain('1 beyond count 2');
+    expect(trimmed).toMatchObject({ complete: true, trimmed: [bySlot[2]], extras: [] });
+    expect(trimmed.sessions.map((s) => s.sessionId)).toEqual(bySlot.slice(0, 2));
+    expect(await activeSessionIds(emu.client, 'extras')).toEqual(bySlot.slice(0, 2).sort());
+    expect((await storeOf(place).load()).sessions.map((s) => s.sessionId).sort()).toEqual(bySlot.slice(0, 2).sort());
+    expect((await pruneSessions(client, place)).deleted).toHaveLength(2);
+  });
 });

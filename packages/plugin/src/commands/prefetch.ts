@@ -12,7 +12,7 @@ const PREFETCH_OPTIONS = PREFETCH_KEYS.filter((key) => key !== 'functionName' &&
 
 const prefetchDescription =
   'Makes sure N Active sessions exist for the function and qualifier: reads the manifest, drops expired sessions, ' +
-  'creates the missing ones (each recorded before it is created) and, with --trim, deletes extras. Mount configs may use ' +
+  'creates the missing ones (each recorded before it is created) and deletes extras, the highest slots (--no-trim: keeps them and warns). Mount configs may use ' +
   '{index}, {sessionId}, {functionName}, {qualifier}.\n\nExamples:\n  prefetch -n 5 --ttl 3600\n  prefetch -n 2 --oss-mount-config \'{"mountPoints":[{"bucketName":"b","bucketPath":"/u/{index}","mountDir":"/mnt/u"}]}\'';
 
 function prefetchCommand(path: readonly string[], summary: string): Command<PrefetchResult> {

@@ -103,6 +103,7 @@ export function prefetchSummary(result: PrefetchResult): string {
   if (result.expired.length) parts.push(`${result.expired.length} expired dropped`);
   if (result.replaced.length) parts.push(`${result.replaced.length} replaced (older function revision)`);
   if (result.trimmed.length) parts.push(`${result.trimmed.length} trimmed`);
+  if (result.extras.length) parts.push(`${result.extras.length} beyond count, not trimmed`);
   if (result.unverified.length) parts.push(`${result.unverified.length} unverified`);
   return (
     `prefetch ${result.functionName}@${result.qualifier}: ${result.sessions.length}/${result.desired} active ` +

@@ -115,13 +115,23 @@ export interface PrefetchResult {
   reused: string[];
   /** Recorded sessions that had expired and were dropped from the manifest. */
   expired: string[];
+  /** Live sessions beyond `desired` deleted (the highest slots: see `trim`). */
   trimmed: string[];
+  /**
+   * Live recorded sessions beyond `desired` this run left in place (`trim: false`, or their
+   * DeleteSession failed), highest slot first: counted in `sessions`, so `sessions.length -
+   * extras.length` is `desired` when the run reached it. Each run that leaves some warns.
+   */
+  extras: string[];
   /** Live sessions of an older function revision, deleted and made again (`onFunctionChange: 'recreate'`). */
   replaced: string[];
   failed: FailedSession[];
   /** Recorded sessions whose state could not be read; kept in the manifest, not counted. */
   unverified: { sessionId: string; error: ErrorSummary }[];
-  /** `sessions.length >= desired` (and, with trim, no extras left). */
+  /**
+   * `desired` sessions are Active: with `trim` (the default) exactly that many, no extras left;
+   * with `trim: false` at least that many (`extras` lists the rest).
+   */
   complete: boolean;
   /** With `onFailure: 'warn'`: what went wrong when the run stopped early. */
   error?: ErrorSummary | undefined;
@@ -231,9 +241,10 @@ async function readSessionFunction(
 
 /**
  * Makes sure `count` Active sessions exist for the function and qualifier: reads what it made
- * before (the manifest), drops the expired ones, tops up to `count` (lowest free slots first) and,
- * with `trim`, deletes extras. Every id is recorded before its CreateSession is sent, so an
- * interrupted run loses no session. The run holds the manifest's lock file (see `lockManifest`):
+ * before (the manifest), drops the expired ones, tops up to `count` (lowest free slots first) and
+ * deletes extras, the highest slots (with `trim: false` they are kept, listed in `extras` and
+ * warned of). Every id is recorded before its CreateSession is sent, so an interrupted run loses
+ * no session. The run holds the manifest's lock file (see `lockManifest`):
  * a second run on the same manifest waits for it, within its own `timeoutSeconds`. With
  * `onFailure: 'fail'` an incomplete run throws a `PluginError` `PrefetchIncomplete` carrying the
  * result (`ManifestLocked` when the lock stayed held); with `warn` it returns it.
@@ -299,6 +310,7 @@ export async function prefetchChecked(
   }
   finish(result);
   result.durationMs = Date.now() - started;
+  if (result.extras.length > 0) (options.onWarning ?? emitLockWarning)(extrasMessage(result, settings.trim));
   result.complete =
     result.error === undefined &&
     result.sessions.length >= settings.count &&
@@ -323,6 +335,7 @@ export function emptyResult(
     reused: [],
     expired: [],
     trimmed: [],
+    extras: [],
     replaced: [],
     failed: [],
     unverified: [],
@@ -355,11 +368,21 @@ function isLockError(error: unknown): boolean {
   return error instanceof PluginError && error.code === 'ManifestLocked';
 }
 
+function extrasMessage(result: PrefetchResult, trim: boolean): string {
+  const { extras } = result;
+  return (
+    `prefetch for ${result.functionName}@${result.qualifier}: ${result.sessions.length} live sessions, ` +
+    `${extras.length} beyond count ${result.desired}, left in place ` +
+    `(${trim ? 'their DeleteSession failed; the next run tries again' : 'trim: false'}): ${extras.join(', ')}`
+  );
+}
+
 function incompleteMessage(result: PrefetchResult): string {
   const first = result.failed[0]?.error ?? result.unverified[0]?.error ?? result.error;
   return (
     `prefetch for ${result.functionName}@${result.qualifier} reached ${result.sessions.length} of ${result.desired} ` +
-    `sessions (${result.failed.length} failed)${first ? `: ${first.code}: ${first.message}` : ''}`
+    `sessions (${result.failed.length} failed${result.extras.length ? `, ${result.extras.length} extra not trimmed` : ''})` +
+    `${first ? `: ${first.code}: ${first.message}` : ''}`
   );
 }
 
@@ -389,6 +412,14 @@ function sameRecord(a: ManifestSession, b: ManifestSession): boolean {
 
 function sameRoute(a: ManifestRoute | undefined, b: ManifestRoute): boolean {
   return a?.affinity === b.affinity && a.headerName === b.headerName;
+}
+
+/** The live sessions beyond the lowest `count` slots, highest slot first. */
+function extrasOf(alive: ReadonlyMap<string, ManifestSession>, count: number): ManifestSession[] {
+  return [...alive.values()]
+    .sort((a, b) => a.index - b.index)
+    .slice(count)
+    .reverse();
 }
 
 /** Rounds of check-then-create a run makes at most: unverified sessions and unanswered creates are checked again. */
@@ -427,7 +458,6 @@ export async function convergeSessions(
   const failures = new Map<number, FailedSession>();
   const attempted = new Set<string>();
   let refused = false;
-  let trimmed = false;
   let toCheck: ManifestSession[] = manifest.sessions.filter((s) => s.state !== 'retiring');
   let done = 0;
   let total = 0;
@@ -634,13 +664,11 @@ export async function convergeSessions(
       result.replaced.push(old.sessionId);
     });
 
-    if (settings.trim && !trimmed && alive.size > settings.count) {
-      trimmed = true;
-      const extras = [...alive.values()]
-        .sort((a, b) => a.index - b.index)
-        .slice(settings.count)
-        .reverse();
-      await mapLimit(extras, settings.concurrency, async (extra) => {
+    // Extras (a lowered count, or sessions that were unverified when this run made up the count):
+    // the highest slots go, since invoke and the front doors pick the lowest live slot first, so
+    // those are the least likely to be serving a caller. In any round in which they show up.
+    if (settings.trim && alive.size > settings.count) {
+      await mapLimit(extrasOf(alive, settings.count), settings.concurrency, async (extra) => {
         try {
           await client.deleteSession(functionName, extra.sessionId, { qualifier, signal });
         } catch (error) {
@@ -662,6 +690,7 @@ export async function convergeSessions(
       const dropped = new Set(result.trimmed);
       result.sessions = result.sessions.filter((s) => !dropped.has(s.sessionId));
       result.reused = result.reused.filter((id) => !dropped.has(id));
+      result.created = result.created.filter((id) => !dropped.has(id));
     }
 
     const taken = new Set([...alive.values(), ...resend].map((s) => s.index));
@@ -708,5 +737,6 @@ export async function convergeSessions(
   }
   const filled = new Set([...alive.values()].map((s) => s.index));
   result.failed = [...failures.values()].filter((f) => !filled.has(f.index));
+  result.extras = extrasOf(alive, settings.count).map((s) => s.sessionId);
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }

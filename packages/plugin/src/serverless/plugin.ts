@@ -96,7 +96,7 @@ export class FcSessionsServerlessPlugin {
             options: {
               ...common,
               count: { usage: 'Sessions to keep (overrides the config)', shortcut: 'n', type: 'string' },
-              trim: { usage: 'Delete extras', type: 'boolean' },
+              trim: { usage: 'Delete extras, the highest slots (default; --no-trim: keep them)', type: 'boolean' },
             },
           },
           list: {
@@ -216,7 +216,8 @@ export class FcSessionsServerlessPlugin {
   }
 
   #prefetchSources(key: string): Source[] {
-    return this.#sources(key, { count: this.options['count'], trim: this.options['trim'] === true ? true : undefined });
+    const trim = this.options['trim'];
+    return this.#sources(key, { count: this.options['count'], trim: typeof trim === 'boolean' ? trim : undefined });
   }
 
   get #context() {

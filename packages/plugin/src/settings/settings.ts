@@ -152,8 +152,8 @@ export const SETTINGS = {
   }),
   trim: setting(boolean, {
     prefetch: true,
-    doc: 'delete sessions beyond `count`',
-    default: false,
+    doc: 'delete live recorded sessions beyond `count`, the highest slots (invoke picks the lowest first); `false`: keep them, list them in `extras` and warn',
+    default: true,
     flag: { name: 'trim' },
     args: true,
     custom: 'both',
