@@ -3,6 +3,7 @@ import { type CommandDefinition, commandFlags, flagSource, type RunOutcome } fro
 import { commandGroups, findIn, subcommands } from './commands/paths.js';
 import { COMMAND_TABLE } from './commands/table.js';
 import { EXIT, invalidArgument } from './core/errors.js';
+import { commandSynopsis, commonOptions, EMULATOR_COMMAND } from './settings/docs.js';
 
 /** package.json's `version`, written in by the build (and by the test config). */
 declare const __FCS_PACKAGE_VERSION__: string;
@@ -25,21 +26,20 @@ const EXIT_CODES = `Exit codes:
   130 interrupted (Ctrl-C, SIGTERM); sessions made so far are in the manifest`;
 
 function usage(): string {
-  return `Usage: fcs <command> [function] [options]
+  return `Usage: fcs <command> <function> [options]
 
 Warm Function Compute sessions and invoke into them.
 
 Commands:
 ${[
   ...COMMAND_TABLE.map(({ definition: d }) => [d.path.join(' '), d.summary] as const),
-  ['emulator', 'Run the local FC emulator (see fcs emulator --help)'] as const,
+  [EMULATOR_COMMAND.path[0], EMULATOR_COMMAND.summary] as const,
 ]
   .map(([name, summary]) => `  ${name.padEnd(18)}${summary}`)
   .join('\n')}
 
-Every command takes --help, --json, --endpoint (default $FCS_ENDPOINT), --region,
---access <alias> (a Serverless Devs alias; otherwise the usual credential chain).
-Manifests of prefetched sessions: --manifest-dir (default $FCS_MANIFEST_DIR, else .fcs/sessions).
+${commonOptions().join('\n')}
+  -a <alias> is a Serverless Devs alias; without it, the usual credential chain is used.
 
 ${EXIT_CODES}`;
 }
@@ -49,7 +49,11 @@ function commandHelp(spec: CommandDefinition): string {
   const width = Math.min(32, Math.max(...rows.map(([usage]) => usage.length)));
   const row = (usage: string, text: string) =>
     usage.length > width ? `  ${usage}\n  ${''.padEnd(width)}  ${text}` : `  ${usage.padEnd(width)}  ${text}`;
-  return `Usage: fcs ${spec.path.join(' ')} [function] [options]${spec.alias ? ` (alias: ${spec.alias})` : ''}
+  const alias = spec.alias ? `\n  (fcs ${[...spec.path.slice(0, -1), spec.alias].join(' ')} works too)` : '';
+  return `Usage:
+${commandSynopsis(spec)
+  .map((line) => `  ${line}`)
+  .join('\n')}${alias}
 
 ${spec.summary}. ${spec.description.replaceAll('\n  ', '\n  fcs ')}
 
@@ -90,7 +94,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   if (!entry) {
     if (isGroup && (second === undefined || second.startsWith('-'))) {
       const subs = COMMAND_TABLE.map((c) => c.definition).filter((d) => d.path[0] === first && d.path.length === 2);
-      const text = `Usage: fcs ${first} <${subcommands(COMMAND_TABLE, first).join('|')}> [function] [options]\n\n${subs
+      const text = `Usage: fcs ${first} <${subcommands(COMMAND_TABLE, first).join('|')}> <function> [options]\n\n${subs
         .map((d) => `  ${(d.path[1] as string).padEnd(10)}${d.summary}`)
         .join('\n')}\n`;
       const asked = second === '-h' || second === '--help';

@@ -40,7 +40,7 @@ describe('fcs (the command line)', () => {
     for (const command of [['invoke'], ['prefetch'], ['prune'], ['session', 'create'], ['session', 'remove']]) {
       const result = await fcs([...command, '--help']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`Usage: fcs ${command[0] === 'session' ? 'session' : command[0]}`);
+      expect(result.stdout).toContain(`Usage:\n  fcs ${command[0] === 'session' ? 'session' : command[0]}`);
       expect(result.stdout).toContain('--endpoint <url>');
     }
     expect((await fcs(['session', '--help'])).stdout).toContain('create    Create a session');
