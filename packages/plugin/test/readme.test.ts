@@ -1,9 +1,12 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settingsTable } from '../src/settings/docs.js';
+import { main } from '../src/cli.js';
+import { COMMANDS } from '../src/commands/index.js';
+import { commandSynopsis, commonOptions, devsCommandsTable, settingsTable, usageBlock } from '../src/settings/docs.js';
 import { SETTINGS } from '../src/settings/settings.js';
 import { deployHello, startTestEmulator, type TestEmulator } from './helpers/emulator.js';
 import { plain, run } from './helpers/run.js';
@@ -14,29 +17,89 @@ const README = join(ROOT, 'README.md');
 const ROOT_README = join(ROOT, '..', '..', 'README.md');
 const S_PACKAGE = dirname(createRequire(import.meta.url).resolve('@serverless-devs/s/package.json'));
 
-/** A markdown table as rows of trimmed cells, without the separator row (biome pads the cells). */
-const cells = (lines: readonly string[]) =>
-  lines
-    .filter((line) => line.startsWith('|') && !/^\|[\s|:-]+\|$/.test(line))
-    .map((line) =>
-      line
+/** A markdown table row as trimmed cells (biome pads them); `undefined` for the separator row. */
+const rowCells = (line: string) =>
+  /^\|[\s|:-]+\|$/.test(line)
+    ? undefined
+    : line
         .slice(1, -1)
         .split(/(?<!\\)\|/)
-        .map((cell) => cell.trim()),
-    );
+        .map((cell) => cell.trim());
+
+/** A markdown table as rows of trimmed cells, without the separator row. */
+const cells = (lines: readonly string[]) =>
+  lines
+    .filter((line) => line.startsWith('|'))
+    .flatMap((line) => {
+      const row = rowCells(line);
+      return row ? [row] : [];
+    });
+
+/** Lines as a reader sees them: table rows as their cells (however biome pads them), other lines as they are. */
+const shown = (lines: readonly string[]) =>
+  lines.flatMap((line): (string | string[])[] => {
+    if (!line.startsWith('|')) return [line];
+    const row = rowCells(line);
+    return row ? [row] : [];
+  });
+
+const UPDATE = 'run FCS_UPDATE_DOCS=1 npx vitest run test/readme.test.ts';
+
+/**
+ * The lines of `file` between `<!-- name -->` and `<!-- /name -->`; with FCS_UPDATE_DOCS=1, first
+ * rewrites them to `made`.
+ */
+async function region(file: string, name: string, made: readonly string[]): Promise<string[]> {
+  const open = `<!-- ${name} -->\n`;
+  const close = `<!-- /${name} -->`;
+  const text = await readFile(file, 'utf8');
+  const [before, rest] = text.split(open);
+  const [inside, after] = (rest ?? '').split(close);
+  expect(after, `${file} has ${open.trim()} ... ${close}`).toBeDefined();
+  if (process.env['FCS_UPDATE_DOCS'] === '1') {
+    await writeFile(file, `${before}${open}${made.join('\n')}\n${close}${after}`);
+    return [...made];
+  }
+  return (inside ?? '').replace(/\n$/, '').split('\n');
+}
+
+/** What `fcs <argv>` prints on stdout, run in this process. */
+async function fcsOut(argv: string[]): Promise<string> {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  await main(argv, { stdout, stderr: stdout, env: {} });
+  return text;
+}
 
 describe('the READMEs say what the code does', () => {
   it('the plugin README settings table is the settings declaration', async () => {
-    const text = await readFile(README, 'utf8');
-    const [before, rest] = text.split('<!-- settings -->\n');
-    const [table, after] = (rest ?? '').split('<!-- /settings -->');
     const made = settingsTable();
-    if (process.env['FCS_UPDATE_DOCS'] === '1') {
-      await writeFile(README, `${before}<!-- settings -->\n${made.join('\n')}\n<!-- /settings -->${after}`);
+    expect(shown(await region(README, 'settings', made)), UPDATE).toEqual(shown(made));
+  });
+
+  it("the plugin README table of the component's commands is the command definitions", async () => {
+    const made = devsCommandsTable(COMMANDS);
+    expect(shown(await region(README, 'commands', made)), UPDATE).toEqual(shown(made));
+  });
+
+  it('the plugin README `fcs` usage block is the command definitions, as `fcs --help` prints them', async () => {
+    const made = ['```text', ...usageBlock(COMMANDS), '```'];
+    expect(await region(README, 'usage', made), UPDATE).toEqual(made);
+    // `fcs <command> --help` starts with the same lines; `fcs --help` ends its list with the same options.
+    for (const { definition } of COMMANDS) {
+      const help = await fcsOut([...definition.path, '--help']);
+      expect(help).toContain(
+        `Usage:\n${commandSynopsis(definition)
+          .map((line) => `  ${line}`)
+          .join('\n')}\n`,
+      );
     }
-    expect(cells((table ?? '').split('\n')), 'run FCS_UPDATE_DOCS=1 npx vitest run test/readme.test.ts').toEqual(
-      cells(made),
-    );
+    expect(await fcsOut(['--help'])).toContain(commonOptions().join('\n'));
   });
 
   it('the root README settings table names every environment variable a setting reads', async () => {
