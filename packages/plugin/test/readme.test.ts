@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -102,10 +102,43 @@ describe('the READMEs say what the code does', () => {
     expect(await fcsOut(['--help'])).toContain(commonOptions().join('\n'));
   });
 
-  it('the root README settings table names every environment variable a setting reads', async () => {
-    const rows = cells((await readFile(ROOT_README, 'utf8')).split('\n')).map((row) => row[0]);
-    for (const setting of Object.values(SETTINGS) as { env?: string }[]) {
-      if (setting.env) expect(rows).toContain(`\`${setting.env}\``);
+  it('the root README environment table lists what the code reads, no more and no less', async () => {
+    // Rows of the table under "## Settings": the variables (first cell) and who reads them.
+    const text = await readFile(ROOT_README, 'utf8');
+    const section = text.slice(text.indexOf('\n## Settings\n'));
+    const lines = section.split('\n');
+    const first = lines.findIndex((line) => line.startsWith('|'));
+    const rows = cells(
+      lines.slice(
+        first,
+        lines.findIndex((line, i) => i > first && !line.startsWith('|')),
+      ),
+    );
+    expect(rows[0]).toEqual(['setting', 'read by', 'meaning']);
+    const listed = rows
+      .slice(1)
+      .flatMap(([names = '', readBy = '']) =>
+        [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(([, name]) => ({ name: name as string, readBy })),
+      );
+    const fromSettings = (Object.values(SETTINGS) as { env?: string }[]).flatMap((s) => (s.env ? [s.env] : []));
+    for (const env of fromSettings) expect(listed.map((row) => row.name)).toContain(env);
+    // A row that is not a setting's variable names one a package it lists reads (as a quoted name in its
+    // src), so a row for a variable no longer read fails.
+    const packagesOf = (readBy: string) => [
+      ...(/\bclient\b/.test(readBy) ? ['client'] : []),
+      ...(/\bruntime\b/.test(readBy) ? ['runtime'] : []),
+      ...(/s plugin|s component|Framework plugin|`fcs`/.test(readBy) ? ['plugin'] : []),
+    ];
+    for (const { name, readBy } of listed.filter((row) => !fromSettings.includes(row.name))) {
+      const read = [];
+      for (const pkg of packagesOf(readBy)) {
+        const dir = join(ROOT, '..', pkg, 'src');
+        const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.ts'));
+        for (const file of files) {
+          if (new RegExp(`['"]${name}['"]`).test(await readFile(join(dir, file), 'utf8'))) read.push(`${pkg}/${file}`);
+        }
+      }
+      expect(read, `${name} (read by ${readBy}) is read by no src of those packages`).not.toEqual([]);
     }
   });
 });
