@@ -28,9 +28,13 @@ describe('keepSessions against the emulator', () => {
 
   beforeAll(async () => {
     emu = await startTestEmulator();
-    for (const name of ['kept', 'checked', 'plain']) await deployHello(emu.client, name);
-    // Room for the 2.5 s call below beyond FC's default 3 s timeout, on a loaded machine.
-    await emu.client.updateFunction('kept', { timeout: 10 });
+    for (const name of ['kept', 'checked', 'plain', 'renewed']) await deployHello(emu.client, name);
+    // A call naming a deleted session fails instead of making the session again (the emulator, as FC,
+    // makes the session a call names), so the renewal test sees a deletion; and room for its long call.
+    await emu.client.updateFunction('renewed', {
+      timeout: 20,
+      sessionAffinityConfig: { affinityHeaderFieldName: 'x-session-id', disableSessionIdReuse: true },
+    });
   });
   afterAll(async () => {
     await emu?.stop();
@@ -84,7 +88,7 @@ describe('keepSessions against the emulator', () => {
     ).not.toThrow();
   });
 
-  it('over 30 s keeps N Active (never below N longer than one interval), renews before the TTL without cutting a request, ' +
+  it('over 30 s keeps N Active (never below N longer than one interval), renews before the TTL, ' +
     'keeps idle sessions alive, replaces a session deleted from outside within one interval', {
     timeout: 60_000,
   }, async () => {
@@ -102,7 +106,7 @@ describe('keepSessions against the emulator', () => {
     })();
     await waitFor(async () => (await activeSessionIds(emu.client, 'kept')).length >= N, 20_000);
 
-    // Act: watch the Active count for 30 s; delete a session from outside; call a session about to be renewed
+    // Act: watch the Active count for 30 s; delete a session from outside
     let belowSince: number | undefined;
     let longestBelow = 0;
     let slowestLook = 0;
@@ -110,8 +114,6 @@ describe('keepSessions against the emulator', () => {
     const started = Date.now();
     /** Sessions deleted from outside, each right after a reconcile (the `next` one is the first to see it gone). */
     const deletions: { id: string; at: number; createdMs: number; next: number }[] = [];
-    let inFlight: Promise<{ status: number; errorType: string | undefined; text: string }> | undefined;
-    let inFlightId: string | undefined;
     /** A deletion is conclusive when the next reconcile began after it and ended before the session was due for renewal. */
     const renewableAtMs = (TIMES.sessionTTLInSeconds - TIMES.renewBeforeSeconds) * 1000;
     const conclusive = () =>
@@ -126,11 +128,7 @@ describe('keepSessions against the emulator', () => {
       slowestLook = Math.max(slowestLook, now - last);
       last = now;
       const active = await activeSessionIds(emu.client, 'kept');
-      // The test's own call can reach FC after its session was retired, and make it again (FC makes the
-      // session a call names): not one of the keeper's, so it is not counted once the keeper let go of it.
-      const letGo =
-        inFlightId !== undefined && !(await manifestOf(where, 'kept')).sessions.some((s) => s.sessionId === inFlightId);
-      most = Math.max(most, active.filter((id) => !letGo || id !== inFlightId).length);
+      most = Math.max(most, active.length);
       if (active.length < N) belowSince ??= now;
       else if (belowSince !== undefined) {
         longestBelow = Math.max(longestBelow, now - belowSince);
@@ -158,21 +156,9 @@ describe('keepSessions against the emulator', () => {
           });
         }
       }
-      if (!inFlight && now - started > 14_000) {
-        // The session closest to its renewal: a 2.5 s request on it must end well even though it is renewed meanwhile.
-        const sessions = (await manifestOf(where, 'kept')).sessions.filter((s) => s.state === 'active');
-        const oldest = sessions.sort((a, b) => Date.parse(a.createdTime ?? '') - Date.parse(b.createdTime ?? ''))[0];
-        if (oldest) {
-          inFlightId = oldest.sessionId;
-          inFlight = emu.client
-            .invoke('kept', { body: 'sleep 2500', session: oldest.sessionId })
-            .then((answer) => ({ status: answer.status, errorType: answer.errorType, text: answer.text() }));
-        }
-      }
       await new Promise((done) => setTimeout(done, 200));
     }
     if (belowSince !== undefined) longestBelow = Math.max(longestBelow, Date.now() - belowSince);
-    const answer = await inFlight;
     controller.abort();
     await keeper;
 
@@ -199,16 +185,103 @@ describe('keepSessions against the emulator', () => {
     expect(conclusive().length).toBeGreaterThan(0);
     for (const d of conclusive())
       expect(reports[d.next]?.replaced, `the reconcile after ${d.id} was deleted`).toBeGreaterThanOrEqual(1);
-    expect(answer).toMatchObject({ status: 200, errorType: undefined });
-    expect(JSON.parse(answer?.text ?? '{}')).toMatchObject({ event: 'sleep 2500' });
-    const afterCall = (await manifestOf(where, 'kept')).sessions.find((s) => s.sessionId === inFlightId);
-    expect(afterCall?.state ?? 'gone').not.toBe('active');
     // Stopped: the sessions stay, the manifest lists every live one (nothing leaked), the lock is gone.
     const manifest = await manifestOf(where, 'kept');
     expect(
       (await activeSessionIds(emu.client, 'kept')).every((id) => manifest.sessions.some((s) => s.sessionId === id)),
     ).toBe(true);
     expect(manifest.sessions.filter((s) => s.state === 'active').length).toBeGreaterThanOrEqual(N);
+  });
+
+  it('renewal never cuts a request in flight: the replacement takes the slot while the old session stays Active until its call returns', {
+    timeout: 60_000,
+  }, async () => {
+    // Prepare: one session with a 12 s TTL, due for renewal at 6 s, deleted 5 s after its slot moved
+    // (a grace longer than the 4 s call); a function whose ids cannot be used again, so a call naming
+    // a deleted session fails rather than making it again.
+    const CALL_MS = 4000;
+    const times = { sessionTTLInSeconds: 12, sessionIdleTimeoutInSeconds: 60, renewBeforeSeconds: 6, graceSeconds: 5 };
+    expect(times.graceSeconds * 1000).toBeGreaterThan(CALL_MS);
+    const where = await place('renewed');
+    const controller = new AbortController();
+    const reports: KeepReport[] = [];
+    const keeper = (async () => {
+      const iterator = keepSessions(
+        emu.client,
+        { ...where, count: 1, intervalSeconds: 1, ...times },
+        { signal: controller.signal },
+      );
+      for await (const report of iterator) reports.push(report);
+    })();
+    const records = () => manifestOf(where, 'renewed');
+    const first = await waitFor(
+      async () => (await records()).sessions.find((s) => s.state === 'active' && s.createdTime),
+      20_000,
+      'the first session',
+    );
+    // Its instance is started before the long call, so the call takes as long as it asks.
+    expect((await emu.client.invoke('renewed', { body: 'warm', session: first.sessionId })).status).toBe(200);
+    const dueAt = Date.parse(first.createdTime ?? '') + (times.sessionTTLInSeconds - times.renewBeforeSeconds) * 1000;
+
+    // Act: just before the session is due for renewal, a long call on it; watch it while the call runs
+    await new Promise((done) => setTimeout(done, Math.max(0, dueAt - 500 - Date.now())));
+    let returnedAt: number | undefined;
+    const call = emu.client
+      .invoke('renewed', { body: `sleep ${CALL_MS}`, session: first.sessionId })
+      .then((answer) => ({ status: answer.status, errorType: answer.errorType, text: answer.text() }))
+      .finally(() => {
+        returnedAt = Date.now();
+      });
+    const renewal = await waitFor(
+      async () => {
+        const { sessions } = await records();
+        const old = sessions.find((s) => s.sessionId === first.sessionId);
+        const replacement = sessions.find((s) => s.index === first.index && s.state === 'active' && s !== old);
+        return old?.state === 'retiring' && replacement ? { old, replacement } : undefined;
+      },
+      15_000,
+      'the replacement in the slot and the old session retiring',
+    );
+    const pendingAtRenewal = returnedAt === undefined;
+    const replacementStatus = (await emu.client.getSession('renewed', renewal.replacement.sessionId)).sessionStatus;
+    /** The old session as GetSession saw it, every 100 ms until its call returned. */
+    const looks: string[] = [];
+    while (returnedAt === undefined) {
+      looks.push(
+        await emu.client.getSession('renewed', first.sessionId).then(
+          (s) => s.sessionStatus ?? 'no status',
+          (error: { code?: string }) => error.code ?? String(error),
+        ),
+      );
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const answer = await call;
+    // Once its grace has passed the keeper deletes it, and a call naming it now fails.
+    await waitFor(
+      async () => !(await records()).sessions.some((s) => s.sessionId === first.sessionId),
+      20_000,
+      'the retirement',
+    );
+    const afterRetirement = await emu.client.invoke('renewed', { body: 'late', session: first.sessionId }).then(
+      (a) => `${a.status}`,
+      (error: { code?: string }) => error.code ?? String(error),
+    );
+    controller.abort();
+    await keeper;
+
+    // Assert
+    // The replacement was made, Active and in the slot, while the call on the old session was still running.
+    expect(pendingAtRenewal).toBe(true);
+    expect(replacementStatus).toBe('Active');
+    // The old session stayed Active, at FC, for as long as the call ran, and the call ended well.
+    expect(looks.length).toBeGreaterThan(0);
+    expect(looks.filter((status) => status !== 'Active')).toEqual([]);
+    expect(answer).toMatchObject({ status: 200, errorType: undefined });
+    expect(JSON.parse(answer.text)).toMatchObject({ event: `sleep ${CALL_MS}` });
+    // Its grace was longer than the call, as chosen; the keeper deleted it after that, once.
+    expect(Date.parse(renewal.old.retireAt ?? '')).toBeGreaterThan(returnedAt ?? Infinity);
+    expect(reports.reduce((sum, r) => sum + r.retired, 0)).toBe(1);
+    expect(afterRetirement).toBe('InvalidArgument');
   });
 
   it('once: one reconcile, converged, idle sessions left alone with keepAlive none', async () => {
