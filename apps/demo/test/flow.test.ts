@@ -107,7 +107,10 @@ describe('the demo flow on the embedded emulator (end to end)', () => {
     expect(keeper.renewal).toBeDefined();
     expect(keeper.renewal).not.toBe(keeper.first);
     expect(keeper.secondsLeft).toBeGreaterThan(0);
+    expect(keeper.statusDuringGrace).toBe('Active');
     expect(keeper.callDuringGrace).toBe(200);
     expect(keeper.reports.some((r) => r.retired === 1)).toBe(true);
+    // Its id is not reused: a call naming it once deleted fails rather than making it again.
+    expect(keeper.callAfterRetirement).toBe('InvalidArgument');
   });
 });

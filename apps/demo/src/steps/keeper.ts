@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { FcError } from '@fc-sessions/client';
 import { type KeepReport, keepSessions, ManifestStore, pruneSessions } from '@fc-sessions/plugin';
 import { CHAT } from '../apps.js';
 import type { FlowContext } from '../context.js';
@@ -10,13 +11,27 @@ export interface KeeperOutcome {
   readonly renewal: string | undefined;
   /** Seconds left of the first session's TTL when its replacement was Active. */
   readonly secondsLeft: number | undefined;
+  /** The first session as GetSession saw it after its slot moved (within the grace): `Active`, or the error code. */
+  readonly statusDuringGrace: string | undefined;
   /** The status of a call on the first session after its slot moved (within the grace). */
   readonly callDuringGrace: number | undefined;
+  /** A call on the first session once the keeper deleted it: its status, or the error code (ids are not reused). */
+  readonly callAfterRetirement: string | undefined;
   readonly reports: readonly KeepReport[];
 }
 
-/** A session with a 4 s TTL, renewed 2 s before it ends; the old one is deleted 1 s after its slot moved. */
-const TIMES = { sessionTTLInSeconds: 4, renewBeforeSeconds: 2, graceSeconds: 1, intervalSeconds: 1 } as const;
+/**
+ * A session with a 4 s TTL, renewed 2 s before it ends; the old one is deleted 1 s after its slot
+ * moved. Its id cannot be used again, so a call naming it once it is deleted fails (rather than
+ * making it again, as FC does for an unknown id): the call during the grace shows it was not deleted.
+ */
+const TIMES = {
+  sessionTTLInSeconds: 4,
+  renewBeforeSeconds: 2,
+  graceSeconds: 1,
+  intervalSeconds: 1,
+  disableSessionIdReuse: true,
+} as const;
 /** Reconciles the step waits at most for the renewal and the retirement. */
 const MAX_RECONCILES = 8;
 
@@ -40,7 +55,10 @@ export async function keeperStep(ctx: FlowContext, workDir: string): Promise<Kee
   let first: { id: string; endsAt: number } | undefined;
   let renewal: string | undefined;
   let secondsLeft: number | undefined;
+  let statusDuringGrace: string | undefined;
   let callDuringGrace: number | undefined;
+  let callAfterRetirement: string | undefined;
+  const statusOf = (error: unknown) => (error instanceof FcError ? error.code : String(error));
   try {
     const keeper = keepSessions(client, { ...where, ...TIMES, functionNames: [fn], count: 1 }, { signal: stop.signal });
     for await (const report of keeper) {
@@ -55,9 +73,18 @@ export async function keeperStep(ctx: FlowContext, workDir: string): Promise<Kee
       } else if (first && renewal === undefined && report.renewed === 1 && active) {
         renewal = active.sessionId;
         secondsLeft = (first.endsAt - Date.now()) / 1000;
-        callDuringGrace = (await client.invoke(fn, { session: first.id, body: 'still here?', signal })).status;
+        statusDuringGrace = await client.getSession(fn, first.id, { signal }).then((s) => s.sessionStatus, statusOf);
+        callDuringGrace = await client.invoke(fn, { session: first.id, body: 'still here?', signal }).then(
+          (answer) => answer.status,
+          (error: unknown) => (error instanceof FcError ? error.status : undefined),
+        );
       }
       if (report.retired > 0 || reports.length >= MAX_RECONCILES) stop.abort();
+    }
+    if (first && reports.some((r) => r.retired > 0)) {
+      callAfterRetirement = await client
+        .invoke(fn, { session: first.id, body: 'gone?', signal })
+        .then((answer) => String(answer.status), statusOf);
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -69,9 +96,14 @@ export async function keeperStep(ctx: FlowContext, workDir: string): Promise<Kee
     () => JSON.stringify(reports.map(({ targets: _, ...counts }) => counts)),
   );
   checks.expect(
-    `the old session still answered (${callDuringGrace}) after its slot moved, and was deleted after the ${TIMES.graceSeconds} s grace`,
-    callDuringGrace === 200 && reports.some((r) => r.retired === 1),
-    () => `call status ${callDuringGrace}; retired per reconcile ${reports.map((r) => r.retired).join(',')}`,
+    `the old session was still ${statusDuringGrace} and answered (${callDuringGrace}) after its slot moved, and was deleted after the ${TIMES.graceSeconds} s grace (a call then: ${callAfterRetirement})`,
+    statusDuringGrace === 'Active' &&
+      callDuringGrace === 200 &&
+      reports.some((r) => r.retired === 1) &&
+      callAfterRetirement !== undefined &&
+      callAfterRetirement !== '200',
+    () =>
+      `status ${statusDuringGrace}, call status ${callDuringGrace}, after retirement ${callAfterRetirement}; retired per reconcile ${reports.map((r) => r.retired).join(',')}`,
   );
-  return { first: first?.id, renewal, secondsLeft, callDuringGrace, reports };
+  return { first: first?.id, renewal, secondsLeft, statusDuringGrace, callDuringGrace, callAfterRetirement, reports };
 }
