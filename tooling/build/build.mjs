@@ -8,15 +8,17 @@
 // its names: an app's own bundler minifies it, and could not drop keepNames' calls). tsc writes
 // the declarations once, as .d.cts; each entry named by package.json "exports" and "types" also
 // gets a .d.ts for `import`, which re-exports the same .d.cts files: one set of types whether a
-// user imports or requires; a bundle drops the .d.cts files no entry reaches.
+// user imports or requires. The .d.cts files no entry reaches are dropped: "exports" is the only
+// way in, so no user's TypeScript reads them, and one of them may name a private package.
 // `__FCS_PACKAGE_VERSION__` in the source becomes package.json's "version". Finally every target
 // named by package.json
 // "exports", "main", "types" and "bin" must exist, and a published package must carry the
 // repository's LICENSE. Imports of @fc-sessions/internals (private) are compiled into the output,
-// every other package import stays an import.
+// every other package import stays an import; in a published package a declaration an entry
+// reaches may name only the package itself, its dependencies and Node.js.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { cjsImportMetaBanner, cjsImportMetaDefine } from './cjs-import-meta.mjs';
@@ -122,6 +124,14 @@ function esmDeclaration(file, text) {
   return text;
 }
 
+/** The specifiers of a declaration file's imports, re-exports, `import()` types and `require`s. */
+function declarationImports(file) {
+  return [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"]([^'"]+)['"]/g)].map(
+    (m) => m[1],
+  );
+}
+const declarationOf = (file, specifier) => resolve(dirname(file), specifier.replace(/\.(c?)js$/, '.d.$1ts'));
+
 /** Every declaration file a user's TypeScript can reach from the package's types, and what it imports. */
 function reachableDeclarations() {
   const queue = [pkg.exports, pkg.types]
@@ -132,27 +142,33 @@ function reachableDeclarations() {
   while (queue.length > 0) {
     const file = queue.pop();
     if (seen.has(file) || !existsSync(file)) continue;
-    const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\()['"]([^'"]+)['"]/g)].map(
-      (m) => m[1],
-    );
+    const specifiers = declarationImports(file);
     seen.set(file, specifiers);
-    for (const specifier of specifiers.filter((s) => s.startsWith('.')))
-      queue.push(resolve(dirname(file), specifier.replace(/\.(c?)js$/, '.d.$1ts')));
+    for (const specifier of specifiers.filter((s) => s.startsWith('.'))) queue.push(declarationOf(file, specifier));
   }
   return seen;
 }
+/** The package a bare specifier names: `@scope/name` or `name`, without a subpath. */
+const packageName = (specifier) => specifier.split('/', specifier.startsWith('@') ? 2 : 1).join('/');
+const resolvable = new Set([pkg.name, ...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })]);
 const reachable = reachableDeclarations();
 for (const [file, specifiers] of reachable) {
-  const inlined = specifiers.find((specifier) => INLINED.test(specifier));
-  if (inlined) {
-    console.error(
-      `${pkg.name}: ${relative(pkgDir, file)} names ${inlined}, which is not published: declare the type here`,
-    );
+  for (const specifier of specifiers) {
+    if (specifier.startsWith('.')) {
+      if (existsSync(declarationOf(file, specifier))) continue;
+      console.error(`${pkg.name}: ${relative(pkgDir, file)} imports ${specifier}, which has no declaration file`);
+      process.exit(1);
+    }
+    // A private package is never installed by a user: there only the inlined package must not be named.
+    if (isBuiltin(specifier) || resolvable.has(packageName(specifier))) continue;
+    if (pkg.private && !INLINED.test(specifier)) continue;
+    const why = INLINED.test(specifier) ? 'is not published: declare the type here' : 'is not a dependency';
+    console.error(`${pkg.name}: ${relative(pkgDir, file)} names ${specifier}, which ${why}`);
     process.exit(1);
   }
 }
-// A bundle's exports name every entry, so a declaration none of them reaches is one no user's TypeScript reads.
-if (bundle) for (const file of listDeclarations(outDir, '.d.cts')) if (!reachable.has(file)) rmSync(file);
+// "exports" is the only way into the package, so a declaration no entry reaches is one no user's TypeScript reads.
+if (pkg.exports) for (const file of listDeclarations(outDir, '.d.cts')) if (!reachable.has(file)) rmSync(file);
 
 function listDeclarations(dir, ext = '.d.ts') {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
