@@ -148,21 +148,25 @@ export function defaultCredentialsChain(options: ChainOptions = {}): Credentials
   };
 }
 
-/** The account id: `ALIBABA_CLOUD_ACCOUNT_ID`, `AccountID`, `FC_ACCOUNT_ID`, then the Serverless Devs alias. */
+/** The environment variables that name the account id, first set wins (not read with a Serverless Devs alias). */
+export const ACCOUNT_ID_ENV = ['ALIBABA_CLOUD_ACCOUNT_ID', 'AccountID', 'FC_ACCOUNT_ID'] as const;
+/** The environment variables that name the region, first set wins. */
+export const REGION_ENV = ['ALIBABA_CLOUD_REGION_ID', 'FC_REGION'] as const;
+
+const firstSet = (env: Readonly<Record<string, string | undefined>>, names: readonly string[]) =>
+  names.map((name) => env[name]).find((value) => value) || undefined;
+
+/** The account id: `ACCOUNT_ID_ENV` (unless `access` names an alias), then the Serverless Devs alias. */
 export async function resolveAccountId(options: ChainOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
-  const fromEnv = options.access
-    ? undefined
-    : env['ALIBABA_CLOUD_ACCOUNT_ID'] || env['AccountID'] || env['FC_ACCOUNT_ID'];
+  const fromEnv = options.access ? undefined : firstSet(env, ACCOUNT_ID_ENV);
   if (fromEnv) return fromEnv;
   const entry = await readServerlessDevsAlias(options.access ?? 'default', options);
   return entry?.['AccountID'] || undefined;
 }
 
-/** The region: `ALIBABA_CLOUD_REGION_ID`, `FC_REGION`, then the aliyun CLI profile's `region_id`. */
+/** The region: `REGION_ENV`, then the aliyun CLI profile's `region_id`. */
 export async function resolveRegion(options: ChainOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
-  return (
-    env['ALIBABA_CLOUD_REGION_ID'] || env['FC_REGION'] || (await readAliyunProfile(options))?.region_id || undefined
-  );
+  return firstSet(env, REGION_ENV) || (await readAliyunProfile(options))?.region_id || undefined;
 }

@@ -9,6 +9,7 @@ export {
   type QualifiedOptions,
 } from './client.js';
 export {
+  ACCOUNT_ID_ENV,
   type ChainOptions,
   type CredentialsProvider,
   credentialsFromAliyunCli,
@@ -16,6 +17,7 @@ export {
   credentialsFromServerlessDevs,
   defaultCredentialsChain,
   protectCredentials,
+  REGION_ENV,
   resolveAccountId,
   resolveRegion,
 } from './credentials.js';

@@ -101,6 +101,13 @@ describe('fcs (the command line)', () => {
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toContain(message);
     }
+    // The region and account id come from the environment through the settings too, named as the variable
+    const badRegion = await fcs(['invoke', 'hello'], { ...closed, FC_REGION: 'evil/..' });
+    expect(badRegion.code).toBe(2);
+    expect(badRegion.stderr).toContain('$FC_REGION must be a region id such as cn-hangzhou; got "evil/.."');
+    const badAccount = await fcs(['invoke', 'hello'], { ...closed, AccountID: 'abc' });
+    expect(badAccount.code).toBe(2);
+    expect(badAccount.stderr).toContain('$AccountID must be the numeric account id; got "abc"');
     const asJson = await json(['prefetch', 'hello', '-n', 'many'], closed);
     expect(asJson).toMatchObject({ code: 2, data: { error: { code: 'InvalidArgument', field: '--count' } } });
   });

@@ -1,6 +1,7 @@
 import type { Session } from '@fc-sessions/client';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  findKeeper,
   KEEPER_ID_PREFIX,
   keeperEnvironment,
   keeperEnvName,
@@ -108,6 +109,38 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('reads where it runs through the settings: FC context first, then the environment variables the declaration names', async () => {
+    vi.stubEnv('FCS_KEEP_FUNCTION_NAME', 'chat');
+    vi.stubEnv('FCS_KEEP_COUNT', '2');
+    vi.stubEnv('FC_REGION', '');
+    vi.stubEnv('ALIBABA_CLOUD_REGION_ID', '');
+    const context = { credentials: { accessKeyId: 'id', accessKeySecret: 'secret' } };
+    try {
+      await expect(handler(undefined, context)).rejects.toThrow('context.region is required');
+      vi.stubEnv('FC_REGION', 'not a region');
+      await expect(handler(undefined, context)).rejects.toThrow('$FC_REGION must be');
+      await expect(handler(undefined, { ...context, region: 'Mars' })).rejects.toThrow('context.region must be');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("finds its keeper by the declaration's defaults: no qualifier is LATEST, no id prefix is the keeper's", async () => {
+    const env = keeperEnvironment({ functionName: 'chat', count: 1, idPrefix: '' });
+    expect(env).toEqual({ FCS_KEEP_FUNCTION_NAME: 'chat', FCS_KEEP_COUNT: '1' });
+    const client = { getFunction: async () => ({ functionName: 'chat--keeper', environmentVariables: env }) };
+    await expect(findKeeper(client, 'chat', 'LATEST')).resolves.toEqual({ name: 'chat--keeper', env });
+    await expect(findKeeper(client, 'chat', 'prod')).resolves.toBeUndefined();
+    const byHand = {
+      getFunction: async () => ({
+        functionName: 'chat--keeper',
+        environmentVariables: { FCS_KEEP_FUNCTION_NAME: 'chat!' },
+      }),
+    };
+    await expect(findKeeper(byHand, 'chat', 'LATEST')).resolves.toBeUndefined();
+    expect(readKeeperEnvironment(env).idPrefix).toBe(KEEPER_ID_PREFIX);
   });
 
   it('checks args.keeper before any call, naming the nested field', () => {

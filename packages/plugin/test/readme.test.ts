@@ -118,9 +118,9 @@ describe('the READMEs say what the code does', () => {
     const listed = rows
       .slice(1)
       .flatMap(([names = '', readBy = '']) =>
-        [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(([, name]) => ({ name: name as string, readBy })),
+        [...names.matchAll(/`([A-Z][A-Za-z0-9_]+)`/g)].map(([, name]) => ({ name: name as string, readBy })),
       );
-    const fromSettings = (Object.values(SETTINGS) as { env?: string }[]).flatMap((s) => (s.env ? [s.env] : []));
+    const fromSettings = (Object.values(SETTINGS) as { env?: readonly string[] }[]).flatMap((s) => s.env ?? []);
     for (const env of fromSettings) expect(listed.map((row) => row.name)).toContain(env);
     // A row that is not a setting's variable names one a package it lists reads (as a quoted name in its
     // src), so a row for a variable no longer read fails.

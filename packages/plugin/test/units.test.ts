@@ -6,7 +6,8 @@ import { COMMANDS, findCommand } from '../src/commands/index.js';
 import { ManifestStore } from '../src/core/manifest.js';
 import { checkTemplate, fillTemplate } from '../src/core/template.js';
 import { devsCommands } from '../src/devs/help.js';
-import { resolveSettings } from '../src/settings/resolve.js';
+import { fieldsOf, resolveSettings } from '../src/settings/resolve.js';
+import { KEEPER_ID_PREFIX } from '../src/settings/settings.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
@@ -76,6 +77,44 @@ describe('parseArgs and the settings it feeds', () => {
     expect(
       commandFlags(findCommand(['invoke'])!.definition, 'devs').some((f) => f.name === 'access' || f.name === 'json'),
     ).toBe(false);
+  });
+});
+
+describe('resolveSettings: the one precedence (flag, then the host, then environment, then default)', () => {
+  const flags = (values: object) => ({ values, name: (key: string) => `--${key}` });
+  const props = (values: object) => ({ values, name: (key: string) => `props.${key}` });
+
+  it('reads the first source that gives a key, then its environment variables in order, then its default', () => {
+    const env = { ALIBABA_CLOUD_REGION_ID: 'cn-beijing', FC_REGION: 'cn-shanghai', FCS_ENDPOINT: 'http://127.0.0.1:9' };
+    const read = (...sources: { values: object; name: (key: string) => string }[]) =>
+      resolveSettings(['region', 'endpoint', 'qualifier'], sources, { env });
+    expect(read(flags({ region: 'cn-hangzhou' }), props({ region: 'cn-shenzhen' }))).toEqual({
+      region: 'cn-hangzhou',
+      endpoint: 'http://127.0.0.1:9',
+      qualifier: 'LATEST',
+    });
+    expect(read(flags({}), props({ region: 'cn-shenzhen' })).region).toBe('cn-shenzhen');
+    expect(read(flags({})).region).toBe('cn-beijing');
+    expect(resolveSettings(['region'], [], { env: { FC_REGION: 'cn-shanghai' } }).region).toBe('cn-shanghai');
+    expect(resolveSettings(['region'], [], { env: {} }).region).toBeUndefined();
+    // An environment variable is checked as the setting, and named in the error
+    expect(() => resolveSettings(['region'], [], { env: { FC_REGION: 'Mars 1' } })).toThrow('$FC_REGION must be');
+    expect(fieldsOf([], { FC_REGION: 'cn-shanghai' })('region')).toBe('$FC_REGION');
+  });
+
+  it('does not read the account id from the environment when an alias is given (its own goes with its keys)', () => {
+    const env = { FC_ACCOUNT_ID: '123', AccountID: '456' };
+    expect(resolveSettings(['accountId'], [], { env }).accountId).toBe('456');
+    expect(resolveSettings(['accountId', 'access'], [flags({ access: 'other' })], { env }).accountId).toBeUndefined();
+    expect(fieldsOf([flags({ access: 'other' })], env)('accountId')).toBeUndefined();
+  });
+
+  it("applies a setting's keeper default only when reading for the keeper on FC", () => {
+    expect(resolveSettings(['idPrefix'], [], { env: {} }).idPrefix).toBe('');
+    expect(resolveSettings(['idPrefix'], [], { env: {}, keeper: true }).idPrefix).toBe(KEEPER_ID_PREFIX);
+    expect(resolveSettings(['idPrefix'], [flags({ idPrefix: 'mine-' })], { env: {}, keeper: true }).idPrefix).toBe(
+      'mine-',
+    );
   });
 });
 

@@ -43,6 +43,8 @@ export interface CommandDefinition<K extends SettingKey = SettingKey, R extends 
   manyFunctions?: boolean;
   /** Runs until stopped and tells each step through `RunContext.report`: front doors print no final result. */
   streams?: boolean;
+  /** Its settings are those of the keeper on FC: a setting's `keeperDefault` applies. */
+  keeper?: boolean;
   /**
    * The checks across options (each option alone is checked by its kind): throws, naming the field
    * as `fieldOf` says it was written. Runs before any call, with the other checks.
@@ -109,12 +111,14 @@ export function defineCommand<const K extends SettingKey, const R extends K = ne
   run: (input: CommandInput<K, R>, scope: CommandScope) => Promise<RunOutcome<D>>,
 ): Command<D> {
   const read = (sources: readonly Source[], ctx: Pick<RunContext, 'connect' | 'functionHint'>) => {
-    const env = ctx.connect.env;
+    const { env } = ctx.connect;
+    const keeper = definition.keeper;
     const where = resolveSettings(TARGET_KEYS, sources, {
       required: { functionName: `the function ${definition.path.join(' ')} works on (${ctx.functionHint})` },
       env,
+      keeper,
     });
-    const own = resolveSettings(definition.options, sources, { required: definition.required, env });
+    const own = resolveSettings(definition.options, sources, { required: definition.required, env, keeper });
     const input = { ...where, ...own } as CommandInput<K, R>;
     definition.check?.(input, fieldsOf(sources, env));
     return { where, input };

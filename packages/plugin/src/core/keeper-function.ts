@@ -1,6 +1,6 @@
 import { type FcClient, nextFire, parseSchedule, type Schedule } from '@fc-sessions/client';
 import { fieldsOf, type Resolved, resolveSettings, type Source } from '../settings/resolve.js';
-import type { SettingKey } from '../settings/settings.js';
+import { KEEPER_ID_PREFIX, type SettingKey } from '../settings/settings.js';
 import { type ErrorSummary, isNotFound, summarizeError } from './errors.js';
 import { checkKeepSettings } from './keep-checks.js';
 import { KEEP_KEYS, type KeepSettings } from './keeper.js';
@@ -19,8 +19,7 @@ export const KEEPER_FUNCTION_KEYS = [
 type KeeperFunctionKey = (typeof KEEPER_FUNCTION_KEYS)[number];
 export type KeeperFunctionSettings = Resolved<KeeperFunctionKey, 'functionName' | 'count'>;
 
-/** The id prefix of the keeper function's sessions when `idPrefix` is not set: it finds its sessions by it. */
-export const KEEPER_ID_PREFIX = 'fcs-keep-';
+export { KEEPER_ID_PREFIX };
 /** The keeper function's timer trigger. */
 export const KEEPER_TRIGGER_NAME = 'fcs-keeper';
 /** The keeper function's handler in its code (`index.js`, the bundle). */
@@ -79,12 +78,21 @@ export function shortestGapSeconds(cronExpression: string, fromMs = Date.now()):
   return Number.isFinite(least) ? least / 1000 : undefined;
 }
 
-/** `FCS_KEEP_` and the setting's name in upper snake case: `sessionTTLInSeconds` is `FCS_KEEP_SESSION_TTL_IN_SECONDS`. */
-export function keeperEnvName(key: KeeperFunctionKey): string {
-  return `FCS_KEEP_${key
+const envNameOf = (key: string) =>
+  `FCS_KEEP_${key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .toUpperCase()}`;
+
+/** `FCS_KEEP_` and the setting's name in upper snake case: `sessionTTLInSeconds` is `FCS_KEEP_SESSION_TTL_IN_SECONDS`. */
+export function keeperEnvName(key: KeeperFunctionKey): string {
+  return envNameOf(key);
+}
+
+/** The keeper function's environment as a source of its settings, each named as its variable (empty: not set). */
+function keeperSource(env: Readonly<Record<string, string | undefined>>): Source {
+  const values = Object.fromEntries(KEEPER_FUNCTION_KEYS.map((key) => [key, env[keeperEnvName(key)] || undefined]));
+  return { values, name: (key) => `$${envNameOf(key)}` };
 }
 
 /**
@@ -96,12 +104,12 @@ export function keeperFunctionName(functionName: string, qualifier: string): str
   return name.length <= 128 ? name : undefined;
 }
 
-/** The keeper function's environment variables for `settings` (unset ones left out). */
+/** The keeper function's environment variables for `settings` (unset and empty ones left out: the function reads them as unset). */
 export function keeperEnvironment(settings: Partial<KeeperFunctionSettings>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of KEEPER_FUNCTION_KEYS) {
     const value: unknown = settings[key];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || value === '') continue;
     env[keeperEnvName(key)] = typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return env;
@@ -111,17 +119,16 @@ export function keeperEnvironment(settings: Partial<KeeperFunctionSettings>): Re
 export function readKeeperEnvironment(env: Readonly<Record<string, string | undefined>>): KeepSettings & {
   maxAttempts: number | undefined;
 } {
-  const values = Object.fromEntries(KEEPER_FUNCTION_KEYS.map((key) => [key, env[keeperEnvName(key)] || undefined]));
-  const source: Source = { values, name: (key) => `$${keeperEnvName(key as never)}` };
+  const source = keeperSource(env);
   const read = resolveSettings(KEEPER_FUNCTION_KEYS, [source], {
     required: { functionName: 'the function to keep sessions for', count: 'how many sessions to keep' },
     env: {},
+    keeper: true,
   });
   const { functionName, ...rest } = read;
   checkKeepSettings(rest, fieldsOf([source], {}));
   return {
     ...rest,
-    idPrefix: rest.idPrefix || KEEPER_ID_PREFIX,
     functionNames: [functionName],
     intervalSeconds: 1,
     once: true,
@@ -148,8 +155,13 @@ export async function findKeeper(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-  if (env[keeperEnvName('functionName')] !== functionName) return undefined;
-  if ((env[keeperEnvName('qualifier')] || 'LATEST') !== qualifier) return undefined;
+  let keeps: { functionName: string | undefined; qualifier: string };
+  try {
+    keeps = resolveSettings(['functionName', 'qualifier'], [keeperSource(env)], { env: {}, keeper: true });
+  } catch {
+    return undefined;
+  }
+  if (keeps.functionName !== functionName || keeps.qualifier !== qualifier) return undefined;
   return { name, env };
 }
 
@@ -195,7 +207,7 @@ export async function removeKeeper(
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const prefix = env[keeperEnvName('idPrefix')] || KEEPER_ID_PREFIX;
+  const prefix = resolveSettings(['idPrefix'], [keeperSource(env)], { env: {}, keeper: true }).idPrefix;
   const ids: string[] = [];
   for await (const session of client.iterateSessions(functionName, { qualifier }, { signal })) {
     if (isPrefixedId(session.sessionId, prefix)) ids.push(session.sessionId);

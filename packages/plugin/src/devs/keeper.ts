@@ -10,7 +10,6 @@ import type { KeepReport } from '../core/keeper.js';
 import {
   KEEPER_FUNCTION_KEYS,
   KEEPER_HANDLER,
-  KEEPER_ID_PREFIX,
   KEEPER_TRIGGER_NAME,
   keeperEnvironment,
   keeperFunctionName,
@@ -88,6 +87,7 @@ export const deployKeeper = defineCommand(
     description: 'Deploys the keeper function and its timer trigger, then runs it once.',
     options: [...KEEPER_FUNCTION_KEYS.filter((key) => key !== 'functionName' && key !== 'qualifier'), 'keeper'],
     required: { count: 'how many sessions to keep', keeper: 'the keeper on FC (schedule, role, ...)' },
+    keeper: true,
     check: checkKeepSettings,
   },
   async (input, { target, client, progress, warning }) => {
@@ -102,7 +102,6 @@ export const deployKeeper = defineCommand(
       ...settings,
       functionName,
       qualifier,
-      idPrefix: settings.idPrefix || KEEPER_ID_PREFIX,
       trim: true,
     });
     const timeout = keeperTimeout(settings.timeoutSeconds, keeper.schedule);

@@ -1,9 +1,10 @@
-import { ENDPOINT_ENV, protectCredentials } from '@fc-sessions/client';
+import { protectCredentials } from '@fc-sessions/client';
 import { createClient } from '../core/connect.js';
 import { formatKeep } from '../core/format.js';
 import { type KeepReport, reconcileListed } from '../core/keeper.js';
-import { missingArgument, PluginError } from '../core/errors.js';
+import { PluginError } from '../core/errors.js';
 import { readKeeperEnvironment } from '../core/keeper-function.js';
+import { resolveSettings } from '../settings/resolve.js';
 
 /** What FC hands a Node.js event handler, as far as the keeper reads it. */
 export interface KeeperContext {
@@ -42,8 +43,17 @@ function triggerTimeOf(event: unknown): number | undefined {
  */
 export async function handler(event: unknown, context: KeeperContext = {}): Promise<KeepReport | undefined> {
   const settings = readKeeperEnvironment(process.env);
-  const region = context.region || process.env['FC_REGION'];
-  if (!region) throw missingArgument('FC_REGION', 'the region the keeper runs in (FC sets it)');
+  // Where it runs: FC's context, then the settings' environment variables ($FC_REGION, $FC_ACCOUNT_ID, $FCS_ENDPOINT, ...).
+  const { region, accountId, endpoint } = resolveSettings(
+    ['region', 'accountId', 'endpoint'],
+    [
+      {
+        values: { region: context.region || undefined, accountId: context.accountId || undefined },
+        name: (key) => `context.${key}`,
+      },
+    ],
+    { required: { region: 'the region the keeper runs in (FC sets it, and $FC_REGION)' }, env: process.env },
+  );
   const keys = context.credentials;
   if (!keys?.accessKeyId || !keys.accessKeySecret) {
     throw new PluginError({
@@ -61,9 +71,9 @@ export async function handler(event: unknown, context: KeeperContext = {}): Prom
     return undefined;
   }
   const client = createClient({
-    endpoint: process.env[ENDPOINT_ENV] || undefined,
+    endpoint,
     region,
-    accountId: context.accountId || process.env['FC_ACCOUNT_ID'] || undefined,
+    accountId,
     credentials: protectCredentials({
       accessKeyId: keys.accessKeyId,
       accessKeySecret: keys.accessKeySecret,

@@ -29,10 +29,14 @@ export interface Setting<T = unknown> extends Places {
   kind: Kind<T>;
   doc: string;
   flag?: FlagName;
-  /** Read when no flag or configuration gives a value. */
-  env?: string;
+  /** Environment variables read when no flag or configuration gives a value, the first set winning. */
+  env?: readonly string[];
+  /** The environment is not read when this other setting is given (an alias's account id goes with its keys). */
+  envUnless?: string;
   /** Used when nothing gives a value. */
   default?: T;
+  /** The default of the keeper on FC (its deploy, its function, its removal), when it differs from `default`. */
+  keeperDefault?: T;
   /** How docs show the default when it is not a value (e.g. "the function's"). */
   defaultText?: string;
 }

@@ -16,6 +16,11 @@ function flagText(setting: Setting): string {
   return `${names.map(code).join(', ')}${flag.only === 'cli' ? ' (fcs)' : flag.only === 'devs' ? ' (s)' : ''}`;
 }
 
+function envText(setting: Setting): string {
+  const names = (setting.env ?? []).map((name) => code(`$${name}`)).join(', ');
+  return names && setting.envUnless ? `${names} (not with ${code(setting.envUnless)})` : names;
+}
+
 function defaultText(setting: Setting): string {
   if (setting.defaultText !== undefined) return setting.defaultText;
   return setting.default === undefined ? '' : code(JSON.stringify(setting.default));
@@ -49,7 +54,7 @@ export function settingsTable(): string[] {
       code(key),
       flagText(s),
       places(s),
-      s.env ? code(`$${s.env}`) : '',
+      envText(s),
       defaultText(s),
       s.kind.rule.replace(/^must be /, ''),
       s.doc,
@@ -138,8 +143,11 @@ export function commonOptions(): string[] {
   const defaults = commonFlags('cli').flatMap((flag) => {
     const setting: Setting = SETTINGS[flag.key];
     if (!setting.env) return [];
+    const names = setting.env.map((name) => `$${name}`).join(' or ');
+    const other: Setting | undefined = Object.entries(SETTINGS).find(([key]) => key === setting.envUnless)?.[1];
+    const unless = other?.flag?.name;
     return [
-      `--${flag.name} defaults to $${setting.env}${setting.default === undefined ? '' : `, else ${setting.default}`}`,
+      `--${flag.name} defaults to ${names}${unless ? ` (not with --${unless})` : ''}${setting.default === undefined ? '' : `, else ${setting.default}`}`,
     ];
   });
   return [

@@ -24,6 +24,8 @@ export interface ResolveOptions<R extends SettingKey> {
   /** Settings that must be given; the text says what for, e.g. `the session to work on`. */
   required?: Readonly<Record<R, string>>;
   env?: Env;
+  /** Read for the keeper on FC: a setting's `keeperDefault` replaces its `default`. */
+  keeper?: boolean | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export function checkValue(setting: Setting, field: string, raw: unknown): unkno
 /** Refuses a key of `values` that is not in `known`, naming it and the known ones. */
 export function checkKnownKeys(source: Source): void {
   if (!source.known) return;
-  for (const [key, value] of Object.entries(source.values) as [string, unknown][]) {
+  for (const [key, value] of Object.entries(source.values)) {
     if (!source.known.includes(key)) {
       throw invalidArgument(source.name(key), value, `is not a known option (known: ${source.known.join(', ')})`);
     }
@@ -49,9 +51,32 @@ export function checkKnownKeys(source: Source): void {
 
 const given = (value: unknown) => value !== undefined && value !== null;
 
+/** What `source` holds for `key`. */
+const valueIn = (source: Source, key: string): unknown => Reflect.get(source.values, key);
+
+/** The first source that gives `key`. */
+const sourceOf = (sources: readonly Source[], key: string) => sources.find((source) => given(valueIn(source, key)));
+
+/** The environment variable of `setting` that is set first in `env`; none when its `envUnless` setting is given. */
+function envOf(setting: Setting, sources: readonly Source[], env: Env): string | undefined {
+  if (setting.envUnless !== undefined && sourceOf(sources, setting.envUnless)) return undefined;
+  return setting.env?.find((name) => env[name]);
+}
+
+/**
+ * The only cast of settings to their types. Sound because `resolveSettings` puts in `out`, for each
+ * of its keys, a value its setting's kind accepted (or the setting's default, or undefined when it
+ * has none), and throws unless each required key has a value: what `Resolved<K, R>` says of each
+ * key. TypeScript cannot follow a loop over the keys into that mapped type.
+ */
+function asResolved<K extends SettingKey, R extends K>(out: Record<string, unknown>): Resolved<K, R> {
+  return out as Resolved<K, R>;
+}
+
 /**
  * Reads `keys` from `sources`, the first source that gives a key winning (flags, then the host's
- * configuration), then the setting's environment variable, then its default; every value is
+ * configuration), then the setting's environment variables, then its default. The one place that
+ * order is written: every front door and the keeper on FC read their settings here. Every value is
  * checked, before any call, and an error names the field where it was written.
  */
 export function resolveSettings<const K extends SettingKey, R extends K = never>(
@@ -61,20 +86,21 @@ export function resolveSettings<const K extends SettingKey, R extends K = never>
 ): Resolved<K, R> {
   for (const source of sources) checkKnownKeys(source);
   const env = options.env ?? process.env;
-  const layers = sources.map((source) => ({ source, values: new Map<string, unknown>(Object.entries(source.values)) }));
+  const required: Partial<Record<SettingKey, string>> = options.required ?? {};
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const setting: Setting = SETTINGS[key];
-    const layer = layers.find((l) => given(l.values.get(key)));
-    if (layer) out[key] = checkValue(setting, layer.source.name(key), layer.values.get(key));
-    else if (setting.env && env[setting.env]) out[key] = checkValue(setting, `$${setting.env}`, env[setting.env]);
-    else out[key] = setting.default;
-    const what = (options.required as Partial<Record<SettingKey, string>> | undefined)?.[key];
+    const source = sourceOf(sources, key);
+    const name = source ? undefined : envOf(setting, sources, env);
+    if (source) out[key] = checkValue(setting, source.name(key), valueIn(source, key));
+    else if (name) out[key] = checkValue(setting, `$${name}`, env[name]);
+    else out[key] = options.keeper && setting.keeperDefault !== undefined ? setting.keeperDefault : setting.default;
+    const what = required[key];
     if (what !== undefined && out[key] === undefined) {
       throw missingArgument(sources[0]?.name(key) ?? key, what);
     }
   }
-  return out as Resolved<K, R>;
+  return asResolved<K, R>(out);
 }
 
 /** The field a resolved setting's value came from, as the user wrote it; undefined when it is the default. */
@@ -87,10 +113,10 @@ export type FieldOf = (key: SettingKey) => string | undefined;
  */
 export function fieldsOf(sources: readonly Source[], env: Env = process.env): FieldOf {
   return (key) => {
-    const source = sources.find((s) => given((s.values as Record<string, unknown>)[key]));
+    const source = sourceOf(sources, key);
     if (source) return source.name(key);
-    const name = (SETTINGS[key] as Setting).env;
-    return name && env[name] ? `$${name}` : undefined;
+    const name = envOf(SETTINGS[key], sources, env);
+    return name ? `$${name}` : undefined;
   };
 }
 
@@ -121,7 +147,8 @@ type Defaults<K extends SettingKey> = {
 export function defaultsOf<const K extends SettingKey>(keys: readonly K[]): Defaults<K> {
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const value = (SETTINGS[key] as Setting).default;
+    const setting: Setting = SETTINGS[key];
+    const value = setting.default;
     if (value !== undefined) out[key] = value;
   }
   return out as Defaults<K>;

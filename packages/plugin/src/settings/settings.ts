@@ -1,5 +1,6 @@
 import {
   ACCOUNT_ID,
+  ACCOUNT_ID_ENV,
   ALIAS_NAME,
   ASYNC_TASK_STATUSES,
   ASYNC_TASK_ID,
@@ -9,6 +10,7 @@ import {
   LIST_LIMIT,
   QUALIFIER,
   REGION,
+  REGION_ENV,
   SESSION_ID,
   VERSION_ID,
   SESSION_IDLE_TIMEOUT,
@@ -24,6 +26,9 @@ const VERSION_ID_OR_LATEST = {
   pattern: new RegExp(`^(${VERSION_ID.pattern.source.slice(1, -1)}|latest|LATEST)$`),
   rule: 'must be a published version number such as 1, or latest (the newest version)',
 };
+
+/** The id prefix of the keeper on FC's sessions when `idPrefix` is not set: it finds its sessions by it. */
+export const KEEPER_ID_PREFIX = 'fcs-keep-';
 
 /** Most sessions one prefetch keeps. */
 export const COUNT_MAX = 1000;
@@ -120,7 +125,8 @@ export const SETTINGS = {
       prefetch: true,
       doc: 'session ids are `<idPrefix><32 hex>`',
       default: '',
-      defaultText: 'none',
+      keeperDefault: KEEPER_ID_PREFIX,
+      defaultText: `none; the keeper on FC: \`${KEEPER_ID_PREFIX}\``,
       flag: { name: 'id-prefix' },
       args: true,
       custom: 'both',
@@ -237,7 +243,8 @@ export const SETTINGS = {
   ),
   region: setting(text('<region>', REGION), {
     doc: 'region, e.g. cn-hangzhou',
-    defaultText: 'the deploy output / props / provider.region, `$ALIBABA_CLOUD_REGION_ID`',
+    defaultText: "the deploy output / props / provider.region, else the aliyun CLI profile's",
+    env: REGION_ENV,
     flag: { name: 'region' },
     args: true,
     custom: 'service',
@@ -246,7 +253,7 @@ export const SETTINGS = {
   endpoint: setting(text('<url>'), {
     doc: 'FC endpoint, e.g. http://127.0.0.1:9100',
     defaultText: `\`$${ENDPOINT_ENV}\`, else FC's for the region`,
-    env: ENDPOINT_ENV,
+    env: [ENDPOINT_ENV],
     flag: { name: 'endpoint' },
     args: true,
     custom: 'service',
@@ -254,7 +261,9 @@ export const SETTINGS = {
   }),
   accountId: setting(text('<id>', ACCOUNT_ID), {
     doc: 'account id',
-    defaultText: 'the credentials',
+    defaultText: 'the Serverless Devs alias (`access`, else `default`)',
+    env: ACCOUNT_ID_ENV,
+    envUnless: 'access',
     flag: { name: 'account-id', only: 'cli' },
   }),
   access: setting(text('<alias>'), {
@@ -278,7 +287,7 @@ export const SETTINGS = {
   manifestDir: setting(text('<dir>'), {
     doc: 'where prefetched sessions are recorded (relative to the s.yaml folder, the service folder or the current directory)',
     default: '.fcs/sessions',
-    env: 'FCS_MANIFEST_DIR',
+    env: ['FCS_MANIFEST_DIR'],
     flag: { name: 'manifest-dir' },
     args: true,
     custom: 'service',
