@@ -1,5 +1,5 @@
 import { flagUsage, parseArgs } from './commands/args.js';
-import { type CommandDefinition, commandFlags, flagSource, type RunOutcome } from './commands/define.js';
+import { type CommandInfo, commandFlags, flagSource, type RunOutcome } from './commands/define.js';
 import { commandGroups, findIn, subcommands } from './commands/paths.js';
 import { COMMAND_TABLE } from './commands/table.js';
 import { EXIT, invalidArgument } from './core/errors.js';
@@ -44,7 +44,7 @@ ${commonOptions().join('\n')}
 ${EXIT_CODES}`;
 }
 
-function commandHelp(spec: CommandDefinition): string {
+function commandHelp(spec: CommandInfo): string {
   const rows = commandFlags(spec, 'cli').map((flag) => [flagUsage(flag), flag.doc] as const);
   const width = Math.min(32, Math.max(...rows.map(([usage]) => usage.length)));
   const row = (usage: string, text: string) =>

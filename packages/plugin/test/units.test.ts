@@ -116,6 +116,13 @@ describe('resolveSettings: the one precedence (flag, then the host, then environ
       'mine-',
     );
   });
+
+  it('lets the command definition say how the s component prints it: invoke as text, the others as data', () => {
+    expect(findCommand(['invoke'])?.definition.output).toBe('text');
+    expect(COMMANDS.filter((c) => c.definition.output === 'text').map((c) => c.definition.path.join(' '))).toEqual([
+      'invoke',
+    ]);
+  });
 });
 
 describe('the Serverless Devs help map', () => {

@@ -26,7 +26,8 @@ export const TARGET_KEYS = [
 ] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 
-export interface CommandDefinition<K extends SettingKey = SettingKey, R extends K = never> {
+/** What front doors read of a command (list, help, flags, how to print): its definition without the typed checks. */
+export interface CommandInfo {
   /** e.g. `['session', 'create']`. */
   path: readonly string[];
   summary: string;
@@ -34,17 +35,29 @@ export interface CommandDefinition<K extends SettingKey = SettingKey, R extends 
   /** fc3's name for the same command, e.g. `remove` for `delete`. */
   alias?: string;
   /** The settings it takes besides `TARGET_KEYS`, in help order. */
-  options: readonly K[];
+  options: readonly SettingKey[];
   /** Options that must be given, with what they are for (named in the error). */
-  required?: Readonly<Record<R, string>>;
+  required?: Readonly<Partial<Record<SettingKey, string>>>;
   /** What an option means for this command, when it differs from the setting's doc. */
-  docs?: Partial<Record<K, string>>;
+  docs?: Partial<Record<SettingKey, string>>;
   /** Takes any number of functions as arguments (in `functionNames`; the first is also `functionName`). */
   manyFunctions?: boolean;
   /** Runs until stopped and tells each step through `RunContext.report`: front doors print no final result. */
   streams?: boolean;
+  /**
+   * How a front door that returns data to its host (the `s` component, whose host prints it as YAML)
+   * shows the outcome: `data` (default) returns it; `text` prints the outcome's text as it is (fc3's
+   * block of `invoke`) and returns nothing, unless the user asked for data (`-o`) or silence.
+   */
+  output?: 'data' | 'text';
   /** Its settings are those of the keeper on FC: a setting's `keeperDefault` applies. */
   keeper?: boolean;
+}
+
+export interface CommandDefinition<K extends SettingKey = SettingKey, R extends K = never> extends CommandInfo {
+  options: readonly K[];
+  required?: Readonly<Record<R, string>>;
+  docs?: Partial<Record<K, string>>;
   /**
    * The checks across options (each option alone is checked by its kind): throws, naming the field
    * as `fieldOf` says it was written. Runs before any call, with the other checks.
@@ -91,11 +104,15 @@ export interface CommandScope extends RunContext {
   client(): Promise<FcClient>;
 }
 
-export type CommandInput<K extends SettingKey, R extends K> = Resolved<K | TargetKey, R>;
+/** The checked options every command takes, the function always named. */
+export type TargetInput = Resolved<TargetKey, 'functionName'>;
+
+/** A command's checked options: `TARGET_KEYS` and its own. */
+export type CommandInput<K extends SettingKey, R extends K> = TargetInput & Resolved<K, R>;
 
 /** A command, its types erased: what front doors list, show help for and execute. */
 export interface Command<D = unknown> {
-  readonly definition: CommandDefinition;
+  readonly definition: CommandInfo;
   /** Reads and checks the options from `sources` (flags first) and throws on the first bad one; nothing is sent. */
   check(sources: readonly Source[], ctx: Pick<RunContext, 'connect' | 'functionHint'>): void;
   /** `check`, then runs the command. */
@@ -113,18 +130,18 @@ export function defineCommand<const K extends SettingKey, const R extends K = ne
   const read = (sources: readonly Source[], ctx: Pick<RunContext, 'connect' | 'functionHint'>) => {
     const { env } = ctx.connect;
     const keeper = definition.keeper;
-    const where = resolveSettings(TARGET_KEYS, sources, {
+    const where: TargetInput = resolveSettings(TARGET_KEYS, sources, {
       required: { functionName: `the function ${definition.path.join(' ')} works on (${ctx.functionHint})` },
       env,
       keeper,
     });
     const own = resolveSettings(definition.options, sources, { required: definition.required, env, keeper });
-    const input = { ...where, ...own } as CommandInput<K, R>;
+    const input: CommandInput<K, R> = { ...where, ...own };
     definition.check?.(input, fieldsOf(sources, env));
     return { where, input };
   };
   return {
-    definition: definition as CommandDefinition,
+    definition,
     check(sources, ctx) {
       read(sources, ctx);
     },
@@ -152,13 +169,13 @@ export interface CommandFlag extends ParserFlag {
 }
 
 /** The flags a front door takes for a command: its options, then the common ones. */
-export function commandFlags(definition: CommandDefinition, door: Door): CommandFlag[] {
+export function commandFlags(definition: CommandInfo, door: Door): CommandFlag[] {
   const keys: SettingKey[] = [...definition.options, ...TARGET_KEYS.filter((k) => !definition.options.includes(k))];
   return keys.flatMap((key) => {
     const setting: Setting = SETTINGS[key];
     const flag = setting.flag;
     if (!flag || (flag.only !== undefined && flag.only !== door)) return [];
-    const required = (definition.required as Partial<Record<SettingKey, string>> | undefined)?.[key];
+    const required = definition.required?.[key];
     const doc = definition.docs?.[key] ?? `${setting.doc}${required ? ' (required)' : ''}`;
     return [{ ...flag, key, doc, takes: setting.kind.flag, placeholder: setting.kind.placeholder }];
   });
@@ -166,6 +183,6 @@ export function commandFlags(definition: CommandDefinition, door: Door): Command
 
 /** Parsed flags as the first source of settings, each named as its flag (`--count`). */
 export function flagSource(values: object, flags: readonly CommandFlag[]): Source {
-  const names = new Map(flags.map((flag) => [flag.key as string, `--${flag.name}`]));
+  const names = new Map<string, string>(flags.map((flag) => [flag.key, `--${flag.name}`]));
   return { values, name: (key) => names.get(key) ?? `--${key}` };
 }

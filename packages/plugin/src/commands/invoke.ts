@@ -10,6 +10,7 @@ export const invoke = defineCommand(
   {
     path: ['invoke'],
     summary: 'Invoke the function, into a session',
+    output: 'text',
     description:
       'Invokes the function and prints its log, instance, request id and result like fc3. Without --session-id the call goes into a ' +
       'session prefetch recorded (the lowest slot still alive), else one the keeper on FC keeps (read from FC), unless --no-session. ' +

@@ -1,8 +1,8 @@
-import type { CommandDefinition } from './define.js';
+import type { CommandInfo } from './define.js';
 
 /** Anything listed by its command's path: a command, or an entry of the `fcs` table. */
 interface Listed {
-  readonly definition: Pick<CommandDefinition, 'path' | 'alias'>;
+  readonly definition: Pick<CommandInfo, 'path' | 'alias'>;
 }
 
 /** Commands of two words (`session create`, `task stop`, ...), by their first word. */

@@ -1,9 +1,9 @@
-import type { Command, CommandDefinition } from './define.js';
+import type { Command, CommandInfo } from './define.js';
 import { COMMANDS } from './index.js';
 
 /** A command as `fcs` lists and finds it; `load` gives the command, its whole definition and its run. */
 export interface CommandEntry {
-  readonly definition: Pick<CommandDefinition, 'path' | 'alias' | 'summary'>;
+  readonly definition: Pick<CommandInfo, 'path' | 'alias' | 'summary'>;
   load(): Promise<Command>;
 }
 

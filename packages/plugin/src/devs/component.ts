@@ -1,5 +1,5 @@
 import { parseArgs } from '../commands/args.js';
-import { type Command, commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
+import { type Command, type CommandInfo, commandFlags, flagSource, type RunOutcome } from '../commands/define.js';
 import { findCommand, subcommandsOf } from '../commands/index.js';
 import { failureOutcome } from '../commands/outcome.js';
 import { resolveSettings } from '../settings/resolve.js';
@@ -106,13 +106,18 @@ export class FcSessionsComponent {
 
   #group(group: string, inputs: DevsInputs): Promise<unknown> {
     const [sub, ...rest] = inputs.args ?? [];
-    return this.#guard(inputs, async () => {
-      if (sub === undefined || sub.startsWith('-') || !findCommand([group, sub])) {
-        const remove = findCommand([group, 'remove']) ? " (fc3's remove = delete)" : '';
-        throw invalidArgument(`${group} command`, sub, `must be one of ${subcommandsOf(group).join(', ')}${remove}`);
-      }
-      return this.#outcome([group, sub], inputs, rest);
-    });
+    const command = sub === undefined || sub.startsWith('-') ? undefined : findCommand([group, sub]);
+    return this.#guard(
+      inputs,
+      async () => {
+        if (!command) {
+          const remove = findCommand([group, 'remove']) ? " (fc3's remove = delete)" : '';
+          throw invalidArgument(`${group} command`, sub, `must be one of ${subcommandsOf(group).join(', ')}${remove}`);
+        }
+        return this.#run(command, inputs, rest);
+      },
+      command?.definition.output,
+    );
   }
 
   /** `s keep`: the foreground keeper (see `fcs keep`); Ctrl-C or SIGTERM stops it after the reconcile running. */
@@ -121,13 +126,15 @@ export class FcSessionsComponent {
   }
 
   #command(path: string[], inputs: DevsInputs, argv: string[]): Promise<unknown> {
-    return this.#guard(inputs, () => this.#outcome(path, inputs, argv));
-  }
-
-  async #outcome(path: string[], inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
     const command = findCommand(path);
-    if (!command) throw invalidArgument('command', path.join(' '), 'is not a command');
-    return this.#run(command, inputs, argv);
+    return this.#guard(
+      inputs,
+      async () => {
+        if (!command) throw invalidArgument('command', path.join(' '), 'is not a command');
+        return this.#run(command, inputs, argv);
+      },
+      command?.definition.output,
+    );
   }
 
   async #run(command: Command, inputs: DevsInputs, argv: string[]): Promise<RunOutcome> {
@@ -159,9 +166,14 @@ export class FcSessionsComponent {
   /**
    * `s` turns any thrown error into exit 101, except with `-o`: then it swallows it (exit 0, no
    * output). So with `-o` the result or the error is returned as data and the exit code is set on
-   * `process.exitCode`; otherwise a failure is thrown. `invoke` prints fc3's block unless `-o`/`--silent`.
+   * `process.exitCode`; otherwise a failure is thrown. A command whose `output` is `text` (`invoke`:
+   * fc3's block) has its text printed instead of its data returned, unless `-o`/`--silent`.
    */
-  async #guard(inputs: DevsInputs, work: () => Promise<RunOutcome>): Promise<unknown> {
+  async #guard(
+    inputs: DevsInputs,
+    work: () => Promise<RunOutcome>,
+    output: CommandInfo['output'] = 'data',
+  ): Promise<unknown> {
     const args = inputs.args ?? [];
     const dataMode = wantsData(args);
     const quiet = dataMode || isSilent(args);
@@ -172,8 +184,8 @@ export class FcSessionsComponent {
       if (!dataMode) throw devsError(error);
       outcome = failureOutcome(error);
     }
-    const isInvoke = inputs.command === 'invoke';
-    if (isInvoke && !quiet) this.logger.write?.(outcome.text);
+    const printed = output === 'text' && !quiet;
+    if (printed) this.logger.write?.(outcome.text);
     if (outcome.exitCode !== EXIT.ok) {
       if (dataMode) {
         process.exitCode = outcome.exitCode;
@@ -186,6 +198,6 @@ export class FcSessionsComponent {
           : `exit code ${outcome.exitCode}: ${outcome.text.trim().split('\n').pop()}`,
       );
     }
-    return isInvoke && !quiet ? undefined : outcome.data;
+    return printed ? undefined : outcome.data;
   }
 }

@@ -1,5 +1,5 @@
 import { flagUsage } from '../commands/args.js';
-import { type CommandDefinition, commandFlags } from '../commands/define.js';
+import { type CommandInfo, commandFlags } from '../commands/define.js';
 import { COMMAND_GROUPS, COMMANDS, subcommandsOf } from '../commands/index.js';
 
 interface DevsHelp {
@@ -7,7 +7,7 @@ interface DevsHelp {
   subCommands?: Record<string, DevsHelp>;
 }
 
-function help(spec: CommandDefinition): DevsHelp {
+function help(spec: CommandInfo): DevsHelp {
   const option = commandFlags(spec, 'devs').map((flag) => [flagUsage(flag), flag.doc] as [string, string]);
   const alias = spec.alias ? ` (fc3's "${spec.alias}" works too)` : '';
   return { help: { summary: spec.summary, description: `${spec.summary}${alias}.\n\n${spec.description}`, option } };

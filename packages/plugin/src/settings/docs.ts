@@ -1,5 +1,5 @@
 import { flagUsage } from '../commands/args.js';
-import { type CommandDefinition, type CommandFlag, commandFlags, type Door } from '../commands/define.js';
+import { type CommandFlag, type CommandInfo, commandFlags, type Door } from '../commands/define.js';
 import type { Setting } from './define.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
@@ -106,11 +106,10 @@ function synopsisFlag(flag: CommandFlag, required: boolean): string {
 }
 
 /** A command's own flags (not the common ones) as a door takes them, and whether each must be given. */
-function ownFlags(definition: CommandDefinition, door: Door): { flag: CommandFlag; required: boolean }[] {
-  const required = (definition.required ?? {}) as Partial<Record<SettingKey, string>>;
+function ownFlags(definition: CommandInfo, door: Door): { flag: CommandFlag; required: boolean }[] {
   return commandFlags(definition, door)
     .filter((flag) => definition.options.includes(flag.key))
-    .map((flag) => ({ flag, required: required[flag.key] !== undefined }));
+    .map((flag) => ({ flag, required: definition.required?.[flag.key] !== undefined }));
 }
 
 /** The flags every command takes (the function, where FC and the manifest are), as `door` takes them. */
@@ -122,7 +121,7 @@ function commonFlags(door: Door): CommandFlag[] {
  * `fcs <command> <function> [its flags]`, wrapped, continuation lines under `<function>`: the line of
  * the README's usage block and of `fcs <command> --help`.
  */
-export function commandSynopsis(definition: CommandDefinition): string[] {
+export function commandSynopsis(definition: CommandInfo): string[] {
   const head = `fcs ${definition.path.join(' ')}`;
   const words = [
     definition.manyFunctions ? '<function>...' : '<function>',
@@ -158,7 +157,7 @@ export function commonOptions(): string[] {
 }
 
 interface Listed {
-  readonly definition: CommandDefinition;
+  readonly definition: CommandInfo;
 }
 
 /** The README's `fcs` usage block: every command's synopsis, one command per line, then the common options. */
