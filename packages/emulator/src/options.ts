@@ -117,12 +117,17 @@ export interface EmulatorOptions {
   readonly onInstanceLog?: (line: string, source: InstanceLogSource) => void;
   /** The emulator's own diagnostics, e.g. unexpected internal errors (default: dropped). */
   readonly onDiagnostic?: (message: string) => void;
+  /**
+   * Told of every signed API request (its action) once it is authenticated, just before faults
+   * apply, in the order faults are decided: a test can act at the n-th request of a run.
+   */
+  readonly onRequest?: (action: string) => void;
 }
 
 export type ResolvedOptions = Required<
-  Omit<EmulatorOptions, 'dataDir' | 'faults' | 'onInstanceLog' | 'onDiagnostic' | 'limits'>
+  Omit<EmulatorOptions, 'dataDir' | 'faults' | 'onInstanceLog' | 'onDiagnostic' | 'onRequest' | 'limits'>
 > &
-  Pick<EmulatorOptions, 'dataDir' | 'faults' | 'onInstanceLog' | 'onDiagnostic'> & {
+  Pick<EmulatorOptions, 'dataDir' | 'faults' | 'onInstanceLog' | 'onDiagnostic' | 'onRequest'> & {
     readonly limits: Required<PayloadLimits>;
   };
 
@@ -169,6 +174,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     adminApi: options.adminApi ?? true,
     onInstanceLog: options.onInstanceLog,
     onDiagnostic: options.onDiagnostic,
+    onRequest: options.onRequest,
   };
   check(isInt(resolved.port, 0, 65535), `port must be an integer in [0, 65535]; got ${resolved.port}`);
   check(

@@ -49,6 +49,27 @@ describe('fault injection', () => {
     expect(other.status).toBe(200);
   });
 
+  it('gives each action its own seeded sequence: other actions in between do not shift it', async () => {
+    const config = {
+      seed: 7,
+      rules: [
+        { action: 'ListFunctions', unavailableRate: 0.5 },
+        { action: 'GetFunction', unavailableRate: 0.5 },
+      ],
+    };
+    await putFaults(config);
+    const alone = await statuses(20);
+    await putFaults(config);
+    const mixed: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      for (let j = 0; j < i % 3; j++) await call(t.emulator, 'GET', '/2023-03-30/functions/faulty', 'GetFunction');
+      mixed.push(...(await statuses(1)));
+    }
+    expect(mixed).toEqual(alone);
+    expect(alone).toContain(503);
+    expect(alone).toContain(200);
+  });
+
   it('names the injected codes', async () => {
     await putFaults({ rules: [{ throttleRate: 1 }] });
     const throttled = await call(t.emulator, 'GET', '/2023-03-30/functions', 'ListFunctions');
@@ -105,5 +126,23 @@ describe('fault injection', () => {
     expect(await statuses(1)).toEqual([429]);
     t.emulator.faults.clear();
     expect(t.emulator.faults.get()).toEqual({ rules: [] });
+  });
+});
+
+describe('onRequest', () => {
+  it('is told of each signed request, in order, whatever its faults; not of admin requests', async () => {
+    const seen: string[] = [];
+    const t = await startTestEmulator({
+      onRequest: (action) => seen.push(action),
+      faults: { rules: [{ unavailableRate: 1 }] },
+    });
+    try {
+      expect((await call(t.emulator, 'GET', '/2023-03-30/functions', 'ListFunctions')).status).toBe(503);
+      await call(t.emulator, 'GET', '/2023-03-30/functions/x', 'GetFunction');
+      await sendAdmin(t.emulator, 'GET', '/_emulator/faults');
+      expect(seen).toEqual(['ListFunctions', 'GetFunction']);
+    } finally {
+      await t.stop();
+    }
   });
 });

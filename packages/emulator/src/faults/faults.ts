@@ -17,7 +17,10 @@ export interface FaultRule {
 }
 
 export interface FaultConfig {
-  /** With a seed the sequence of outcomes is the same on every run (for the same sequence of requests). */
+  /**
+   * With a seed each action draws from its own seeded sequence: the n-th request of an action meets
+   * the same faults on every run, however the requests of other actions interleave with it.
+   */
   readonly seed?: number | undefined;
   readonly rules: readonly FaultRule[];
 }
@@ -55,7 +58,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
 /** Decides, request by request, which injected faults apply. */
 export class FaultInjector {
   private config: FaultConfig = { rules: [] };
-  private random: () => number = Math.random;
+  /** The seeded sequence of each action, made at its first request; empty without a seed. */
+  private streams = new Map<string, () => number>();
 
   constructor(config?: FaultConfig) {
     if (config) this.configure(config);
@@ -71,13 +75,25 @@ export class FaultInjector {
 
   configure(config: FaultConfig): void {
     this.config = config;
-    this.random = config.seed === undefined ? Math.random : seededRandom(config.seed);
+    this.streams = new Map();
+  }
+
+  private random(action: string): () => number {
+    const { seed } = this.config;
+    if (seed === undefined) return Math.random;
+    let stream = this.streams.get(action);
+    if (!stream) {
+      stream = seededRandom(streamSeed(seed, action));
+      this.streams.set(action, stream);
+    }
+    return stream;
   }
 
   decide(action: string): FaultDecision {
     if (this.config.rules.length === 0) return PASS;
     let latencyMs = 0;
     let outcome: FaultOutcome = 'pass';
+    const random = this.random(action);
     for (const rule of this.config.rules) {
       if (rule.action !== undefined && rule.action !== action) continue;
       latencyMs += rule.latencyMs ?? 0;
@@ -85,11 +101,18 @@ export class FaultInjector {
       const throttle = rule.throttleRate ?? 0;
       const unavailable = rule.unavailableRate ?? 0;
       if (outcome !== 'pass' || drop + throttle + unavailable === 0) continue;
-      const r = this.random();
+      const r = random();
       if (r < drop) outcome = 'drop';
       else if (r < drop + throttle) outcome = 'throttle';
       else if (r < drop + throttle + unavailable) outcome = 'unavailable';
     }
     return { latencyMs, outcome };
   }
+}
+
+/** FNV-1a over the seed and the action: one independent 32-bit seed per action. */
+function streamSeed(seed: number, action: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${seed >>> 0}/${action}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  return hash >>> 0;
 }

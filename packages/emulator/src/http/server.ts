@@ -46,6 +46,7 @@ async function serve(s: Services, req: IncomingMessage, res: ServerResponse, req
       throw error;
     }
     authenticateBody(route, request);
+    if (route.action !== 'Admin') s.options.onRequest?.(route.action);
     if (s.faults.active && route.action !== 'Admin') {
       const decision = s.faults.decide(route.action);
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
