@@ -23,6 +23,8 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
   let project: string;
   let home: string;
   const tmp = tempDirs();
+  /** Told of each request the emulator gets (its action), while a test sets it. */
+  let onRequest: ((action: string) => void) | undefined;
   const env = (extra: Record<string, string | undefined> = {}) => ({
     NODE_ENV: 'test',
     serverless_devs_config_home: home,
@@ -44,7 +46,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
   };
 
   beforeAll(async () => {
-    emu = await startTestEmulator();
+    emu = await startTestEmulator({ onRequest: (action) => onRequest?.(action) });
     project = await tmp.make('fcs-devs-');
     home = await tmp.make('fcs-devs-home-');
     await cp(FIXTURE, project, { recursive: true });
@@ -134,6 +136,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
   };
 
   it('a redeploy with nothing changed sends no UpdateFunction and keeps every prefetched session on its running instance', async () => {
+    const before = (await emu.client.getFunction('devs-hello')).lastModifiedTime;
     const quiet = await s(['deploy']);
     expect(quiet.code).toBe(0);
     expect(plain(quiet.stdout)).toContain(
@@ -141,6 +144,7 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     );
     expect(plain(quiet.stdout)).toContain(`http trigger web unchanged (${emu.emulator.endpoint}/http/devs-hello)`);
     expect(plain(quiet.stdout)).toContain('prefetch devs-hello@LATEST: 2/2 active (0 created, 2 reused, 0 failed)');
+    expect((await emu.client.getFunction('devs-hello')).lastModifiedTime).toBe(before);
     const live = running();
     for (const session of sessions) {
       expect(live.has(session.containerId)).toBe(true);
@@ -236,6 +240,35 @@ describe('Serverless Devs: the real s CLI with our component and plugin', { time
     });
     const badArgs = await sJson(['deploy', '-t', 'bad-args.yaml']);
     expect(badArgs).toMatchObject({ code: 2, data: { error: { code: 'InvalidArgument', field: 'args.count' } } });
+  });
+
+  it('-o json, a prefetch that fails partway: the output has the error and the sessions made before it', async () => {
+    // CreateSession answers 503 from the second on (every attempt: FC's error body, nothing made).
+    let creates = 0;
+    onRequest = (action) => {
+      if (action === 'CreateSession' && ++creates === 2)
+        emu.emulator.faults.set({ rules: [{ action: 'CreateSession', unavailableRate: 1 }] });
+    };
+    let partial: Awaited<ReturnType<typeof sJson>>;
+    try {
+      partial = await sJson(['deploy', '-t', 'partial.yaml']);
+    } finally {
+      onRequest = undefined;
+      emu.emulator.faults.clear();
+    }
+    expect(partial).toMatchObject({
+      code: 5,
+      data: {
+        error: { code: 'PrefetchIncomplete', message: expect.stringContaining('reached 1 of 3 sessions') },
+        prefetch: { desired: 3, created: 1, complete: false },
+      },
+    });
+    const made = partial.data.sessions as Session[];
+    expect(made).toHaveLength(1);
+    expect(made[0]?.sessionId).toMatch(/^partial-/);
+    expect(await activeSessionIds(emu.client, 'devs-partial')).toEqual([made[0]?.sessionId]);
+    expect((await sJson(['prune', '-t', 'partial.yaml'])).data).toMatchObject({ complete: true });
+    expect(await activeSessionIds(emu.client, 'devs-partial')).toEqual([]);
   });
 
   it('keeper settings in args: the action after deploy runs one keeper reconcile; bad ones fail the deploy before any session call', async () => {
