@@ -127,7 +127,6 @@ export class DurableFile {
       if (this.#sync) await handle.sync();
       if (!POSIX) await handle.close();
       await fs.rename(temp, this.path);
-      if (this.#sync && POSIX) await syncFolder(dirname(this.path));
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await fs.rm(temp, { force: true });
@@ -136,16 +135,33 @@ export class DurableFile {
     if (!POSIX) return undefined;
     const replaced = this.#current;
     this.#current = handle;
+    if (this.#sync) {
+      // The new content is in place whatever the folder's sync says: only its durability is in question.
+      await syncFolder(dirname(this.path)).catch((error: unknown) => {
+        this.#release(replaced);
+        throw error;
+      });
+    }
     return replaced;
   }
 }
 
+/**
+ * What opening or syncing a folder answers where it cannot be done at all (some FUSE and network
+ * file systems, a folder without read permission) or need not be (the folder is gone): the write
+ * then stands as it is, as durable as that file system makes it.
+ */
+const FOLDER_SYNC_UNAVAILABLE = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EACCES', 'ENOENT']);
+
 /** Makes a rename in `folder` durable: until the folder is synced, a crash can undo it. */
 async function syncFolder(folder: string): Promise<void> {
-  const handle = await fs.open(folder, 'r');
+  let handle: FileHandle | undefined;
   try {
+    handle = await fs.open(folder, 'r');
     await handle.sync();
+  } catch (error) {
+    if (!FOLDER_SYNC_UNAVAILABLE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }

@@ -76,6 +76,46 @@ describe('DurableFile', () => {
     }
   });
 
+  it.runIf(process.platform !== 'win32')(
+    "takes a folder the file system cannot sync as synced, and fails a write whose folder sync fails otherwise, with the new content in place and nothing left open",
+    async () => {
+      const { dir, path } = await fileIn();
+      const probe = await open(path, 'w');
+      const prototype = Object.getPrototypeOf(probe) as { sync(): Promise<void> };
+      await probe.close();
+      const original = prototype.sync;
+      let folderError = 'EINVAL';
+      let calls = 0;
+      const sync = vi.spyOn(prototype, 'sync').mockImplementation(function (this: unknown) {
+        // Every second sync of a write is the folder's.
+        if (++calls % 2 === 0) return Promise.reject(Object.assign(new Error('sync'), { code: folderError }));
+        return original.call(this);
+      });
+      try {
+        const file = new DurableFile(path);
+        await file.save(() => 'first');
+        expect(await readFile(path, 'utf8')).toBe('first');
+        folderError = 'EIO';
+        await expect(file.save(() => 'second')).rejects.toMatchObject({ code: 'EIO' });
+        expect(await readFile(path, 'utf8')).toBe('second');
+        folderError = 'EINVAL';
+        await file.save(() => 'third');
+        await file.close();
+        expect(await openUnder(dir)).toEqual([]);
+        expect(await temps(dir)).toEqual([]);
+      } finally {
+        sync.mockRestore();
+      }
+    },
+  );
+
+  it('removes a file whose folder does not exist', async () => {
+    const { dir } = await fileIn();
+    const file = new DurableFile(join(dir, 'gone', 'deeper', 'data.json'));
+    await expect(file.remove()).resolves.toBeUndefined();
+    await file.close();
+  });
+
   it('gives a save made during a write a later write that starts once the first is in place', async () => {
     const { path } = await fileIn();
     const file = new DurableFile(path);
