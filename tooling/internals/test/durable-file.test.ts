@@ -77,7 +77,7 @@ describe('DurableFile', () => {
   });
 
   it.runIf(process.platform !== 'win32')(
-    "takes a folder the file system cannot sync as synced, and fails a write whose folder sync fails otherwise, with the new content in place and nothing left open",
+    'takes a folder the file system cannot sync as synced, and fails a write whose folder sync fails otherwise, with the new content in place and nothing left open',
     async () => {
       const { dir, path } = await fileIn();
       const probe = await open(path, 'w');
