@@ -7,6 +7,7 @@ import {
   keeperEnvName,
   keeperFunctionName,
   readKeeperEnvironment,
+  removeKeeper,
   shortestGapSeconds,
 } from '../src/core/keeper-function.js';
 import { adoptSessions } from '../src/core/listed-sessions.js';
@@ -16,6 +17,34 @@ import { resolveSettings } from '../src/settings/resolve.js';
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
 const T0 = Date.parse('2026-12-01T00:00:00Z');
+/**
+ * FC as removeKeeper sees it: one function `chat--keeper` with `env` and the trigger fcs-keeper,
+ * and `sessionIds` of chat@LATEST; `calls` records every delete in order.
+ */
+function removalFake(env: Record<string, string>, sessionIds: string[]) {
+  const calls: string[] = [];
+  let exists = true;
+  const client = {
+    getFunction: async (name: string) => {
+      if (!exists) throw Object.assign(new Error('gone'), { code: 'FunctionNotFound', httpStatus: 404 });
+      return { functionName: name, environmentVariables: env };
+    },
+    async *iterateTriggers() {
+      if (exists) yield { triggerName: 'fcs-keeper' };
+    },
+    deleteTrigger: async (name: string, trigger: string) => void calls.push(`trigger ${name}/${trigger}`),
+    deleteFunction: async (name: string) => {
+      exists = false;
+      calls.push(`function ${name}`);
+    },
+    async *iterateSessions() {
+      for (const sessionId of sessionIds) yield { sessionId, functionName: 'chat' };
+    },
+    deleteSession: async (_: string, sessionId: string) => void calls.push(`session ${sessionId}`),
+  };
+  return { client: client as unknown as Parameters<typeof removeKeeper>[0], calls };
+}
+
 const session = (id: string, createdSecondsAgo: number, now: number, ttl = 60): Session => ({
   sessionId: id,
   functionName: 'chat',
@@ -131,7 +160,7 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     const env = keeperEnvironment({ functionName: 'chat', count: 1, idPrefix: '' });
     expect(env).toEqual({ FCS_KEEP_FUNCTION_NAME: 'chat', FCS_KEEP_COUNT: '1' });
     const client = { getFunction: async () => ({ functionName: 'chat--keeper', environmentVariables: env }) };
-    await expect(findKeeper(client, 'chat', 'LATEST')).resolves.toEqual({ name: 'chat--keeper', env });
+    await expect(findKeeper(client, 'chat', 'LATEST')).resolves.toEqual({ name: 'chat--keeper', env, warnings: [] });
     await expect(findKeeper(client, 'chat', 'prod')).resolves.toBeUndefined();
     const byHand = {
       getFunction: async () => ({
@@ -195,5 +224,48 @@ describe('the keeper function: its environment, its name, how it reads FC s list
     expect(records.find((r) => r.sessionId === hex(1))).toMatchObject({ state: 'retiring', retireAt: undefined });
     expect(records.find((r) => r.sessionId === hex(2))?.functionRevision).toBe('r2');
     expect(records.find((r) => r.sessionId === hex(1))?.functionRevision).not.toBe('r2');
+  });
+
+  it('removes a keeper whose $FCS_KEEP_ID_PREFIX it refuses, all of it, deleting no session: not those of the default prefix', async () => {
+    // Too long for the rule (32 at most): the keeper's runs fail on it, so it made no session under it.
+    const env = { FCS_KEEP_FUNCTION_NAME: 'chat', FCS_KEEP_COUNT: '1', FCS_KEEP_ID_PREFIX: 'k'.repeat(40) };
+    const { client, calls } = removalFake(env, [`${KEEPER_ID_PREFIX}${hex(2)}`, `other-${hex(3)}`, hex(4)]);
+    const warnings: string[] = [];
+    const removal = await removeKeeper(client, 'chat', 'LATEST', {
+      concurrency: 2,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(removal).toEqual({ functionName: 'chat--keeper', triggers: ['fcs-keeper'], deleted: [], failed: [] });
+    expect(calls).toEqual(['trigger chat--keeper/fcs-keeper', 'function chat--keeper']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('chat--keeper: $FCS_KEEP_ID_PREFIX must be up to 32 of letters');
+    expect(warnings[0]).toContain(`got "${'k'.repeat(40)}"`);
+    expect(warnings[0]).toContain('deleting none of its sessions');
+  });
+
+  it('reports a keeper of this target whose $FCS_KEEP_QUALIFIER it refuses, and removes it; one made by hand is still left alone', async () => {
+    const env = { FCS_KEEP_FUNCTION_NAME: 'chat', FCS_KEEP_COUNT: '1', FCS_KEEP_QUALIFIER: 'not a qualifier!' };
+    const { client, calls } = removalFake(env, [`${KEEPER_ID_PREFIX}${hex(1)}`, `other-${hex(2)}`]);
+    const warnings: string[] = [];
+    const removal = await removeKeeper(client, 'chat', 'LATEST', {
+      concurrency: 2,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(removal?.deleted).toEqual([`${KEEPER_ID_PREFIX}${hex(1)}`]);
+    expect(calls).toEqual([
+      'trigger chat--keeper/fcs-keeper',
+      'function chat--keeper',
+      `session ${KEEPER_ID_PREFIX}${hex(1)}`,
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('chat--keeper: $FCS_KEEP_QUALIFIER must be');
+    // invoke reads the keeper's sessions as the keeper does: the same variable is named, not skipped.
+    const found = await findKeeper(removalFake(env, []).client, 'chat', 'LATEST');
+    expect(found?.warnings[0]).toContain('$FCS_KEEP_QUALIFIER must be');
+    expect(() => readKeeperEnvironment(env)).toThrow('$FCS_KEEP_QUALIFIER must be');
+
+    const byHand = removalFake({ FCS_KEEP_FUNCTION_NAME: 'other', FCS_KEEP_QUALIFIER: 'not a qualifier!' }, [hex(1)]);
+    await expect(removeKeeper(byHand.client, 'chat', 'LATEST', { concurrency: 2 })).resolves.toBeUndefined();
+    expect(byHand.calls).toEqual([]);
   });
 });

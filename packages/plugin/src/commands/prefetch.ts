@@ -70,7 +70,11 @@ export async function pruneWithKeeper(
 ): Promise<PruneResult> {
   const keeper =
     input.sessionIds === undefined
-      ? await removeKeeper(fc, target.functionName, target.qualifier, { concurrency: input.concurrency, signal })
+      ? await removeKeeper(fc, target.functionName, target.qualifier, {
+          concurrency: input.concurrency,
+          signal,
+          onWarning: warning,
+        })
       : undefined;
   if (keeper) progress?.(`removed keeper function ${keeper.functionName} and its trigger`);
   const settings = {

@@ -135,17 +135,32 @@ export function readKeeperEnvironment(env: Readonly<Record<string, string | unde
   };
 }
 
-/** The client calls `removeKeeper` makes. */
+/** The keeper function `findKeeper` found. */
+export interface FoundKeeper {
+  name: string;
+  env: Record<string, string>;
+  /**
+   * Each variable saying which target it keeps that is not valid (a line naming the variable, the
+   * rule and the value): it is still the keeper, as its name and `FCS_KEEP_FUNCTION_NAME` say; its
+   * own runs fail on the value (`readKeeperEnvironment` throws, naming it).
+   */
+  warnings: string[];
+}
+
 /**
  * The keeper function of `functionName@qualifier` and its environment, when it exists and keeps
- * that function on that qualifier (a function of the same name made by hand is not a keeper).
+ * that function on that qualifier. A function of that name whose `FCS_KEEP_FUNCTION_NAME` is not
+ * `functionName` is not a keeper of it (made by hand, or the keeper of a function whose name has
+ * `--keeper` in it): undefined. One whose `FCS_KEEP_QUALIFIER` cannot be read is found with a
+ * warning, not skipped: its name already says the qualifier (`keeperFunctionName` gives one name
+ * per function@qualifier), and skipping it would leave `fcs prune` with a keeper still running.
  */
 export async function findKeeper(
   client: Pick<FcClient, 'getFunction'>,
   functionName: string,
   qualifier: string,
   signal?: AbortSignal,
-): Promise<{ name: string; env: Record<string, string> } | undefined> {
+): Promise<FoundKeeper | undefined> {
   const name = keeperFunctionName(functionName, qualifier);
   if (name === undefined) return undefined;
   let env: Record<string, string>;
@@ -155,16 +170,48 @@ export async function findKeeper(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-  let keeps: { functionName: string | undefined; qualifier: string };
+  if (env[keeperEnvName('functionName')] !== functionName) return undefined;
+  const warnings: string[] = [];
   try {
-    keeps = resolveSettings(['functionName', 'qualifier'], [keeperSource(env)], { env: {}, keeper: true });
-  } catch {
-    return undefined;
+    const kept = resolveSettings(['qualifier'], [keeperSource(env)], { env: {}, keeper: true }).qualifier;
+    if (kept !== qualifier) return undefined;
+  } catch (error) {
+    warnings.push(
+      `the keeper function ${name}: ${messageOf(error)} (its name says it keeps ${functionName}@${qualifier})`,
+    );
   }
-  if (keeps.functionName !== functionName || keeps.qualifier !== qualifier) return undefined;
-  return { name, env };
+  return { name, env, warnings };
 }
 
+/**
+ * The id prefix of the keeper's sessions as its environment gives it (unset: the declared default,
+ * `KEEPER_ID_PREFIX`). When the value is not valid: undefined, and a warning naming the variable.
+ * Then removal deletes no session, and does not fall back to the default: the keeper's runs fail
+ * reading that value before any call, so it made no session under it (nor can any session id
+ * have it: an id is 1-64 of `[A-Za-z0-9_-]`, not starting with `-`, and the rule refuses exactly
+ * the prefixes that would break that with 32 hex after them); sessions it made under an earlier
+ * prefix cannot be told apart, and the default could match others' (a prefetch run with
+ * `--id-prefix fcs-keep-` whose manifest is elsewhere). Those end with their TTL or idle timeout.
+ */
+function removalIdPrefix(
+  name: string,
+  env: Readonly<Record<string, string>>,
+): { idPrefix: string | undefined; warning?: string } {
+  try {
+    return { idPrefix: resolveSettings(['idPrefix'], [keeperSource(env)], { env: {}, keeper: true }).idPrefix };
+  } catch (error) {
+    return {
+      idPrefix: undefined,
+      warning:
+        `the keeper function ${name}: ${messageOf(error)}; removing it and deleting none of its sessions ` +
+        '(its runs fail on that, so it made none under it; any it made before end with their TTL or idle timeout)',
+    };
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The client calls `removeKeeper` makes. */
 export type KeeperRemovalApi = Pick<
   FcClient,
   'getFunction' | 'iterateTriggers' | 'deleteTrigger' | 'deleteFunction' | 'iterateSessions' | 'deleteSession'
@@ -185,18 +232,27 @@ export interface KeeperRemoval {
  * the sessions it made (listed by its id prefix, read from its environment first). A run already
  * under way when the trigger goes may still create a session after the list was read: that one
  * ends with its TTL or idle timeout (FC documents no way to wait for a running invocation).
- * undefined when there is no such keeper.
+ * undefined when there is no such keeper. Everything it reads of the keeper's environment is read
+ * before the first delete, and a value it cannot read does not stop it (`onWarning` is told):
+ * stopping part way would leave a keeper without its trigger, or its sessions behind, and failing
+ * before the first delete would leave a keeper running that the user asked to remove.
  */
 export async function removeKeeper(
   client: KeeperRemovalApi,
   functionName: string,
   qualifier: string,
-  options: { concurrency: number; signal?: AbortSignal | undefined },
+  options: {
+    concurrency: number;
+    signal?: AbortSignal | undefined;
+    onWarning?: ((line: string) => void) | undefined;
+  },
 ): Promise<KeeperRemoval | undefined> {
   const { signal } = options;
   const keeper = await findKeeper(client, functionName, qualifier, signal);
   if (keeper === undefined) return undefined;
   const { name, env } = keeper;
+  const { idPrefix, warning } = removalIdPrefix(name, env);
+  for (const line of [...keeper.warnings, ...(warning ? [warning] : [])]) options.onWarning?.(line);
   const removal: KeeperRemoval = { functionName: name, triggers: [], deleted: [], failed: [] };
   for await (const trigger of client.iterateTriggers(name, {}, { signal })) {
     await client.deleteTrigger(name, trigger.triggerName, { signal });
@@ -207,10 +263,11 @@ export async function removeKeeper(
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const prefix = resolveSettings(['idPrefix'], [keeperSource(env)], { env: {}, keeper: true }).idPrefix;
   const ids: string[] = [];
-  for await (const session of client.iterateSessions(functionName, { qualifier }, { signal })) {
-    if (isPrefixedId(session.sessionId, prefix)) ids.push(session.sessionId);
+  if (idPrefix !== undefined) {
+    for await (const session of client.iterateSessions(functionName, { qualifier }, { signal })) {
+      if (isPrefixedId(session.sessionId, idPrefix)) ids.push(session.sessionId);
+    }
   }
   await mapLimit(ids, options.concurrency, async (sessionId) => {
     try {
