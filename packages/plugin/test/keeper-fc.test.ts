@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeSessionIds, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
 import { plain, run } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
 
@@ -195,5 +195,44 @@ describe('the keeper on FC (s deploy with args.keeper, the emulator timer trigge
       'KeeperIncomplete: the keeper kfc-no-role--keeper is deployed, but its first run failed: UnhandledInvocationError: the keeper function got no credentials (context.credentials): give it a role (args.keeper.role)',
     );
     expect(await activeSessionIds(emu.client, 'kfc-no-role')).toEqual([]);
+  });
+
+  it('fcs prune reports a keeper whose $FCS_KEEP_QUALIFIER is not valid and removes it with its sessions, rather than skipping it', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare: a keeper of kfc-bad@LATEST, its FCS_KEEP_QUALIFIER written by hand, with a session of its prefix
+    await deployHello(emu.client, 'kfc-bad');
+    await deployHello(emu.client, 'kfc-bad--keeper');
+    await emu.client.updateFunction('kfc-bad--keeper', {
+      environmentVariables: {
+        FCS_KEEP_FUNCTION_NAME: 'kfc-bad',
+        FCS_KEEP_COUNT: '1',
+        FCS_KEEP_QUALIFIER: 'not a qualifier!',
+      },
+    });
+    await emu.client.createTrigger('kfc-bad--keeper', {
+      triggerName: 'fcs-keeper',
+      triggerType: 'timer',
+      triggerConfig: { cronExpression: '@every 1h', enable: false, payload: '' },
+    });
+    const kept = `fcs-keep-${'a'.repeat(32)}`;
+    await emu.client.createSession('kfc-bad', { sessionId: kept });
+
+    // Act
+    const pruned = await run(process.execPath, [FCS, 'prune', 'kfc-bad', '--region', 'cn-hangzhou', '--json'], {
+      cwd: project,
+      env: emu.env,
+    });
+
+    // Assert: named on stderr, and removed as a keeper is
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stderr).toContain('warning: the keeper function kfc-bad--keeper: $FCS_KEEP_QUALIFIER must be');
+    expect(JSON.parse(pruned.stdout).keeper).toMatchObject({
+      functionName: 'kfc-bad--keeper',
+      triggers: ['fcs-keeper'],
+      deleted: [kept],
+    });
+    await expect(emu.client.getFunction('kfc-bad--keeper')).rejects.toMatchObject({ status: 404 });
+    expect(await activeSessionIds(emu.client, 'kfc-bad')).toEqual([]);
   });
 });
