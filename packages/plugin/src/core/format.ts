@@ -119,7 +119,12 @@ export function formatPrefetch(result: PrefetchResult, options: FormatOptions = 
   }
   const lines = result.sessions.length ? [table(rows)] : [];
   for (const f of result.failed)
-    lines.push(paint('red', `failed ${f.sessionId} (slot ${f.index}): ${f.error.code}: ${f.error.message}`));
+    lines.push(
+      paint(
+        'red',
+        `${f.action === 'trim' ? 'not trimmed' : 'failed'} ${f.sessionId} (slot ${f.index}): ${f.error.code}: ${f.error.message}`,
+      ),
+    );
   if (result.error) lines.push(paint('red', `stopped: ${result.error.code}: ${result.error.message}`));
   lines.push(
     paint(result.complete ? 'green' : 'yellow', prefetchSummary(result)),

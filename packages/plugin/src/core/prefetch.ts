@@ -99,8 +99,16 @@ export interface PrefetchedSession {
 export interface FailedSession {
   sessionId: string;
   index: number;
+  /**
+   * `create`: its CreateSession failed, the slot is not filled. `trim`: the DeleteSession of a live
+   * extra failed; the session is still Active, in `sessions` and `extras`.
+   */
+  action: 'create' | 'trim';
   error: ErrorSummary;
-  /** Still in the manifest because FC may have created it (no definite answer); prune or the next run settles it. */
+  /**
+   * Still in the manifest: FC may have created it (no definite answer; prune or the next run settles
+   * it), or it is an extra the run could not trim (always, the next run tries again).
+   */
   recorded: boolean;
 }
 
@@ -125,6 +133,7 @@ export interface PrefetchResult {
   extras: string[];
   /** Live sessions of an older function revision, deleted and made again (`onFunctionChange: 'recreate'`). */
   replaced: string[];
+  /** Failed creates of slots still empty, then failed trims of extras still live (`action`). */
   failed: FailedSession[];
   /** Recorded sessions whose state could not be read; kept in the manifest, not counted. */
   unverified: { sessionId: string; error: ErrorSummary }[];
@@ -311,10 +320,7 @@ export async function prefetchChecked(
   finish(result);
   result.durationMs = Date.now() - started;
   if (result.extras.length > 0) (options.onWarning ?? emitLockWarning)(extrasMessage(result, settings.trim));
-  result.complete =
-    result.error === undefined &&
-    result.sessions.length >= settings.count &&
-    (!settings.trim || result.sessions.length === settings.count);
+  result.complete = isComplete(result, settings);
   if (!result.complete && settings.onFailure === 'fail') throw new PrefetchError(incompleteMessage(result), result);
   return result;
 }
@@ -343,6 +349,21 @@ export function emptyResult(
     manifestPath,
     durationMs: 0,
   };
+}
+
+/**
+ * Whether a run's result reached the count: no error, at least `count` Active, and with `trim`
+ * exactly `count` (an extra whose DeleteSession failed leaves the run incomplete).
+ */
+export function isComplete(
+  result: Pick<PrefetchResult, 'error' | 'sessions'>,
+  settings: Pick<PrefetchSettings, 'count' | 'trim'>,
+): boolean {
+  return (
+    result.error === undefined &&
+    result.sessions.length >= settings.count &&
+    (!settings.trim || result.sessions.length === settings.count)
+  );
 }
 
 function finish(result: PrefetchResult): PrefetchResult {
@@ -378,11 +399,15 @@ function extrasMessage(result: PrefetchResult, trim: boolean): string {
 }
 
 function incompleteMessage(result: PrefetchResult): string {
-  const first = result.failed[0]?.error ?? result.unverified[0]?.error ?? result.error;
+  const failure = result.failed[0];
+  const first = failure?.error ?? result.unverified[0]?.error ?? result.error;
+  // A failed trim says so: the session it names is live, not a create that failed.
+  const what = failure?.action === 'trim' ? `DeleteSession of extra ${failure.sessionId}: ` : '';
+  const status = first?.status === undefined ? '' : ` (HTTP ${first.status})`;
   return (
     `prefetch for ${result.functionName}@${result.qualifier} reached ${result.sessions.length} of ${result.desired} ` +
     `sessions (${result.failed.length} failed${result.extras.length ? `, ${result.extras.length} extra not trimmed` : ''})` +
-    `${first ? `: ${first.code}: ${first.message}` : ''}`
+    `${first ? `: ${what}${first.code}${status}: ${first.message}` : ''}`
   );
 }
 
@@ -456,6 +481,11 @@ export async function convergeSessions(
   const unknown = new Map<string, { record: ManifestSession; error: ErrorSummary }>();
   /** The last failed create of each slot; dropped once the slot holds an Active session. */
   const failures = new Map<number, FailedSession>();
+  /**
+   * The last failed trim of each extra, by session id (not slot: the extra's slot is filled, by it);
+   * dropped once a later round's DeleteSession of it succeeds, or finds it gone.
+   */
+  const trimFailures = new Map<string, FailedSession>();
   const attempted = new Set<string>();
   let refused = false;
   let toCheck: ManifestSession[] = manifest.sessions.filter((s) => s.state !== 'retiring');
@@ -502,7 +532,7 @@ export async function convergeSessions(
     attempted.add(sessionId);
     const values = { index, sessionId, functionName, qualifier };
     const fail = (error: unknown, recorded: boolean) => {
-      const failed = { sessionId, index, error: summarizeError(error), recorded };
+      const failed: FailedSession = { sessionId, index, action: 'create', error: summarizeError(error), recorded };
       failures.set(index, failed);
       onProgress?.({ type: 'failed', sessionId, index, error: failed.error, done: ++done, total });
     };
@@ -673,15 +703,17 @@ export async function convergeSessions(
           await client.deleteSession(functionName, extra.sessionId, { qualifier, signal });
         } catch (error) {
           if (!isNotFound(error)) {
-            failures.set(extra.index, {
+            trimFailures.set(extra.sessionId, {
               sessionId: extra.sessionId,
               index: extra.index,
+              action: 'trim',
               error: summarizeError(error),
               recorded: true,
             });
             return;
           }
         }
+        trimFailures.delete(extra.sessionId);
         await store.remove(extra.sessionId);
         alive.delete(extra.sessionId);
         result.trimmed.push(extra.sessionId);
@@ -736,7 +768,13 @@ export async function convergeSessions(
     if (!attempted.has(id)) result.unverified.push({ sessionId: id, error });
   }
   const filled = new Set([...alive.values()].map((s) => s.index));
-  result.failed = [...failures.values()].filter((f) => !filled.has(f.index));
   result.extras = extrasOf(alive, settings.count).map((s) => s.sessionId);
+  // A failed trim counts while its session is still an extra left in place (not once it is gone or,
+  // with fewer live sessions than the count, no longer beyond it).
+  const left = new Set(settings.trim ? result.extras : []);
+  result.failed = [
+    ...[...failures.values()].filter((f) => !filled.has(f.index)),
+    ...[...trimFailures.values()].filter((f) => left.has(f.sessionId)).sort((a, b) => b.index - a.index),
+  ];
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }
