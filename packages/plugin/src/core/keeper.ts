@@ -12,6 +12,7 @@ import {
   convergeSessions,
   emitLockWarning,
   emptyResult,
+  isComplete,
   type ManifestLocation,
   type PrefetchedSession,
   type PrefetchResult,
@@ -127,7 +128,7 @@ export interface KeepCounts {
   retired: number;
   /** Idle sessions sent the keep-alive event. */
   keptAlive: number;
-  /** Calls that failed (creates, checks, deletes, keep-alives), or the whole target. */
+  /** Calls that failed (creates, checks, deletes and trims of extras, keep-alives), or the whole target. */
   failed: number;
   /** Renewed sessions still serving their callers, not counted in `active` (the surge). */
   retiring: number;
@@ -154,6 +155,10 @@ export interface KeepTargetReport extends KeepCounts {
   manifestPath: string;
   /** The Active sessions holding a slot after the reconcile, by slot (`reused`: it was there before). */
   sessions: PrefetchedSession[];
+  /** Live sessions beyond `desired` left in place (their DeleteSession failed; with `trim: false`, kept), highest slot first. */
+  extras: string[];
+  /** As prefetch's `complete`: `desired` Active, with `trim` exactly that many (no extras left). */
+  complete: boolean;
 }
 
 /** One reconcile over every function the keeper manages. */
@@ -161,7 +166,7 @@ export interface KeepReport extends KeepCounts {
   /** 1 for the first reconcile. */
   reconcile: number;
   startedAt: string;
-  /** Every target has `active >= desired` and nothing failed. */
+  /** Every target is `complete` (with `trim`: exactly `desired` Active) and nothing failed. */
   converged: boolean;
   /** FC throttled a call: the next reconcile waits longer (full-jitter back-off). */
   throttled: boolean;
@@ -277,7 +282,7 @@ function summarize(reconcile: number, started: number, targets: KeepTargetReport
     reconcile,
     startedAt: new Date(started).toISOString(),
     ...counts,
-    converged: targets.every((t) => t.active >= t.desired && t.failed === 0),
+    converged: targets.every((t) => t.complete && t.failed === 0),
     throttled: targets.some((t) => t.errors.some(isThrottle)),
     durationMs: Date.now() - started,
     nextInMs: undefined,
@@ -316,6 +321,8 @@ async function keepTarget(
     errors: [],
     manifestPath: path,
     sessions: [],
+    extras: [],
+    complete: false,
   };
   const failed = (error: unknown) => {
     report.failed++;
@@ -354,6 +361,8 @@ async function keepTarget(
   }
   report.active = result.sessions.length;
   report.sessions = result.sessions.sort((a, b) => a.index - b.index);
+  report.extras = result.extras;
+  report.complete = isComplete(result, settings);
   report.created = result.created.length;
   report.replaced = result.expired.length + result.replaced.length;
   report.failed += result.failed.length + result.unverified.length;
