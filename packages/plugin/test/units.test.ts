@@ -1,11 +1,17 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.js';
 import { parseArgs } from '../src/commands/args.js';
 import { commandFlags, flagSource } from '../src/commands/define.js';
 import { COMMANDS, findCommand } from '../src/commands/index.js';
 import { ManifestStore } from '../src/core/manifest.js';
 import { checkTemplate, fillTemplate } from '../src/core/template.js';
+import { FcSessionsComponent } from '../src/devs/component.js';
 import { devsCommands } from '../src/devs/help.js';
+import { fcSessionsPrefetch } from '../src/devs/plugin.js';
+import type { DevsInputs } from '../src/devs/types.js';
 import { fieldsOf, resolveSettings } from '../src/settings/resolve.js';
 import { KEEPER_ID_PREFIX } from '../src/settings/settings.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -228,5 +234,97 @@ describe('mount templates', () => {
     expect(() => checkTemplate('nasConfig', { mountPoints: [{ mountDir: '/{nope}' }] })).toThrow(
       'nasConfig.mountPoints[0].mountDir uses {nope}',
     );
+  });
+});
+
+describe("the account id with a Serverless Devs alias: the alias's own, not the environment's", () => {
+  const ENV_ID = '1111111111111111';
+  const ALIAS_ID = '2222222222222222';
+  const region = 'cn-hangzhou';
+  const NAMES = ['ALIBABA_CLOUD_ACCOUNT_ID', 'AccountID', 'FC_ACCOUNT_ID', 'FCS_ENDPOINT', 'FC_REGION'] as const;
+  const saved = Object.fromEntries(NAMES.map((name) => [name, process.env[name]]));
+  afterEach(() => {
+    for (const name of NAMES) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+  /** As CI might: an account id (or a bad one) in the environment, no endpoint, so the client derives FC's from the id. */
+  const exportEnv = (values: Partial<Record<(typeof NAMES)[number], string>>) => {
+    for (const name of NAMES) delete process.env[name];
+    Object.assign(process.env, values);
+  };
+  /** The hosts the client connects to while `run` runs; nothing is sent (FC's host names the account id). */
+  async function hostsOf(run: () => Promise<unknown>): Promise<{ hosts: string[]; error: unknown }> {
+    const hosts: string[] = [];
+    vi.spyOn(https, 'request').mockImplementation(((options: { hostname?: string }) => {
+      hosts.push(String(options.hostname));
+      throw new Error('not sent (test)');
+    }) as typeof https.request);
+    let error: unknown;
+    try {
+      await run();
+    } catch (thrown) {
+      error = thrown;
+    }
+    return { hosts: [...new Set(hosts)], error };
+  }
+  const inputs = async (more: Partial<DevsInputs>): Promise<DevsInputs> => ({
+    cwd: await tmp.make(),
+    props: { functionName: 'hello', region },
+    resource: { name: 'hello', component: 'fc-sessions', access: 'prod' },
+    getCredential: async () => ({ AccountID: ALIAS_ID, AccessKeyID: 'prodKeyId', AccessKeySecret: 'prodKeySecret' }),
+    ...more,
+  });
+  const fcHost = (id: string) => `${id}.${region}.fc.aliyuncs.com`;
+
+  it('the s component uses the alias account id, with the keys, over $ALIBABA_CLOUD_ACCOUNT_ID', async () => {
+    exportEnv({ ALIBABA_CLOUD_ACCOUNT_ID: ENV_ID });
+    const component = new FcSessionsComponent();
+    const listed = await hostsOf(async () => component.session(await inputs({ args: ['list', '-a', 'prod'] })));
+    expect(listed.hosts).toEqual([fcHost(ALIAS_ID)]);
+  });
+
+  it('the s component ignores a malformed $AccountID when the alias gives the id', async () => {
+    exportEnv({ AccountID: 'abc' });
+    const component = new FcSessionsComponent();
+    const listed = await hostsOf(async () => component.session(await inputs({ args: ['list'] })));
+    expect(String(listed.error)).not.toContain('AccountID');
+    expect(listed.hosts).toEqual([fcHost(ALIAS_ID)]);
+  });
+
+  it('the s plugin (success-deploy) uses the alias account id too', async () => {
+    exportEnv({ ALIBABA_CLOUD_ACCOUNT_ID: ENV_ID, FC_ACCOUNT_ID: 'abc' });
+    const deployed = await inputs({ command: 'deploy', args: [], output: { functionName: 'hello', region } });
+    const prefetched = await hostsOf(() => fcSessionsPrefetch(deployed, { count: 1 }));
+    expect(String(prefetched.error)).not.toContain('ACCOUNT_ID');
+    expect(prefetched.hosts).toEqual([fcHost(ALIAS_ID)]);
+  });
+
+  it('fcs --access reads the id from the alias, not the environment; --account-id still wins', async () => {
+    const home = await tmp.make();
+    await mkdir(join(home, '.s'));
+    await writeFile(
+      join(home, '.s', 'access.yaml'),
+      `prod:\n  AccountID: '${ALIAS_ID}'\n  AccessKeyID: prodKeyId\n  AccessKeySecret: prodKeySecret\n`,
+    );
+    const env = { ALIBABA_CLOUD_ACCOUNT_ID: ENV_ID, AccountID: 'abc', serverless_devs_config_home: home };
+    const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+    const fcs = (argv: string[]) => hostsOf(() => main(argv, { env, cwd: home, stdout: sink, stderr: sink }));
+    expect((await fcs(['session', 'list', 'hello', '--region', region, '--access', 'prod'])).hosts).toEqual([
+      fcHost(ALIAS_ID),
+    ]);
+    const explicit = await fcs([
+      'session',
+      'list',
+      'hello',
+      '--region',
+      region,
+      '--access',
+      'prod',
+      '--account-id',
+      '3333',
+    ]);
+    expect(explicit.hosts).toEqual([fcHost('3333')]);
   });
 });

@@ -6,15 +6,24 @@ import { resolveSettings } from '../settings/resolve.js';
 import { type ConnectOptions, createClient } from '../core/connect.js';
 import { EXIT, invalidArgument, summarizeError } from '../core/errors.js';
 import { deployFunction, describeDeploy, planDeploy } from './deploy.js';
-import { devsConnect, isSilent, projectDir, propsSource, readProps, S_FLAGS, wantsData } from './context.js';
+import {
+  aliasSource,
+  devsConnect,
+  isSilent,
+  projectDir,
+  propsSource,
+  readProps,
+  S_FLAGS,
+  wantsData,
+} from './context.js';
 import { devsCommands } from './help.js';
 import { removeFunction } from './remove.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
 let commands: ReturnType<typeof devsCommands> | undefined;
 
-function connectFromProps(props: Record<string, unknown>): ConnectOptions {
-  return resolveSettings(['endpoint', 'region'], [propsSource(props)]);
+function connectFromProps(inputs: DevsInputs, props: Record<string, unknown>): ConnectOptions {
+  return resolveSettings(['endpoint', 'region', 'access'], [propsSource(props), aliasSource(inputs)]);
 }
 
 /** An error `s` prints as "Error Message: <code>: <message>" (no stack, no secrets). */
@@ -50,7 +59,7 @@ export class FcSessionsComponent {
         command: 's deploy',
         ignore: S_FLAGS,
       });
-      const connect = connectFromProps(props);
+      const connect = connectFromProps(inputs, props);
       const plan = await planDeploy(props, projectDir(inputs));
       if (plan.ignored.length > 0) {
         this.logger.warn?.(
@@ -148,7 +157,7 @@ export class FcSessionsComponent {
     const onSignal = () => stop.abort(new Error('interrupted'));
     if (command.definition.streams) for (const name of STOP_SIGNALS) process.once(name, onSignal);
     try {
-      return await command.execute([flagSource(values, flags), propsSource(props)], {
+      return await command.execute([flagSource(values, flags), propsSource(props), aliasSource(inputs)], {
         connect: {},
         functionHint: 'props.functionName or --function-name',
         baseDir: projectDir(inputs),

@@ -53,6 +53,18 @@ export function propsSource(props: Record<string, unknown>): Source {
   };
 }
 
+/**
+ * The alias `s` takes the keys from (`-a`, `access` in s.yaml, else its default) as the `access`
+ * setting, read after flags and props: the alias's account id goes with its keys (`devsConnect`), so
+ * the account id's environment variables are not read (`envUnless`), as the client does with an
+ * alias; an account id given explicitly still wins. Gives nothing outside `s` (no `getCredential`).
+ */
+export function aliasSource(inputs: DevsInputs): Source {
+  const named = inputs.resource?.access;
+  const access = inputs.getCredential ? (named === undefined || named === '' ? 'default' : String(named)) : undefined;
+  return { values: { access }, name: () => "s's alias (-a, or access in s.yaml)" };
+}
+
 /** The folder of s.yaml (or the cwd in `s cli` mode): manifests and relative paths are resolved there. */
 export function projectDir(inputs: DevsInputs): string {
   return inputs.yaml?.path ? dirname(inputs.yaml.path) : (inputs.cwd ?? process.cwd());
@@ -77,21 +89,23 @@ function toCredentials(credential: DevsCredential): Credentials | undefined {
 }
 
 /**
- * Credentials and account id from `inputs.getCredential()`. When `s` has none and the endpoint is
- * loopback (the emulator), the client's own chain (and the emulator's keys) are used instead.
+ * Credentials and account id from `inputs.getCredential()`: the alias's account id unless one was
+ * given explicitly. When `s` has none and the endpoint is loopback (the emulator), the client's
+ * own chain (and the emulator's keys) are used instead, without the alias `s` has no keys for.
  */
 export async function devsConnect(inputs: DevsInputs, base: ConnectOptions): Promise<Partial<ConnectOptions>> {
   if (!inputs.getCredential) return {};
+  const endpoint = explicitEndpoint(base);
+  const emulator = endpoint !== undefined && /^(https?:\/\/)?(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint);
   try {
     const credential = await inputs.getCredential();
     const credentials = toCredentials(credential);
     return {
-      ...(credentials ? { credentials } : {}),
+      ...(credentials ? { credentials } : emulator ? { access: undefined } : {}),
       ...(credential.AccountID && !base.accountId ? { accountId: String(credential.AccountID) } : {}),
     };
   } catch (error) {
-    const endpoint = explicitEndpoint(base);
-    if (endpoint && /^(https?:\/\/)?(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint)) return {};
+    if (emulator) return { access: undefined };
     throw error;
   }
 }

@@ -11,7 +11,7 @@ import type { PruneResult } from '../core/prune.js';
 import type { Setting } from '../settings/define.js';
 import { keysIn, resolveSettings, type Source } from '../settings/resolve.js';
 import { SETTINGS } from '../settings/settings.js';
-import { devsConnect, projectDir, propsSource, readProps, wantsData } from './context.js';
+import { aliasSource, devsConnect, projectDir, propsSource, readProps, wantsData } from './context.js';
 import { deployKeeper, type KeeperDeployment } from './keeper.js';
 import type { DevsInputs, DevsLogger } from './types.js';
 
@@ -150,6 +150,7 @@ function onDeploy<D>(
         name: (key) => `the deploy output's ${key}`,
       },
       propsSource(props),
+      aliasSource(inputs),
     ],
     {
       connect: {},

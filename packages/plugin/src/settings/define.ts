@@ -1,4 +1,5 @@
 import type { Kind } from './kinds.js';
+import type { SettingKey } from './settings.js';
 
 /** The `fcs` flag (and the `s` component flag) of a setting. */
 export interface FlagName {
@@ -25,13 +26,14 @@ export interface Places {
   props?: boolean;
 }
 
-export interface Setting<T = unknown> extends Places {
+/** A setting as `setting()` declares it (see `Setting`, what the front doors read). */
+export interface SettingDeclaration<T = unknown> extends Places {
   kind: Kind<T>;
   doc: string;
   flag?: FlagName;
   /** Environment variables read when no flag or configuration gives a value, the first set winning. */
   env?: readonly string[];
-  /** The environment is not read when this other setting is given (an alias's account id goes with its keys). */
+  /** See `Setting.envUnless`; text here, since `SettingKey` is made from the declarations. */
   envUnless?: string;
   /** Used when nothing gives a value. */
   default?: T;
@@ -41,8 +43,20 @@ export interface Setting<T = unknown> extends Places {
   defaultText?: string;
 }
 
+/**
+ * A setting as the front doors read it: its declaration, with `envUnless` a setting key, so one
+ * naming no setting fails to compile wherever `SETTINGS` is read as `Setting` (resolve.ts, docs.ts, ...).
+ */
+export interface Setting<T = unknown> extends Omit<SettingDeclaration<T>, 'envUnless'> {
+  /** The environment is not read when this other setting is given (an alias's account id goes with its keys). */
+  envUnless?: SettingKey;
+}
+
 /** Declares one setting; the type of its value comes from its kind. */
-export function setting<T, const S extends Omit<Setting<T>, 'kind'>>(kind: Kind<T>, rest: S): S & { kind: Kind<T> } {
+export function setting<T, const S extends Omit<SettingDeclaration<T>, 'kind'>>(
+  kind: Kind<T>,
+  rest: S,
+): S & { kind: Kind<T> } {
   return { kind, ...rest };
 }
 

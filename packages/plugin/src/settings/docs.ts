@@ -143,7 +143,7 @@ export function commonOptions(): string[] {
     const setting: Setting = SETTINGS[flag.key];
     if (!setting.env) return [];
     const names = setting.env.map((name) => `$${name}`).join(' or ');
-    const other: Setting | undefined = Object.entries(SETTINGS).find(([key]) => key === setting.envUnless)?.[1];
+    const other: Setting | undefined = setting.envUnless === undefined ? undefined : SETTINGS[setting.envUnless];
     const unless = other?.flag?.name;
     return [
       `--${flag.name} defaults to ${names}${unless ? ` (not with --${unless})` : ''}${setting.default === undefined ? '' : `, else ${setting.default}`}`,
