@@ -177,7 +177,7 @@ export async function findKeeper(
     if (kept !== qualifier) return undefined;
   } catch (error) {
     warnings.push(
-      `the keeper function ${name}: ${messageOf(error)} (its name says it keeps ${functionName}@${qualifier})`,
+      `the keeper function ${name}: ${summarizeError(error).message} (its name says it keeps ${functionName}@${qualifier})`,
     );
   }
   return { name, env, warnings };
@@ -203,13 +203,11 @@ function removalIdPrefix(
     return {
       idPrefix: undefined,
       warning:
-        `the keeper function ${name}: ${messageOf(error)}; removing it and deleting none of its sessions ` +
+        `the keeper function ${name}: ${summarizeError(error).message}; removing it and deleting none of its sessions ` +
         '(its runs fail on that, so it made none under it; any it made before end with their TTL or idle timeout)',
     };
   }
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The client calls `removeKeeper` makes. */
 export type KeeperRemovalApi = Pick<
