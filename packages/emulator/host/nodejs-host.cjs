@@ -96,11 +96,15 @@ function takeMarkers() {
   return text;
 }
 
+/** While output goes to the pipes: the markers waiting go to stdout, after the output they close. */
+function spillMarkers() {
+  if (pendingMarkers !== '') writeStdout(takeMarkers());
+}
+
 function flushMarkers() {
   flushQueued = false;
-  if (pendingMarkers === '') return;
-  if (spilled) writeStdout(takeMarkers());
-  else if (channel.writable) channel.write(outputFrame(takeMarkers()));
+  if (spilled) spillMarkers();
+  else if (pendingMarkers !== '' && channel.writable) channel.write(outputFrame(takeMarkers()));
 }
 
 /** @param {string} line */
@@ -136,7 +140,7 @@ function capture(stream) {
             : undefined;
       if (!bytes || !channel.writable) return Reflect.apply(original, stream, args);
       if (spilling()) {
-        if (pendingMarkers !== '') writeStdout(takeMarkers());
+        spillMarkers();
         return Reflect.apply(original, stream, args);
       }
       channel.write(outputFrame(takeMarkers(), bytes));
@@ -458,7 +462,7 @@ function parseHead(head) {
  * @param {number} id @param {Answer} result
  */
 function sendAnswer(id, result) {
-  if (spilled && pendingMarkers !== '') writeStdout(takeMarkers());
+  if (spilled) spillMarkers();
   const markers = takeMarkers();
   const markersLength = markers === '' ? 0 : 8 + Buffer.byteLength(markers);
   let lines = '';
