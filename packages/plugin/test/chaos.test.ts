@@ -10,6 +10,7 @@ import { type ManifestSession, ManifestStore } from '../src/core/manifest.js';
 import { type PrefetchResult, prefetchSessions } from '../src/core/prefetch.js';
 import { pruneSessions } from '../src/core/prune.js';
 import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
+import { collectOutput } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
 
 // Seeded random schedules of faults (503, 429, dropped connections, latency), aborted and
@@ -199,14 +200,11 @@ describe('chaos: seeded faults, aborted, concurrent and killed runs; exactly N, 
       });
       children.add(child);
       if (killAt) actAt(killAt, () => child.kill('SIGKILL'));
-      let stdout = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
+      const output = collectOutput(child);
       child.once('error', reject);
       child.once('close', (code) => {
         children.delete(child);
-        resolve({ code, stdout });
+        resolve({ code, stdout: output.stdout });
       });
     });
   const settleFlag = (settleSeconds: Settle) =>

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestStore } from '../src/core/manifest.js';
 import { activeSessionIds, deployHello, startTestEmulator, type TestEmulator, waitFor } from './helpers/emulator.js';
-import { run } from './helpers/run.js';
+import { collectOutput, run } from './helpers/run.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const FCS = fileURLToPath(new URL('../bin/fcs.cjs', import.meta.url));
@@ -150,22 +150,16 @@ describe('fcs keep (the command line, against the emulator)', () => {
       { cwd, env: { PATH: process.env['PATH'], ...emu.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const output = collectOutput(child);
     const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-    await waitFor(() => stderr.includes('keep #3:'), 15_000, 'three status frames');
+    await waitFor(() => output.stderr.includes('keep #3:'), 15_000, 'three status frames');
 
     // Act
     child.kill('SIGINT');
 
     // Assess: frames only (no newline between them), numbered in order, the newline last
     expect(await exited).toBe(130);
+    const { stdout, stderr } = output;
     expect(stdout).toBe('');
     expect(stderr.endsWith('\n')).toBe(true);
     const frames = stderr.slice(0, -1).split('\r\u001b[K');

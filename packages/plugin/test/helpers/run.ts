@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface RunResult {
   code: number | null;
@@ -13,6 +13,24 @@ export interface RunOptions {
   input?: string;
 }
 
+/** What `child` has printed so far, on each of its piped outputs. */
+export interface CollectedOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Collects what `child` prints on its stdout and stderr (when piped), read as it arrives. */
+export function collectOutput(child: ChildProcess): CollectedOutput {
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  return output;
+}
+
 /**
  * Runs a command to completion and reads all its output (`s` hangs when its stdout is closed
  * early). A command still running after `timeoutMs` is killed (its pid only) and the run fails.
@@ -24,20 +42,13 @@ export function run(command: string, args: readonly string[], options: RunOption
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env } as NodeJS.ProcessEnv,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const output = collectOutput(child);
     if (options.input !== undefined) child.stdin?.end(options.input);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
         new Error(
-          `${command} ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
+          `${command} ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms\n${output.stdout}\n${output.stderr}`,
         ),
       );
     }, options.timeoutMs ?? 60_000);
@@ -47,7 +58,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout: output.stdout, stderr: output.stderr });
     });
   });
 }
