@@ -1,7 +1,7 @@
 import type { ClientRequest, Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { nodeHttp, nodeHttps } from '@fc-sessions/internals/builtins';
-import { Deadline, unwatch, watch } from './deadlines.js';
+import { Deadline, now, unwatch, watch } from './deadlines.js';
 import { FcError, networkError } from './errors.js';
 
 // An endpoint with what node:http needs for it, worked out once. `origin` is for messages, `host` the header.
@@ -72,7 +72,7 @@ class Exchange extends Deadline {
       headers: flatHeaders(req.headers, req.body),
       agent: target.agent,
     });
-    this.deadline = performance.now() + req.timeoutMs;
+    this.deadline = now() + req.timeoutMs;
     watch(this);
     if (req.signal) {
       this.#onAbort = () =>

@@ -1,8 +1,7 @@
 import type { FcClient, InvokeOptions, SessionRoute } from '@fc-sessions/client';
 import { plainSource, resolveSettings } from '../settings/resolve.js';
 import { invalidArgument } from './errors.js';
-import { findKeeper, readKeeperEnvironment } from './keeper-function.js';
-import { type ListingApi, ListedSessions } from './listed-sessions.js';
+import type { ListingApi } from './listed-sessions.js';
 import { ManifestStore } from './manifest.js';
 import type { ManifestLocation } from './prefetch.js';
 
@@ -117,6 +116,11 @@ export async function keptSession(
   qualifier: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
+  // Loaded here, not at the top: only an invoke that found no session in the manifest needs the keeper's code.
+  const [{ findKeeper, readKeeperEnvironment }, { ListedSessions }] = await Promise.all([
+    import('./keeper-function.js'),
+    import('./listed-sessions.js'),
+  ]);
   const keeper = await findKeeper(client, functionName, qualifier, signal);
   if (keeper === undefined) return undefined;
   const settings = readKeeperEnvironment(keeper.env);
