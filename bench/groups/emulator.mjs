@@ -98,8 +98,9 @@ async function routedVsDirect({ emulator, emulatorLib, quick, log }) {
     const ms = quick ? 300 : 600;
     const rounds = quick ? 3 : 5;
     // The first few thousand calls through a process run while V8 compiles its hot code (the
-    // emulator's, the instance's and this caller's), on the same 2 cores: before the first
-    // concurrency, each side is warmed for WARM_MS, and its p99 then is in the note.
+    // emulator's, the instance's and this caller's), on the same 2 cores: before the 1-in-flight
+    // windows each side runs alone for warmMs (its p99 then goes in the note), before the
+    // 8-in-flight ones for half a window.
     const warmMs = quick ? 1000 : 4000;
     const warmP99 = {};
     for (const concurrency of [1, 8]) {

@@ -46,7 +46,7 @@ export async function run({ quick, log }) {
     for (const count of plan.counts) {
       const functionName = `bench-keeper-${count}`;
       await emulatorLib.deployEcho(emulator.client, functionName, { sessionsPerInstance: 200 });
-      log(`keeper: N=${count}, prefetching, then ${plan.rounds} steady-state reconciles and prefetches`);
+      log(`keeper: N=${count}, prefetching, warming up, then ${plan.rounds} steady-state reconciles and prefetches`);
       const settings = { ...where, count, concurrency: 16 };
       await plugin.prefetchSessions(emulator.client, { ...settings, functionName });
       /** One steady-state reconcile through `client`. */
